@@ -36,7 +36,7 @@ is given that error: the outcome is what the system saw while it acted, not a pr
 
 Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path, a
 ``stall`` the watchdog's stall, a ``dropout`` a device lost, ``callback_raises`` a callback error)
-are judged by it: a kind none of whose observed firings reached its path did not test that path
+are read by it, and those of ``JUDGED_KINDS`` (all but ``stall``) judged by it: a kind none of whose observed firings reached its path did not test that path
 (``path_missed``), and a run's verdict does not count it as tested. A firing of such a kind whose
 window holds its path reads that path even when another fault's error came first (an ``xrun``
 that met a stall excepted: that is the xrun path missed).
@@ -70,6 +70,11 @@ REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: (``REFUSED_BY_KIND``), and the other kinds (a storm, a slow stage, a drained pool) name no one
 #: outcome a healthy system must show.
 PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR}
+#: the kinds of ``PATH_OF_KIND`` whose missed path makes a run inconclusive (``path_missed``).
+#: ``stall`` is read by its path but not judged: its path is the stock system's watchdog
+#: (``DeviceStalledError``), which a system adapted with ``harness.sut_kit`` (the simple player)
+#: does not have: its healthy runs read "stall: none seen as stall" (test_simple_player.py)
+JUDGED_KINDS = frozenset({"xrun", "dropout", "callback_raises"})
 #: the least time after a firing's end that what the system saw is still the firing's: the
 #: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
 #: (5 ms), rounded up; longer periods get ``settle_for``
@@ -261,6 +266,8 @@ class FaultOutcomeFold:
         firings = [*self._done, *self._open]
         out: dict[str, dict[str, Any]] = {}
         for kind, path in PATH_OF_KIND.items():
+            if kind not in JUDGED_KINDS:
+                continue
             mine = [f for f in firings if f.kind == kind]
             judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
             if judged and not any(f.reached for f in mine):
@@ -312,6 +319,8 @@ def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str,
     (``_Firing.judged``). A kind whose firings were none of them observed is not judged here."""
     out: dict[str, dict[str, Any]] = {}
     for kind, path in PATH_OF_KIND.items():
+        if kind not in JUDGED_KINDS:
+            continue
         seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o != NOT_OBSERVED}
         if seen and not seen.get(path):
             out[kind] = {"path": path, "fired": sum((by_kind.get(kind) or {}).values()), "became": dict(seen)}
@@ -325,5 +334,5 @@ def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
+__all__ = ["JUDGED_KINDS", "OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
            "fold_history", "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]
