@@ -260,7 +260,7 @@ class FaultOutcomeFold:
         return [(f.kind, f.fired_at, f.outcome or NOT_OBSERVED) for f in firings]
 
     def path_missed(self) -> dict[str, dict[str, Any]]:
-        """Kind -> what its firings became, for each kind of ``PATH_OF_KIND`` with a judged,
+        """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` with a judged,
         observed firing (``_Firing.judged``) and none that reached its path: the run tested
         nothing of that path. ``judged``: how many of its firings were judged."""
         firings = [*self._done, *self._open]
@@ -312,7 +312,7 @@ def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[s
 
 
 def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, Any]]:
-    """Kind -> what its firings became, for each kind of ``PATH_OF_KIND`` that fired, was observed
+    """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` that fired, was observed
     at least once, and never reached its path, from the outcomes alone: a report rebuilt from a
     summary that kept no ``faults.path_missed`` reads it so. A run's own judgement is its fold's
     ``path_missed``, which leaves out the firings that could not reach their path
