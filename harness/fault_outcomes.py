@@ -25,14 +25,21 @@ outcome, from what the history recorded after it:
   hold no such counter (nothing the system counts can show a late block).
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
-lateness) and on for ``SETTLE_S``: long enough for the watchdog's bound at the system's default
-block and a supervisor pass, so a stall or an error the firing caused falls inside it. The first
+lateness) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor
+pass at the run's own period (``harness.faults.xrun_bound.Period``, the figures the xrun's and
+the stall's bounds are drawn from), never less than ``SETTLE_S``. A stall the
+watchdog takes, a callback error or a device loss met at the next callback then falls inside it at
+any block size: a fixed 50 ms, right at 256 frames / 48 kHz, closed an 8192-frame stall's window
+long before its watchdog error 645 ms after its firing, and read it "nothing seen". The first
 error inside the window is the firing's outcome, so a firing that overlaps another fault's error
 is given that error: the outcome is what the system saw while it acted, not a proof of cause.
 
-Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path) are
-judged by it: a kind none of whose observed firings reached its path did not test that path
-(``path_missed``), and a run's verdict does not count it as tested.
+Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path, a
+``stall`` the watchdog's stall, a ``dropout`` a device lost, ``callback_raises`` a callback error)
+are read by it, and those of ``JUDGED_KINDS`` (all but ``stall``) judged by it: a kind none of whose observed firings reached its path did not test that path
+(``path_missed``), and a run's verdict does not count it as tested. A firing of such a kind whose
+window holds its path reads that path even when another fault's error came first (an ``xrun``
+that met a stall excepted: that is the xrun path missed).
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .faults.xrun_bound import Period, period_of
 
 STALL, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
     "stall", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
@@ -51,13 +60,51 @@ OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVE
 #: overlaps an invalid configuration's refusal still reached, or missed, the xrun path)
 REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: the outcome a kind is injected to reach: a kind named here whose firings never reach it tested
-#: nothing of that path
-PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN}
-#: how long after a firing's end what the system saw is still the firing's: the watchdog's bound
-#: at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass (5 ms), rounded up
+#: nothing of that path. Each is one the history shows unambiguously: a counted late block, the
+#: watchdog's ``DeviceStalledError``, an error of the ``device`` component (the device lost), a
+#: recorded error that is not the device's (the callback's). A firing of one of these kinds whose
+#: window holds its path reads that path even when another fault's error came first in it (an
+#: ``xrun``: a late block counted after its window, unless the error was a stall).
+#: ``sample_rate_change`` is left out: the system may follow a new rate without an error (a
+#: healthy run could then read "missed"); ``invalid_config``'s refusal is read apart
+#: (``REFUSED_BY_KIND``), and the other kinds (a storm, a slow stage, a drained pool) name no one
+#: outcome a healthy system must show.
+PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR}
+#: the kinds of ``PATH_OF_KIND`` whose missed path makes a run inconclusive (``path_missed``).
+#: ``stall`` is read by its path but not judged: its path is the stock system's watchdog
+#: (``DeviceStalledError``), which a system adapted with ``harness.sut_kit`` (the simple player)
+#: does not have: its healthy runs read "stall: none seen as stall" (test_simple_player.py)
+JUDGED_KINDS = frozenset({"xrun", "dropout", "callback_raises"})
+#: the least time after a firing's end that what the system saw is still the firing's: the
+#: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
+#: (5 ms), rounded up; longer periods get ``settle_for``
 SETTLE_S = 0.05
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
+
+
+def settle_for(period: Period | None) -> float:
+    """How long after a firing's end what the system saw is still the firing's, at ``period``
+    (None: the system's defaults): the watchdog's bound (a stall is taken ``stall_periods``
+    periods after the last callback), one period more (a callback error or a device loss shows
+    at the next callback, a period away) and a supervisor pass (the watchdog looks once per pass),
+    never less than ``SETTLE_S`` (what the default period's runs have always been read with)."""
+    if period is None:
+        return SETTLE_S
+    return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)
+
+
+def run_period(entries: Iterable[Mapping[str, Any]]) -> Period | None:
+    """The period of the run whose history ``entries`` is, from its ``meta`` entry's run
+    configuration (a history read back: ``harness.history``'s first entry), or None when the
+    history has no such entry (the system's defaults then apply)."""
+    for e in entries:
+        if e.get("type") == "meta":
+            run = (e.get("data") or {}).get("run")
+            if isinstance(run, Mapping):
+                return period_of(run.get("config"))
+            return None
+    return None
 
 
 @dataclass
@@ -68,6 +115,30 @@ class _Firing:
     base: int | None
     firing_id: Any = None
     outcome: str | None = None
+    #: the system ran (or said no state) when it fired
+    fired_running: bool = True
+    #: the system left ``running`` inside the window before the firing reached its path
+    left_running: bool = False
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome is not None and self.outcome == PATH_OF_KIND.get(self.kind)
+
+    @property
+    def judged(self) -> bool:
+        """Its path is judged. An ``xrun`` always, as it always was: the fault is skipped while
+        the simulated system does not run, and one taken as a stall (whose recovery then takes the
+        system out of ``running``) is the xrun path missed. A firing of the other kinds when it
+        fired into a running system that ran on until its path came or its window closed: one
+        fired into a recovering system (a device away, no stream: a stall fired into a dropout's
+        recovery read a healthy default run, seed 86901, INCONCLUSIVE) or one whose window
+        another fault's error and recovery, or a stop, cut short (a stall at 8192 frames, default
+        seed 88504, whose 683 ms watchdog bound a lifecycle storm's stop and restart 387 ms after
+        it pre-empted: its outcome is the storm's error) could not reach its path however sound
+        the system."""
+        if PATH_OF_KIND.get(self.kind) == XRUN:
+            return True
+        return self.fired_running and (self.reached or not self.left_running)
 
 
 def late_counter(final_counters: Mapping[str, Any] | None) -> str:
@@ -90,13 +161,16 @@ class FaultOutcomeFold:
     """Folds a history's entries (as dicts: ``type``, ``time``, ``value``, ``data``), in order,
     into each firing's outcome; ``by_kind()`` once every entry is fed."""
 
-    settle_s: float = SETTLE_S
+    #: the run's own period, which sets each firing's window (``settle_for``; None: the defaults)
+    period: Period | None = None
     #: the counter late blocks are read from (``late_counter``)
     counter: str = LATE_BLOCKS
     _open: list[_Firing] = field(default_factory=list)
     _done: list[_Firing] = field(default_factory=list)
     _late: int | None = None
     _credited: int = 0
+    #: the system's state by its recorded transitions (None: none recorded yet)
+    _state: str | None = None
 
     def feed(self, e: Mapping[str, Any]) -> None:
         kind = e.get("type")
@@ -108,21 +182,31 @@ class FaultOutcomeFold:
             end = t if not isinstance(end, (int, float)) else max(float(end), t)
             late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
             end += float(late) if isinstance(late, (int, float)) else 0.0
-            self._open.append(_Firing(str(data.get("kind") or e.get("value")), t, end + self.settle_s, self._late,
-                                      data.get("firing_id")))
+            fault = str(data.get("kind") or e.get("value"))
+            self._open.append(_Firing(fault, t, end + settle_for(self.period), self._late,
+                                      data.get("firing_id"), fired_running=self._state in (None, "running")))
+        elif kind == "transition" and data.get("component") == "system":
+            self._state = data.get("to_state")
+            if self._state != "running":
+                for f in self._open:
+                    if f.fired_at <= t <= f.window_end and not f.reached:
+                        f.left_running = True
         elif kind == "fault_end":
             end = data.get("ended_at")
             firing_id = data.get("firing_id")
             if isinstance(end, (int, float)) and firing_id is not None:
                 for f in self._open:  # a lasting fault's window runs on from its end
                     if f.firing_id == firing_id:
-                        f.window_end = max(f.window_end, float(end) + self.settle_s)
+                        f.window_end = max(f.window_end, float(end) + settle_for(self.period))
         elif kind == "error":
             err = data.get("error") or {}
             outcome = STALL if err.get("type") == "DeviceStalledError" else \
                 DEVICE_ERROR if err.get("component") == "device" else ERROR
             for f in self._open:
-                if f.outcome is None and f.fired_at <= t <= f.window_end:
+                if f.fired_at <= t <= f.window_end and (
+                        f.outcome is None or (PATH_OF_KIND.get(f.kind) == outcome and f.outcome != XRUN)):
+                    # the first error, unless a later one in the window is the path the kind
+                    # names (a stall after another fault's callback error is still a stall)
                     f.outcome = outcome
         elif self._is_refusal(kind, e.get("value"), data):
             for f in self._open:
@@ -146,12 +230,15 @@ class FaultOutcomeFold:
             for f in ended:
                 if f.outcome is None and late is None:
                     f.outcome = NOT_OBSERVED  # the system keeps no counter a late block shows in
-                elif f.outcome is None:
+                elif late is not None and (f.outcome is None or (PATH_OF_KIND.get(f.kind) == XRUN and f.outcome != STALL)):
+                    # an xrun whose window also held another fault's error (not a stall: that is
+                    # the xrun missed) made its late block all the same: it reads its path, as the
+                    # other kinds of PATH_OF_KIND do when their window holds theirs
                     base = max(f.base if f.base is not None else 0, self._credited)
                     if late > base:
                         f.outcome = XRUN
                         self._credited = base + 1
-                    else:
+                    elif f.outcome is None:
                         f.outcome = NOTHING_SEEN
                 self._done.append(f)
             self._open = still
@@ -172,6 +259,23 @@ class FaultOutcomeFold:
         firings = sorted([*self._done, *self._open], key=lambda f: f.fired_at)
         return [(f.kind, f.fired_at, f.outcome or NOT_OBSERVED) for f in firings]
 
+    def path_missed(self) -> dict[str, dict[str, Any]]:
+        """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` with a judged,
+        observed firing (``_Firing.judged``) and none that reached its path: the run tested
+        nothing of that path. ``judged``: how many of its firings were judged."""
+        firings = [*self._done, *self._open]
+        out: dict[str, dict[str, Any]] = {}
+        for kind, path in PATH_OF_KIND.items():
+            if kind not in JUDGED_KINDS:
+                continue
+            mine = [f for f in firings if f.kind == kind]
+            judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
+            if judged and not any(f.reached for f in mine):
+                became = Counter(f.outcome for f in mine if f.outcome not in (None, NOT_OBSERVED))
+                out[kind] = {"path": path, "fired": len(mine), "judged": len(judged),
+                             "became": {o: became[o] for o in OUTCOMES if became[o]}}
+        return out
+
     def by_kind(self) -> dict[str, dict[str, int]]:
         """Kind -> outcome -> firings (the outcomes seen only), kinds and outcomes in order."""
         counts: dict[str, Counter[str]] = {}
@@ -180,27 +284,43 @@ class FaultOutcomeFold:
         return {k: {o: counts[k][o] for o in OUTCOMES if counts[k][o]} for k in sorted(counts)}
 
 
-def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None
-                     ) -> dict[str, dict[str, int]]:
-    """Kind -> outcome -> firings, for a history's entries (dicts, in order); ``final_counters``:
+def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
+                     period: Period | None = None) -> dict[str, dict[str, int]]:
+    """Kind -> outcome -> firings (``fold_history``'s fold's ``by_kind``)."""
+    return fold_history(entries, final_counters, period).by_kind()
+
+
+def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
+                 period: Period | None = None) -> FaultOutcomeFold:
+    """The fold of a history's entries (dicts, in order): its ``by_kind()`` and its
+    ``path_missed()``; ``final_counters``:
     the system's counters at the end, which say which counter shows its late blocks
-    (``late_counter``; None: the last metrics entry's, the entries read into a list first)."""
-    if final_counters is None:
+    (``late_counter``; None: the last metrics entry's); ``period``: the run's own period, which
+    sets how long each firing's window runs on (``settle_for``; None: the history's ``meta``
+    entry's run configuration). Either left None reads the entries into a list first."""
+    if final_counters is None or period is None:
         entries = list(entries)
+    if final_counters is None:
         final_counters = next((e.get("data", {}).get("counters") for e in reversed(entries)
                                if e.get("type") == "metrics"), None)
-    fold = FaultOutcomeFold(counter=late_counter(final_counters))
+    if period is None:
+        period = run_period(entries)
+    fold = FaultOutcomeFold(period=period, counter=late_counter(final_counters))
     for e in entries:
         fold.feed(e)
-    return fold.by_kind()
+    return fold
 
 
 def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, Any]]:
-    """Kind -> what its firings became, for each kind of ``PATH_OF_KIND`` that fired, was observed
-    at least once, and never reached its path: the run tested nothing of that path. A kind whose
-    firings were none of them observed (the run ended first) is not judged here."""
+    """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` that fired, was observed
+    at least once, and never reached its path, from the outcomes alone: a report rebuilt from a
+    summary that kept no ``faults.path_missed`` reads it so. A run's own judgement is its fold's
+    ``path_missed``, which leaves out the firings that could not reach their path
+    (``_Firing.judged``). A kind whose firings were none of them observed is not judged here."""
     out: dict[str, dict[str, Any]] = {}
     for kind, path in PATH_OF_KIND.items():
+        if kind not in JUDGED_KINDS:
+            continue
         seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o != NOT_OBSERVED}
         if seen and not seen.get(path):
             out[kind] = {"path": path, "fired": sum((by_kind.get(kind) or {}).values()), "became": dict(seen)}
@@ -209,10 +329,10 @@ def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str,
 
 def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
     """The verdict's clause for ``path_missed``: each kind, how many fired and what they became."""
-    return ", ".join(f"{kind} ({m.get('fired')} fired, none seen as {m.get('path')}: "
+    return ", ".join(f"{kind} ({m.get('fired')} fired, none seen as {str(m.get('path')).replace('_', ' ')}: "
                      + ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in (m.get("became") or {}).items()) + ")"
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed", "late_counter", "outcomes_by_kind",
-           "path_missed"]
+__all__ = ["JUDGED_KINDS", "OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
+           "fold_history", "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]

@@ -56,7 +56,8 @@ from .errors import HarnessError, RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .faults.unfired import unfired_kinds
-from .fault_outcomes import outcomes_by_kind, path_missed
+from .faults.xrun_bound import period_of
+from .fault_outcomes import fold_history
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
 from .runfolder import RunFolder, RunFolderError, remove_refused_run
@@ -705,8 +706,10 @@ class ReliabilityRun:
                                     f"the run crashed: {type(crashed).__name__}: {crashed} "
                                     f"(raised in the {crash['by']}'s code, {crash['where']})"))
         status = "interrupted" if interrupted else "completed"
-        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), system.metrics().counters)
-        verdict = judge_run(verdicts, status=status, path_missed=path_missed(fault_outcomes),
+        outcome_fold = fold_history((e.to_dict() for e in history), system.metrics().counters,
+                                    period_of(self.spec.config))
+        fault_outcomes, missed = outcome_fold.by_kind(), outcome_fold.path_missed()
+        verdict = judge_run(verdicts, status=status, path_missed=missed,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
                             not_started=not_started, device_losses=losses, notes=config_warnings,
@@ -714,7 +717,8 @@ class ReliabilityRun:
                             delivery_held=system.metrics().counters.get("delivery_held", 0))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
-                            faults_wanted=self.profile.wants_faults, fault_outcomes=fault_outcomes)
+                            faults_wanted=self.profile.wants_faults, fault_outcomes=fault_outcomes,
+                            path_missed=missed)
         summary["status"] = status  # the reports read it: an interrupted run's report says so
         if not_started is not None:
             summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
@@ -1054,17 +1058,21 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
               verdicts: list[Verdict], wall_s: float, simulated_s: float, *,
               callbacks: CallbackDurations | None = None, cpu_s: float | None = None,
               verdict: RunVerdict | None = None, faults_wanted: bool = False,
-              fault_outcomes: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
+              fault_outcomes: dict[str, dict[str, int]] | None = None,
+              path_missed: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The run in figures (``summary.json``). ``callbacks``: every callback's duration, folded during
     the run (without it, the system's reservoir of the last 65 536 is used); ``cpu_s``: the process's
     CPU time over the run; ``verdict``: the run's verdict (judged from ``verdicts`` when not given);
     ``fault_outcomes``: what each kind's firings became (``harness.fault_outcomes``; read from
-    ``history`` when not given)."""
+    ``history`` when not given); ``path_missed``: the kinds whose judged firings never reached
+    their path (``FaultOutcomeFold.path_missed``; read with the outcomes when not given)."""
     if verdict is None:
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
-    if fault_outcomes is None:
-        fault_outcomes = outcomes_by_kind((e.to_dict() for e in history), counters)
+    if fault_outcomes is None or path_missed is None:
+        outcome_fold = fold_history((e.to_dict() for e in history), counters, period_of(spec.config))
+        fault_outcomes = outcome_fold.by_kind() if fault_outcomes is None else fault_outcomes
+        path_missed = outcome_fold.path_missed() if path_missed is None else path_missed
     acc = system.frame_accounts()
     faults = Counter(injector.fired_by_kind)
     if callbacks is None:
@@ -1120,7 +1128,7 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    "outcomes": fault_outcomes,
                    # kinds that name a path (an xrun) none of whose firings reached it: the run
                    # tested nothing of that path (the verdict's doubt)
-                   "path_missed": path_missed(fault_outcomes)},
+                   "path_missed": path_missed},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         # silences the system's watchdog laid on the machine holding its delivery thread off a

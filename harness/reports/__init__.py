@@ -192,6 +192,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
             meta["faults_unfired_why"] = summary["faults"]["unfired_why"]  # and why, kind by kind
     if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("outcomes"), dict):
         meta["fault_outcomes"] = summary["faults"]["outcomes"]  # the reports' table, the verdict's path doubt
+    if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("path_missed"), dict):
+        meta["path_missed"] = summary["faults"]["path_missed"]  # as the run judged it, from its whole history
     if summary.get("not_started"):
         meta["not_started"] = str(summary["not_started"])
     if isinstance(summary.get("device_losses"), dict):

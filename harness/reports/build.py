@@ -220,6 +220,8 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         end_faults = (end.get("summary") or {}).get("faults") or {}
         if isinstance(end_faults.get("outcomes"), dict):
             rd.meta["fault_outcomes"] = end_faults["outcomes"]
+        if isinstance(end_faults.get("path_missed"), dict):
+            rd.meta["path_missed"] = end_faults["path_missed"]
         unfired = end_faults.get("scheduled_unfired")
         if isinstance(unfired, dict) and unfired:
             rd.meta["faults_unfired"] = unfired
@@ -382,7 +384,10 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
         missing.append("callback durations were not recorded by this run: performance percentiles are missing")
 
     wanted = rd.meta.get("faults_wanted")
-    verdict = judge_run(verdicts, path_missed=path_missed(fault_outcomes), status="completed" if rd.status == "completed" else
+    # the run's own judgement of the paths (its fold knew which firings could reach theirs), or
+    # for a summary that kept none, one read from the outcomes alone
+    missed = rd.meta["path_missed"] if isinstance(rd.meta.get("path_missed"), dict) else path_missed(fault_outcomes)
+    verdict = judge_run(verdicts, path_missed=missed, status="completed" if rd.status == "completed" else
                         ("crashed" if rd.status == "failed" else rd.status),
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
