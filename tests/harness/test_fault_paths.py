@@ -125,6 +125,32 @@ def test_a_scenario_stall_step_under_the_bound_is_exit_2_naming_the_step(tmp_pat
     _refused(cli("scenario", "run", path), str(path), "steps[1].duration_s", "is no stall", "at least 27.67 ms")
 
 
+def test_a_scenario_stall_until_the_clean_up_is_a_stall_not_refused(tmp_path):
+    """A stall step of ``duration_s = 0`` lasts until the scenario's clean-up: the longest stall a
+    file can ask for, never one too short for the watchdog."""
+    path = tmp_path / "until_cleanup.toml"
+    path.write_text(textwrap.dedent("""\
+        format = 1
+        [scenario]
+        id = "until-cleanup"
+        title = "a stall that lasts until the clean-up"
+        reproduces = "risk: a device that never calls back again"
+        [[steps]]
+        op = "start"
+        [[steps]]
+        name = "stall"
+        fault = "stall"
+        at = "100ms"
+        duration_s = 0
+        [[expect]]
+        reach = "recovering"
+        after = "stall.start"
+        within = "100ms"
+        """))
+    code, _out, err = cli("scenario", "check", path)
+    assert (code, err) == (0, "")
+
+
 def _fault(kind: str, t: float) -> list[dict[str, Any]]:
     data = {"firing_id": f"{kind}@{t}", "kind": kind, "fired_at": t, "ended_at": t, "params": {}}
     return [{"type": "fault_start", "time": t, "value": kind, "data": data},
