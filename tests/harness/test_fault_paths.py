@@ -93,6 +93,31 @@ def test_a_stall_under_the_bound_or_without_a_running_stream_is_skipped_with_its
         running.close()
 
 
+def test_a_stream_fault_acts_while_the_system_is_paused_or_opening_a_stream():
+    """A paused system's stream runs on (only capture is off), and a starting, recovering or
+    reconfiguring one opens a stream the fault, set on the device, meets: none of them is skipped."""
+    from types import SimpleNamespace
+
+    from harness.faults.kinds import no_running_stream
+    from system_under_test.lifecycle import State
+
+    paused = AudioSystem(seed=1)
+    paused.initialize()
+    paused.configure({})
+    paused.start()
+    paused.run_for(0.1)
+    paused.pause()
+    try:
+        assert paused.state == State.PAUSED
+        assert [(f.kind, f.why_not_now(paused)) for f in (DeviceStall(duration_s=0.1), CallbackRaises(),
+                                                          SampleRateChange())] == \
+            [("stall", None), ("callback_raises", None), ("sample_rate_change", None)]
+    finally:
+        paused.close()
+    for state in (State.STARTING, State.RECOVERING, State.RECONFIGURING):
+        assert no_running_stream(SimpleNamespace(state=state), "whose callbacks could stop") is None, state
+
+
 @pytest.mark.parametrize("length", ["0.02", "[0.01, 0.3]", '"20ms"'])
 def test_a_profile_stall_that_would_be_no_stall_is_exit_2_naming_file_field_and_fix(tmp_path, length):
     prof = tmp_path / "short.toml"
