@@ -93,6 +93,31 @@ def test_a_stall_under_the_bound_or_without_a_running_stream_is_skipped_with_its
         running.close()
 
 
+def test_a_stream_fault_acts_while_the_system_is_paused_or_opening_a_stream():
+    """A paused system's stream runs on (only capture is off), and a starting, recovering or
+    reconfiguring one opens a stream the fault, set on the device, meets: none of them is skipped."""
+    from types import SimpleNamespace
+
+    from harness.faults.kinds import no_running_stream
+    from system_under_test.lifecycle import State
+
+    paused = AudioSystem(seed=1)
+    paused.initialize()
+    paused.configure({})
+    paused.start()
+    paused.run_for(0.1)
+    paused.pause()
+    try:
+        assert paused.state == State.PAUSED
+        assert [(f.kind, f.why_not_now(paused)) for f in (DeviceStall(duration_s=0.1), CallbackRaises(),
+                                                          SampleRateChange())] == \
+            [("stall", None), ("callback_raises", None), ("sample_rate_change", None)]
+    finally:
+        paused.close()
+    for state in (State.STARTING, State.RECOVERING, State.RECONFIGURING):
+        assert no_running_stream(SimpleNamespace(state=state), "whose callbacks could stop") is None, state
+
+
 @pytest.mark.parametrize("length", ["0.02", "[0.01, 0.3]", '"20ms"', "[0.0, 0.3]"])
 def test_a_profile_stall_that_would_be_no_stall_is_exit_2_naming_file_field_and_fix(tmp_path, length):
     prof = tmp_path / "short.toml"
@@ -123,6 +148,32 @@ def test_a_scenario_stall_step_under_the_bound_is_exit_2_naming_the_step(tmp_pat
         within = "40ms"
         """))
     _refused(cli("scenario", "run", path), str(path), "steps[1].duration_s", "is no stall", "at least 27.67 ms")
+
+
+def test_a_scenario_stall_until_the_clean_up_is_a_stall_not_refused(tmp_path):
+    """A stall step of ``duration_s = 0`` lasts until the scenario's clean-up: the longest stall a
+    file can ask for, never one too short for the watchdog."""
+    path = tmp_path / "until_cleanup.toml"
+    path.write_text(textwrap.dedent("""\
+        format = 1
+        [scenario]
+        id = "until-cleanup"
+        title = "a stall that lasts until the clean-up"
+        reproduces = "risk: a device that never calls back again"
+        [[steps]]
+        op = "start"
+        [[steps]]
+        name = "stall"
+        fault = "stall"
+        at = "100ms"
+        duration_s = 0
+        [[expect]]
+        reach = "recovering"
+        after = "stall.start"
+        within = "100ms"
+        """))
+    code, _out, err = cli("scenario", "check", path)
+    assert (code, err) == (0, "")
 
 
 def _fault(kind: str, t: float) -> list[dict[str, Any]]:

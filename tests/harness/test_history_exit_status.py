@@ -112,3 +112,20 @@ def test_a_named_database_that_does_not_exist_is_refused(tmp_path: Path, capsys:
     assert main(["history", "--db", str(missing)]) == 2
     captured = capsys.readouterr()
     assert str(missing) in captured.err + captured.out and not missing.exists()
+
+
+def test_a_refused_filter_names_only_the_values_runs_recorded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run recorded without a profile has none: the refusal's list of what was recorded names the
+    profiles runs have, never a missing one as the value "None"."""
+    db_path = tmp_path / "history.sqlite"
+    with HistoryDB(db_path) as db:
+        db.record({"kind": "swarm", "verdict": {"ok": True},
+                   "run": {"run_id": "s0", "backend": "sim", "profile": "swarm", "seed": 0}}, run_dir=tmp_path / "s0")
+        db.record({"kind": "swarm", "verdict": {"ok": True}, "run": {"run_id": "s1", "backend": "sim", "seed": 1}},
+                  run_dir=tmp_path / "s1")
+    assert main(["history", "--db", str(db_path), "--profile", "gentel"]) == 2
+    captured = capsys.readouterr()
+    message = captured.err + captured.out
+    assert "--profile 'gentel': no run in the history database has it; recorded: swarm (check its spelling)" \
+        in message, message

@@ -234,3 +234,17 @@ def test_every_shipped_scenario_and_profile_file_keeps_its_xruns_xruns():
             assert not [p for p in semantic_problems(load_scenario(path)) if "delay_s" in str(p)], path
     for path in [root / "bench" / "default_reported.toml", *sorted((root / "examples" / "profiles").glob("*.toml"))]:
         load_profile(path).fitted(None)  # raises when its xrun lateness would be a stall
+
+
+def test_a_firing_is_given_the_first_error_in_its_window_not_a_later_one():
+    """A stall's window holds its ``DeviceStalledError`` and, after it, the errors its restart may
+    bring: the firing became a stall, the first thing the system saw, whatever followed."""
+    entries = [
+        _metrics(0.5, 0),
+        *_fault("stall", 1.0, ended_at=1.1, duration_s=0.1),
+        _error(1.03, "DeviceStalledError", "device"),
+        _error(1.12, "CallbackError", "dsp"),
+        _error(1.14, "DeviceLostError", "device"),
+        _metrics(1.5, 0),
+    ]
+    assert outcomes_by_kind(entries) == {"stall": {"stall": 1}}
