@@ -10274,14 +10274,14 @@ BATCH_73: list[Bug] = [
         "next pass looks is accepted, and the watchdog may never see it",
         "faults: a stall fault is long enough to be a stall"),
     Bug("stall_until_cleanup_refused", "harness/faults/stall_bound.py",
-        "    if ends is None or ends[0] == 0.0 or ends[0] >= min_stall_s(period):\n",
+        "    if ends is None or ends[0] == ends[1] == 0.0 or ends[0] >= min_stall_s(period):\n",
         "    if ends is None or ends[0] >= min_stall_s(period):\n",
         "'0 is shorter than the bound' in stall_duration_problem: a scenario's stall of duration 0 "
         "(until the clean-up) is refused as too short (a false refusal)",
         "faults: a stall until clean-up is a stall"),
     Bug("outcome_later_error_overwrites", "harness/fault_outcomes.py",
-        "                if f.outcome is None and f.fired_at <= t <= f.window_end:\n",
-        "                if f.fired_at <= t <= f.window_end:\n",
+        "                        f.outcome is None or (PATH_OF_KIND.get(f.kind) == outcome and f.outcome != XRUN)):\n",
+        "                        f.outcome is None or f.outcome != XRUN):\n",
         "'the window's error is its outcome' in FaultOutcomeFold.feed: every later error in a firing's "
         "window replaces the first, so a stall followed by its recovery's other error reads as that error",
         "fault outcomes: the first error inside the window is the firing's"),
