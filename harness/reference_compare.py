@@ -2816,13 +2816,8 @@ def _locate_step(a: tuple[int, int, float, float], b: tuple[int, int, float, flo
 
 #: a window's residual peak this many of the judge's sigmas high is where a step the track did
 #: not see is looked for (``_hidden_step``): a 1-frame drop 0.2 s into a sweep, whose phase step
-#: the window's filter took into its response, peaked at 5.1 sigmas, under the judge's 6.6. The
-#: bar is low because the sigma is no measure of a hidden step: the window's fit spreads the
-#: step's error over the whole window and the judge's local floor reads that spread as noise (a
-#: 1-frame drop in a noiseless log sweep through a 0.05 fs low-pass raised the floor from 3.5e-7
-#: to 4.1e-4 about it, and its peak, 8.6 times the model's floor, stood at 1.53 sigmas). The
-#: hidden-step test, which weighs a split against the noise's own share, is the judge of it
-_HIDDEN_SUSPECT = 1.0
+#: the window's filter took into its response, peaked at 5.1 sigmas, under the judge's 6.6
+_HIDDEN_SUSPECT = 4.0
 #: a window's peaks asked at most, best first, each a block or more from those before it, the
 #: next only where the one before holds no step: two, a model error's and one more
 _HIDDEN_PER_WINDOW = 2

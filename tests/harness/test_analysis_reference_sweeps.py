@@ -236,24 +236,6 @@ def test_a_1_frame_drop_on_the_converters_curve_is_found_and_placed_within_tens_
     assert abs(g.start_frame - at) <= 10 + g.position_uncertainty_frames, g.to_dict()
 
 
-def test_a_1_frame_drop_whose_spread_error_raised_the_judges_floor_is_found_in_a_log_sweep() -> None:
-    """``bench/bench_sweep_drops.py --rates 44100 --lowpasses 0.05`` seed 21: a noiseless log sweep
-    through a 0.05 fs low-pass, a 1-frame drop at 6906. The window's fit spread the drop's error
-    over the whole window, the judge's floor read that as noise, and the drop's residual peak stood
-    at 1.53 sigmas, under the hidden-step test's former 4-sigma bar: nothing was reported. The
-    undamaged take gives nothing; the damaged one the drop alone, placed within tens of frames."""
-    fs, at = 44_100, 6906
-    ref = A.sweep(2.0, fs, 0.5, logarithmic=True)
-    clean = R.through_system(ref, fs, delay_frames=1478.5, gain=0.5, lowpass_hz=0.05 * fs, noise_rms=0.0,
-                             tail_frames=fs // 10, seed=21)
-    assert R.compare_to_reference(clean, ref, fs).glitches == []
-    rep = R.compare_to_reference(A.drop_frames(clean, at, 1), ref, fs)
-    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("dropped", 1)], [g.to_dict() for g in rep.glitches]
-    g = rep.glitches[0]
-    assert g.position_uncertainty_frames <= 32, g.to_dict()
-    assert abs(g.start_frame - at) <= 10 + g.position_uncertainty_frames, g.to_dict()
-
-
 @pytest.mark.parametrize("window_s", [0.25, 0.5])
 @pytest.mark.parametrize(("seed", "delay", "noise"), [(0, 1476.11, 1e-4), (2, 1719.45, 1e-4), (14, 228.54, 0.0)],
                          ids=["seed0", "seed2", "seed14"])
