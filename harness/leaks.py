@@ -119,7 +119,7 @@ from typing import Any
 
 import numpy as np
 
-from .allocator import in_use_bytes
+from .allocator import in_use_bytes, pymalloc_in_use_bytes
 
 __all__ = ["ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
@@ -141,6 +141,9 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 #: the C allocator's bytes in use (``harness.allocator``), judged beside ``rss_bytes`` (point 7)
 ALLOCATOR_METRIC = "malloc_in_use_bytes"
+#: CPython's object allocator's bytes in use (pymalloc, ``harness.allocator``), judged beside
+#: ``rss_bytes`` with the C allocator's (point 7)
+PYMALLOC_METRIC = "pymalloc_in_use_bytes"
 #: the RSS's shapes that grew above the threshold over the window and yet did not say "leak": the
 #: ones the allocator's bytes in use are asked about (point 7)
 ASK_ALLOCATOR_SHAPES = frozenset({"step", "saturating", "slowing", "unclear"})
@@ -755,8 +758,9 @@ class ResourceSampler:
     """Reads the process's and the system's resource figures; cheap enough to call every second."""
 
     def __init__(self, pid: int | None = None, *, allocator: bool = False) -> None:
-        """``allocator``: also sample this process's C allocator's bytes in use
-        (``malloc_in_use_bytes``, ``harness.allocator``), which the RSS is judged beside (module
+        """``allocator``: also sample this process's allocators' bytes in use (the C allocator's,
+        ``malloc_in_use_bytes``, and CPython's object allocator's, ``pymalloc_in_use_bytes``:
+        ``harness.allocator``), which the RSS is judged beside (module
         docstring, point 7). Only where the system runs in this process (the simulated device):
         elsewhere the audio lives in other processes too, and this process's allocator is not
         where a leak of the system shows."""
@@ -789,7 +793,10 @@ class ResourceSampler:
         if self._allocator:
             in_use = in_use_bytes()
             if in_use is not None:
-                s["malloc_in_use_bytes"] = in_use
+                s[ALLOCATOR_METRIC] = in_use
+            small = pymalloc_in_use_bytes()
+            if small is not None:
+                s[PYMALLOC_METRIC] = small
         s.update(system_books(system))
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))
