@@ -121,7 +121,7 @@ import numpy as np
 
 from .allocator import in_use_bytes, pymalloc_in_use_bytes
 
-__all__ = ["ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
+__all__ = ["ALLOCATORS_SUM_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
@@ -138,12 +138,17 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "sut_threads": 0.5,
     "sut_bytes": 256 * 1024.0,
     "malloc_in_use_bytes": 4 * MiB,  # the RSS's: it is judged in the RSS's place (point 7)
+    "pymalloc_in_use_bytes": 4 * MiB,
+    "allocators_in_use_bytes": 4 * MiB,
 }
 #: the C allocator's bytes in use (``harness.allocator``), judged beside ``rss_bytes`` (point 7)
 ALLOCATOR_METRIC = "malloc_in_use_bytes"
 #: CPython's object allocator's bytes in use (pymalloc, ``harness.allocator``), judged beside
 #: ``rss_bytes`` with the C allocator's (point 7)
 PYMALLOC_METRIC = "pymalloc_in_use_bytes"
+#: the two allocators' bytes in use summed, judged before a "leak" of the RSS is doubted (point 7):
+#: a leak shared between them, under the threshold in each, shows in the sum
+ALLOCATORS_SUM_METRIC = "allocators_in_use_bytes"
 #: the RSS's shapes that grew above the threshold over the window and yet did not say "leak": the
 #: ones the allocator's bytes in use are asked about (point 7)
 ASK_ALLOCATOR_SHAPES = frozenset({"step", "saturating", "slowing", "unclear"})
@@ -161,7 +166,8 @@ MIN_LEAK_WINDOW_S = 60.0
 UNBOUNDED_FACTOR = 64.0
 #: a trend must explain at least this much growth over the fitted window: one step (a pool that
 #: grew once, a thread started late) is not a leak, however steep it looks in a short run
-MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "malloc_in_use_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0,
+MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "malloc_in_use_bytes": 4 * MiB,
+                                 "pymalloc_in_use_bytes": 4 * MiB, "allocators_in_use_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0,
                                  "sut_frames": 4096.0}
 DEFAULT_MIN_GROWTH = 3.0
 #: a rise between two samples is one jump only this many robust spreads of the series' other
@@ -177,7 +183,8 @@ JUMP_LEVEL_SAMPLES = 15
 ONE_JUMP_SHARE = 0.5
 #: the share of a quarter's lowest and of its highest values left out of its level (``_trimmed_mean``)
 LEVEL_TRIM = 0.1
-UNITS = {"rss_bytes": "bytes", "malloc_in_use_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
+UNITS = {"rss_bytes": "bytes", "malloc_in_use_bytes": "bytes", "pymalloc_in_use_bytes": "bytes",
+         "allocators_in_use_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
 _PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
 
@@ -215,6 +222,14 @@ class LeakVerdict:
     allocator_shape: str | None = None
     allocator_slope_per_hour: float | None = None
     allocator_late_slope_per_hour: float | None = None
+    #: pymalloc's bytes in use (CPython's small objects, the bounded logs' bytes taken out) judged
+    #: where the allocators were asked, and the two allocators' sum where the RSS alone said "leak"
+    pymalloc_verdict: str | None = None
+    pymalloc_shape: str | None = None
+    pymalloc_slope_per_hour: float | None = None
+    pymalloc_late_slope_per_hour: float | None = None
+    allocators_sum_verdict: str | None = None
+    allocators_sum_shape: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -471,7 +486,7 @@ def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
 def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
           warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
           min_growth: float | None = None, groups: Any = None, held: Any = None,
-          in_use: Any = None) -> LeakVerdict:
+          in_use: Any = None, pymalloc: Any = None) -> LeakVerdict:
     """Judge one series (times in seconds of operation, values in the metric's unit).
 
     ``groups`` labels samples from different process lifetimes (a resumed run is a new process):
@@ -491,37 +506,70 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     verdict = _judge_series(metric, times_s, values, held=held, **kw)
     if metric != "rss_bytes":
         return verdict
-    return _beside_allocator(verdict, times_s, values, in_use, **kw)
+    return _beside_allocator(verdict, times_s, values, in_use, pymalloc=pymalloc, held=held, **kw)
 
 
 def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, *,
-                      threshold_per_hour: float | None, min_growth: float | None, **kw: Any) -> LeakVerdict:
-    """The RSS's verdict with the allocator's bytes in use asked where the RSS cannot decide
-    (module docstring, point 7): a "leak" only ever added, never taken away."""
+                      threshold_per_hour: float | None, min_growth: float | None, pymalloc: Any = None,
+                      held: Any = None, **kw: Any) -> LeakVerdict:
+    """The RSS's verdict with the allocators' bytes in use beside it (module docstring, point 7):
+    where the RSS cannot decide, either allocator's "leak" makes it a leak; where the RSS alone says
+    "leak", it stands unless both allocators were sampled and neither, nor their sum, says so, and
+    then it is "inconclusive", never "ok"."""
     u = _every_number(times_s, values, in_use)
-    if u is None:
+    p = _every_number(times_s, values, pymalloc)
+    if u is None and p is None:
         asked = rss.shape in ASK_ALLOCATOR_SHAPES and rss.verdict != "leak"
         # said first: the reason ends with what the reader is to do
         note = ("[judged on the RSS alone: the allocator's bytes in use (glibc mallinfo2) were not sampled "
                 "for every sample (not glibc, not the simulated device, or an older journal)] ") if asked else ""
         return replace(rss, allocator="not_sampled", reason=note + rss.reason)
-    if rss.verdict == "leak" or rss.shape not in ASK_ALLOCATOR_SHAPES:
+    rss_leak = rss.verdict == "leak"
+    if rss_leak and (u is None or p is None):
+        return replace(rss, allocator="not_asked")  # one allocator unseen: the leak may be in it
+    if not rss_leak and rss.shape not in ASK_ALLOCATOR_SHAPES:
         return replace(rss, allocator="not_asked")
     need = MIN_GROWTH["rss_bytes"] if min_growth is None else min_growth
-    alloc = _judge_series(ALLOCATOR_METRIC, times_s, u, threshold_per_hour=rss.threshold_per_hour,
-                          min_growth=need, **kw)
-    fields = dict(allocator="asked", allocator_verdict=alloc.verdict, allocator_shape=alloc.shape,
-                  allocator_slope_per_hour=alloc.slope_per_hour,
-                  allocator_late_slope_per_hour=alloc.late_slope_per_hour)
-    if alloc.verdict == "leak":
+    one = dict(threshold_per_hour=rss.threshold_per_hour, min_growth=need, **kw)
+    fields: dict[str, Any] = {"allocator": "asked"}
+    mal = sm = None
+    if u is not None:
+        mal = _judge_series(ALLOCATOR_METRIC, times_s, u, **one)
+        fields.update(allocator_verdict=mal.verdict, allocator_shape=mal.shape,
+                      allocator_slope_per_hour=mal.slope_per_hour,
+                      allocator_late_slope_per_hour=mal.late_slope_per_hour)
+    if p is not None:
+        # the bounded logs are Python objects, in pymalloc's blocks: taken out as from the RSS
+        sm = _judge_series(PYMALLOC_METRIC, times_s, p, held=held, **one)
+        fields.update(pymalloc_verdict=sm.verdict, pymalloc_shape=sm.shape,
+                      pymalloc_slope_per_hour=sm.slope_per_hour,
+                      pymalloc_late_slope_per_hour=sm.late_slope_per_hour)
+    said = [(name, v) for name, v in (("the C allocator's", mal), ("pymalloc's", sm)) if v is not None]
+    if rss_leak:
+        both = _judge_series(ALLOCATORS_SUM_METRIC, times_s, u + p, held=held, **one)
+        fields.update(allocators_sum_verdict=both.verdict, allocators_sum_shape=both.shape)
+        said.append(("their sum's", both))
+        if any(v.verdict == "leak" for _, v in said):
+            return replace(rss, **fields)
+        return replace(rss, verdict="inconclusive", reason=(
+            f"read by the RSS alone: a leak ({rss.reason}); but neither allocator's bytes in use nor their sum "
+            f"grow so ({_said(said)}): the RSS's growth is memory the heaps keep free or memory neither "
+            "allocator counts (direct mappings, thread stacks), which this window cannot tell apart: soak "
+            "longer, or look at the process's mappings"), **fields)
+    leaking = [(name, v) for name, v in said if v.verdict == "leak"]
+    if leaking:
+        name, v = leaking[0]
         return replace(rss, verdict="leak", shape="growing", reason=(
-            f"read by the RSS alone: {rss.verdict}, {rss.shape} ({rss.reason}); but the allocator's bytes in "
-            f"use, which do not move with the free bytes the heap keeps resident, {alloc.reason}: a leak"),
-            **fields)
+            f"read by the RSS alone: {rss.verdict}, {rss.shape} ({rss.reason}); but {name} bytes in use, "
+            f"which do not move with the free bytes the heap keeps resident, {v.reason}: a leak"), **fields)
     return replace(rss, reason=(
-        f"{rss.reason}; the allocator's bytes in use show no leak either ({alloc.verdict}, {alloc.shape}, "
-        f"{_fmt(alloc.slope_per_hour)} B/h): the RSS's verdict stands (a leak of CPython's small objects "
-        "shows in the RSS only)"), **fields)
+        f"{rss.reason}; the allocators' bytes in use show no leak either ({_said(said)}): the RSS's verdict stands"),
+        **fields)
+
+
+def _said(said: list[tuple[str, LeakVerdict]]) -> str:
+    """Each allocator series' verdict, shape and slope, for a reason."""
+    return "; ".join(f"{name} {v.verdict}, {v.shape}, {_fmt(v.slope_per_hour)} B/h" for name, v in said)
 
 
 def _fmt(v: float | None) -> str:
