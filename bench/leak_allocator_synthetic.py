@@ -1,6 +1,6 @@
 """The RSS leak judge with the allocators' bytes in use beside it, and without, on seeded synthetic hours.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/leak_allocator_synthetic.py [--seeds N]
+    PYTHONPATH=$PWD .venv/bin/python bench/leak_allocator_synthetic.py [--seeds N] [--case I ...]
 
 Each case is what is live in a process over an hour (one sample a second): a leak at a rate, a bounded
 buffer filling, a process settling in (``bench/leak_judge_noise.py``'s cases, its ``staircase``: the
@@ -9,9 +9,9 @@ bytes in use are the same live growth without the steps, over 20 MB, under heavy
 (Student-t, 3 degrees of freedom, scale 30 kB): a recorded hour's bytes in use (``/tmp/leak17/a-h-s1``,
 ``bench/soak_allocator_series.py``) move between samples by a robust spread of 24 kB, 1st and 99th
 percentiles -190 kB and +193 kB. pymalloc's bytes in use are the live growth of small objects
-(a case's second part: a leak of small objects, ``harness.leak_mutants.SmallObjectLeak``) plus the
-bounded log's bytes (Python objects), over 8 MB, under the same kind of noise at
-``PYMALLOC_NOISE``. Each seed's RSS is judged by ``harness.leaks.judge`` alone, with ``in_use``
+(a case's second part: a leak of small objects, ``harness.leak_mutants.SmallObjectLeak``) over 8 MB,
+without the bounded log's bytes (a recorded healthy hour's pymalloc bytes stayed flat while the logs
+grew), under the same kind of noise at ``PYMALLOC_NOISE``. Each seed's RSS is judged by ``harness.leaks.judge`` alone, with ``in_use``
 only (the rule before pymalloc was sampled) and with ``in_use`` and ``pymalloc`` (``harness.leaks``,
 point 7); one markdown row a case: the verdicts over the seeds (``verdict/shape: count``) the three
 ways, how many seeds the C allocator alone turned into "leak", and how many seeds' "leak" the
@@ -64,7 +64,7 @@ def one(grows: np.ndarray, small: np.ndarray, seed: int) -> tuple[str, str, str]
     held = held_log()
     rss = staircase(150 * MB + grows + small + held, rng)
     in_use = np.round(20 * MB + grows + IN_USE_NOISE * rng.standard_t(3, T.size))
-    pymalloc = np.round(8 * MB + small + held + PYMALLOC_NOISE * rng.standard_t(3, T.size))
+    pymalloc = np.round(8 * MB + small + PYMALLOC_NOISE * rng.standard_t(3, T.size))
     a = judge("rss_bytes", T, rss, held=held)
     b = judge("rss_bytes", T, rss, held=held, in_use=in_use)
     c = judge("rss_bytes", T, rss, held=held, in_use=in_use, pymalloc=pymalloc)
@@ -74,11 +74,15 @@ def one(grows: np.ndarray, small: np.ndarray, seed: int) -> tuple[str, str, str]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=30)
+    ap.add_argument("--case", type=int, action="append",
+                    help="only the case at this 0-based row (repeatable), so that rows can run side by side")
     a = ap.parse_args()
     print("| series | RSS alone | with malloc's bytes in use | with malloc's and pymalloc's | malloc's turned into "
           "leak | pymalloc's changed a leak |")
     print("|---|---|---|---|---|---|")
-    for label, (make, make_small) in CASES.items():
+    for i, (label, (make, make_small)) in enumerate(CASES.items()):
+        if a.case and i not in a.case:
+            continue
         alone: Counter[str] = Counter()
         mal: Counter[str] = Counter()
         both: Counter[str] = Counter()
