@@ -80,7 +80,7 @@ How a slope is judged (``judge``), and why:
    (``FaultInjector.bounded_logs``: 1 000 records, filling for about an hour under the default
    profile) are sampled by the same rule as ``faults_log_bytes``; ``held`` is the sum of the three.
 
-7. **The allocator is asked where the RSS cannot decide.** A resident set moves by what the heap
+7. **The allocators are asked beside the RSS.** A resident set moves by what the heap
    keeps free as much as by what is live: glibc keeps freed chunks resident and takes new memory
    in pieces of a megabyte or two, so a leak a little over the threshold rises in steps whose
    quarter-hour levels differ run to run (a planted 5 MB/h leak read "slowing" at one seed and
@@ -97,12 +97,27 @@ How a slope is judged (``judge``), and why:
    above the threshold over the window and the bytes in use by the whole "growing" rule; a healthy
    process's bytes in use settle (+0.73, +0.40, +0.23 MB a quarter at seed 1; 1.7-2.2 MB/h over a
    1-h soak's window at five seeds, against the 4 MiB/h threshold), and a bounded buffer still
-   filling slows in them without the RSS's steps to blur it ("slowing", not "leak"). Why it cannot hide a leak the
-   RSS shows: it is asked only after the RSS's own verdict, and only ever turns one into "leak".
-   It counts only what ``malloc`` handed out: CPython's small objects live in arenas CPython maps
-   itself, so their leak shows in the RSS alone, judged as before. Without the series (not glibc,
-   a real device, a journal from before it was sampled) the RSS is judged alone, and a verdict
-   the allocator would have been asked about says so (``allocator``: ``not_sampled``).
+   filling slows in them without the RSS's steps to blur it ("slowing", not "leak").
+   The C allocator counts only what ``malloc`` handed out: CPython's small objects live in arenas
+   CPython maps itself, so their bytes in use are a series of their own (``pymalloc_in_use_bytes``,
+   ``harness.allocator``: the bytes in pymalloc's allocated blocks, from CPython's allocator
+   statistics), judged as sampled (the bounded logs' bytes are not taken out of it: they are not all
+   pymalloc's, and taken out they hid most of a planted small-object leak). Where the RSS is asked
+   about as above, either allocator's ``leak`` makes it a leak (a planted 5 MB/h leak of small
+   objects read "ok, saturating" on the RSS alone and beside malloc's bytes in use, bench/RESULTS.md).
+
+   **Where the RSS alone says "leak"**, and both allocators were sampled for every sample, the
+   two series and their sum (``allocators_in_use_bytes``: a leak shared between them, under the
+   threshold in each) are judged by the same rule; if none of the three says ``leak``, the verdict
+   is ``inconclusive`` (shape as the RSS's), with the reason: the RSS grew by memory the heaps keep
+   free (a bounded buffer still filling reads "leak" on the RSS's steps, bench/RESULTS.md, issue
+   #11), or by memory neither allocator counts (direct mappings, thread stacks), which the window
+   cannot tell apart. Never ``ok``: the RSS did grow. Any one of the three saying ``leak`` keeps the
+   leak (a small-object leak beside a malloc'd buffer filling: the buffer's bytes slow, pymalloc's
+   grow), and with only one allocator sampled the RSS's "leak" stands (the leak may be in the
+   other). Without either series (not glibc, a real device, a journal from before they were
+   sampled) the RSS is judged alone, and a verdict the allocator would have been asked about says
+   so (``allocator``: ``not_sampled``).
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
