@@ -107,12 +107,14 @@ How a slope is judged (``judge``), and why:
    objects read "ok, saturating" on the RSS alone and beside malloc's bytes in use, bench/RESULTS.md).
 
    **Where the RSS alone says "leak"**, and both allocators were sampled for every sample, the
-   two series and their sum (``allocators_in_use_bytes``: a leak shared between them, under the
-   threshold in each) are judged by the same rule; if none of the three says ``leak``, the verdict
-   is ``inconclusive`` (shape as the RSS's), with the reason: the RSS grew by memory the heaps keep
-   free (a bounded buffer still filling reads "leak" on the RSS's steps, bench/RESULTS.md, issue
-   #11), or by memory neither allocator counts (direct mappings, thread stacks), which the window
-   cannot tell apart. Never ``ok``: the RSS did grow. Any one of the three saying ``leak`` keeps the
+   two series, their sum (``allocators_in_use_bytes``: a leak shared between them, under the
+   threshold in each) and the RSS beyond them (``beyond_allocators_bytes``, the RSS less the sum:
+   memory mapped past both allocators, a C extension's own mappings, is a leak of its own) are
+   judged by the same rule; if none of the four says ``leak``, the verdict is ``inconclusive``
+   (shape as the RSS's), with the reason: what grew is the allocators' bytes, read through the
+   steps of the free memory the heaps keep resident (a bounded buffer still filling reads "leak" on
+   the RSS's steps, bench/RESULTS.md, issue #11), no leak by their own series and yet not to be
+   cleared. Never ``ok``: the RSS did grow. Any one of the four saying ``leak`` keeps the
    leak (a small-object leak beside a malloc'd buffer filling: the buffer's bytes slow, pymalloc's
    grow), and with only one allocator sampled the RSS's "leak" stands (the leak may be in the
    other). Without either series (not glibc, a real device, a journal from before they were
@@ -136,7 +138,7 @@ import numpy as np
 
 from .allocator import in_use_bytes, pymalloc_in_use_bytes
 
-__all__ = ["ALLOCATORS_SUM_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
+__all__ = ["ALLOCATORS_SUM_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
@@ -155,6 +157,7 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "malloc_in_use_bytes": 4 * MiB,  # the RSS's: it is judged in the RSS's place (point 7)
     "pymalloc_in_use_bytes": 4 * MiB,
     "allocators_in_use_bytes": 4 * MiB,
+    "beyond_allocators_bytes": 4 * MiB,
 }
 #: the C allocator's bytes in use (``harness.allocator``), judged beside ``rss_bytes`` (point 7)
 ALLOCATOR_METRIC = "malloc_in_use_bytes"
@@ -164,6 +167,9 @@ PYMALLOC_METRIC = "pymalloc_in_use_bytes"
 #: the two allocators' bytes in use summed, judged before a "leak" of the RSS is doubted (point 7):
 #: a leak shared between them, under the threshold in each, shows in the sum
 ALLOCATORS_SUM_METRIC = "allocators_in_use_bytes"
+#: the RSS less both allocators' bytes in use, judged with them (point 7): memory mapped past the
+#: allocators (a leak of its own) or free memory the heaps keep resident
+BEYOND_ALLOCATORS_METRIC = "beyond_allocators_bytes"
 #: the RSS's shapes that grew above the threshold over the window and yet did not say "leak": the
 #: ones the allocator's bytes in use are asked about (point 7)
 ASK_ALLOCATOR_SHAPES = frozenset({"step", "saturating", "slowing", "unclear"})
@@ -182,7 +188,8 @@ UNBOUNDED_FACTOR = 64.0
 #: a trend must explain at least this much growth over the fitted window: one step (a pool that
 #: grew once, a thread started late) is not a leak, however steep it looks in a short run
 MIN_GROWTH: dict[str, float] = {"rss_bytes": 4 * MiB, "malloc_in_use_bytes": 4 * MiB,
-                                 "pymalloc_in_use_bytes": 4 * MiB, "allocators_in_use_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0,
+                                 "pymalloc_in_use_bytes": 4 * MiB, "allocators_in_use_bytes": 4 * MiB,
+                                 "beyond_allocators_bytes": 4 * MiB, "sut_bytes": 64 * 1024.0,
                                  "sut_frames": 4096.0}
 DEFAULT_MIN_GROWTH = 3.0
 #: a rise between two samples is one jump only this many robust spreads of the series' other
@@ -199,7 +206,7 @@ ONE_JUMP_SHARE = 0.5
 #: the share of a quarter's lowest and of its highest values left out of its level (``_trimmed_mean``)
 LEVEL_TRIM = 0.1
 UNITS = {"rss_bytes": "bytes", "malloc_in_use_bytes": "bytes", "pymalloc_in_use_bytes": "bytes",
-         "allocators_in_use_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
+         "allocators_in_use_bytes": "bytes", "beyond_allocators_bytes": "bytes", "sut_bytes": "bytes", "sut_frames": "frames"}
 _MAX_POINTS = 1500  # O(n^2) pairwise statistics; longer series are thinned evenly
 _PART_POINTS = 600  # the same for each half of the window judged again (quarters: half as many)
 
@@ -245,6 +252,7 @@ class LeakVerdict:
     pymalloc_late_slope_per_hour: float | None = None
     allocators_sum_verdict: str | None = None
     allocators_sum_shape: str | None = None
+    beyond_allocators_verdict: str | None = None  # the RSS less both allocators' bytes, where the sum was judged
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -564,15 +572,20 @@ def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, 
     said = [(name, v) for name, v in (("the C allocator's", mal), ("pymalloc's", sm)) if v is not None]
     if rss_leak:
         both = _judge_series(ALLOCATORS_SUM_METRIC, times_s, u + p, **one)
-        fields.update(allocators_sum_verdict=both.verdict, allocators_sum_shape=both.shape)
-        said.append(("their sum's", both))
+        # what neither allocator holds in use: the heaps' free bytes kept resident, and memory mapped
+        # past both (a C extension's own mappings), which a leak may be too
+        beyond = _judge_series(BEYOND_ALLOCATORS_METRIC, times_s, np.asarray(values, dtype=np.float64) - u - p,
+                               **one)
+        fields.update(allocators_sum_verdict=both.verdict, allocators_sum_shape=both.shape,
+                      beyond_allocators_verdict=beyond.verdict)
+        said += [("their sum's", both), ("the RSS beyond them", beyond)]
         if any(v.verdict == "leak" for _, v in said):
             return replace(rss, **fields)
         return replace(rss, verdict="inconclusive", reason=(
-            f"read by the RSS alone: a leak ({rss.reason}); but neither allocator's bytes in use nor their sum "
-            f"grow so ({_said(said)}): the RSS's growth is memory the heaps keep free or memory neither "
-            "allocator counts (direct mappings, thread stacks), which this window cannot tell apart: soak "
-            "longer, or look at the process's mappings"), **fields)
+            f"read by the RSS alone: a leak ({rss.reason}); but neither allocator's bytes in use, nor their sum, "
+            f"nor the RSS beyond them grow so ({_said(said)}): the RSS's growth is the allocators' bytes in use "
+            "read through the steps of the free memory the heaps keep resident, which is no leak by the "
+            "allocators' own series and yet cannot be cleared: soak longer"), **fields)
     leaking = [(name, v) for name, v in said if v.verdict == "leak"]
     if leaking:
         name, v = leaking[0]

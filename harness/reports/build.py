@@ -482,8 +482,9 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
                 held = col.copy() if held is None else held + col
     in_use, pymalloc = (np.frombuffer(fold.values[m], dtype=np.float64) if m in fold.present else None
                         for m in ALLOCATOR_METRICS)
-    rss_only = {"in_use": in_use, "pymalloc": pymalloc, "held": held}
-    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, **(rss_only if m == "rss_bytes" else {}))
+    allocators = {"in_use": in_use, "pymalloc": pymalloc}
+    return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,
+                     **(allocators if m == "rss_bytes" else {}))
             for m in LEAK_METRICS if m in fold.present}
 
 

@@ -96,6 +96,7 @@ def test_the_rss_leak_of_a_30mb_buffer_still_filling_is_inconclusive_beside_both
     assert after.verdict == "inconclusive", after.reason
     assert (after.allocator, after.allocator_verdict, after.allocator_shape) == ("asked", "inconclusive", "slowing")
     assert after.pymalloc_verdict == "ok" and after.allocators_sum_verdict != "leak"
+    assert after.beyond_allocators_verdict != "leak"
     assert after.reason.startswith("read by the RSS alone: a leak") and "soak longer" in after.reason
 
 
@@ -148,3 +149,15 @@ def test_the_sampler_reads_pymalloc_only_when_asked_and_only_where_it_can(monkey
     monkeypatch.setattr(allocator, "_stats_writer", lambda: None)  # not CPython's pymalloc
     assert allocator.pymalloc_in_use_bytes() is None
     assert PYMALLOC_METRIC not in ResourceSampler(allocator=True).sample(0.0)
+
+
+def test_an_rss_leak_mapped_past_both_allocators_stays_a_leak() -> None:
+    """Memory a C extension maps itself grows in neither allocator's series: the RSS beyond them
+    shows it, and the RSS's "leak" stands."""
+    seed = 6
+    mapped = 8 * MB * T / 3600.0
+    y = rss(BUFFER_30MB + mapped, seed)
+    v = judge("rss_bytes", T, y, held=HELD, in_use=in_use(BUFFER_30MB, seed), pymalloc=pymalloc(NOTHING, seed))
+    assert v.verdict == "leak", v.reason
+    assert v.allocator_verdict != "leak" and v.pymalloc_verdict != "leak" and v.allocators_sum_verdict != "leak"
+    assert v.beyond_allocators_verdict == "leak"
