@@ -1,16 +1,17 @@
-"""A finished soak's RSS judged as its report judges it, with the allocator's bytes in use beside it and without.
+"""A finished soak's RSS judged as its report judges it, with the allocators' bytes in use beside it and without.
 
     PYTHONPATH=$PWD .venv/bin/python bench/soak_allocator_rejudge.py RUN_DIR [RUN_DIR ...]
 
 For each folder: the journal's resource samples (``RUN_DIR/journal.jsonl``, or ``RUN_DIR/run/journal.jsonl``,
-read as the report reads them), judged by ``harness.reports.build._leaks`` twice: as sampled (the RSS, and
-the allocator's bytes in use where the samples carry ``malloc_in_use_bytes``: ``harness.leaks``, point 7)
-and with the bytes in use left out (the RSS alone). A folder written by ``bench/soak_allocator_series.py``
+read as the report reads them), judged by ``harness.reports.build._leaks`` three times: as sampled (the RSS,
+and the allocators' bytes in use where the samples carry ``malloc_in_use_bytes`` and
+``pymalloc_in_use_bytes``: ``harness.leaks``, point 7), with pymalloc's left out (malloc's only, the rule
+before pymalloc was sampled) and with both left out (the RSS alone). A folder written by ``bench/soak_allocator_series.py``
 before the soak sampled the allocator itself has its bytes in use in ``allocator.jsonl`` (``malloc_in_use``
 plus ``malloc_mmapped``, the same sum ``harness.allocator.in_use_bytes`` reads): they are put beside the
-journal's samples of the same time. One markdown row a folder: the RSS alone's verdict, the verdict with
-the allocator, what the allocator's own series said (verdict, shape, slope and late half's slope, B/h, by
-the same rule even where the RSS did not ask it), and the RSS's slopes.
+journal's samples of the same time. One markdown row a folder: the RSS alone's verdict, with malloc's
+bytes only, with both, what each allocator's own series said (verdict, shape, slope and late half's slope,
+B/h, by the same rule even where the RSS did not ask it), and the RSS's slopes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from harness.journal import JournalError
-from harness.leaks import ALLOCATOR_METRIC, MIN_GROWTH, judge
+from harness.leaks import ALLOCATOR_METRIC, MIN_GROWTH, PYMALLOC_METRIC, judge
 from harness.reports.build import _leaks, run_data_from_journal
 
 
@@ -44,35 +45,43 @@ def samples_of(run_dir: Path) -> list[dict[str, Any]]:
     return samples
 
 
+def _own(samples: list[dict[str, Any]], metric: str) -> str:
+    """The series judged alone by the rule, as sampled."""
+    if not all(metric in s for s in samples):
+        return "not sampled"
+    t = np.array([s["t"] for s in samples], dtype=np.float64)
+    u = np.array([s[metric] for s in samples], dtype=np.float64)
+    g = np.array([s.get("segment", 0) for s in samples], dtype=np.int64)
+    a = judge(metric, t, u, groups=g, min_growth=MIN_GROWTH["rss_bytes"])
+    return f"{a.verdict} ({a.shape}), {_num(a.slope_per_hour)}, late {_num(a.late_slope_per_hour)}"
+
+
 def row(run_dir: Path) -> str:
     samples = samples_of(run_dir)
     both = _leaks(samples)["rss_bytes"]
-    alone = _leaks([{k: v for k, v in s.items() if k != ALLOCATOR_METRIC} for s in samples])["rss_bytes"]
-    own = "not sampled"
-    if all(ALLOCATOR_METRIC in s for s in samples):
-        t = np.array([s["t"] for s in samples], dtype=np.float64)
-        u = np.array([s[ALLOCATOR_METRIC] for s in samples], dtype=np.float64)
-        g = np.array([s.get("segment", 0) for s in samples], dtype=np.int64)
-        a = judge(ALLOCATOR_METRIC, t, u, groups=g, min_growth=MIN_GROWTH["rss_bytes"])
-        own = f"{a.verdict} ({a.shape}), {_num(a.slope_per_hour)}, late {_num(a.late_slope_per_hour)}"
-    return (f"| {run_dir} | {both.samples} | {alone.verdict} ({alone.shape}) | **{both.verdict} ({both.shape})**, "
-            f"allocator {both.allocator} | {own} | {_num(both.slope_per_hour)} | {_num(both.late_slope_per_hour)} |")
+    malloc_only = _leaks([{k: v for k, v in s.items() if k != PYMALLOC_METRIC} for s in samples])["rss_bytes"]
+    alone = _leaks([{k: v for k, v in s.items() if k not in (ALLOCATOR_METRIC, PYMALLOC_METRIC)}
+                    for s in samples])["rss_bytes"]
+    return (f"| {run_dir} | {both.samples} | {alone.verdict} ({alone.shape}) | {malloc_only.verdict} "
+            f"({malloc_only.shape}), {malloc_only.allocator} | **{both.verdict} ({both.shape})**, {both.allocator}, "
+            f"sum {both.allocators_sum_verdict} | {_own(samples, ALLOCATOR_METRIC)} | {_own(samples, PYMALLOC_METRIC)} | "
+            f"{_num(both.slope_per_hour)} | {_num(both.late_slope_per_hour)} |")
 
 
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
         return 2
-    print("| run | samples | RSS alone | with the allocator | bytes in use judged alone (B/h) | RSS slope B/h | "
-          "RSS late half B/h |")
-    print("|---|---|---|---|---|---|---|")
+    print("| run | samples | RSS alone | with malloc's bytes in use | with malloc's and pymalloc's | malloc's judged "
+          "alone (B/h) | pymalloc's judged alone (B/h) | RSS slope B/h | RSS late half B/h |")
+    print("|---|---|---|---|---|---|---|---|---|")
     unread = 0
     for arg in argv:
         path = Path(arg)
         try:
             print(row(path))
         except (JournalError, OSError, KeyError, ValueError) as exc:
-            print(f"| {path} | not a soak's run folder: {exc} ||||||")
+            print(f"| {path} | not a soak's run folder: {exc} ||||||||")
             unread += 1
     return 2 if unread else 0  # a folder it could not read is bad input, said in its row
 

@@ -9,6 +9,12 @@ RSS shows it. The rate is per hour of the system's clock, which is the clock the
 slopes are per hour of (``harness.leaks``), so the planted rate and the judged slope compare
 directly on the simulated device.
 
+``leaks_small_objects_5mb_per_hour`` keeps its bytes as CPython's small objects instead (a chain of
+pairs, each a 2-tuple and a 200-byte ``bytes``: both within pymalloc's 512-byte limit, and no list
+whose array ``malloc`` would grow), the leak the C allocator's bytes in use do not see and
+pymalloc's do (``harness.allocator``); ``fills_30mb_buffer_leaks_small_objects`` keeps such a leak
+beside a bounded buffer still filling, the case where the buffer's slowing must not clear the leak.
+
 They are ``--system`` factories (``soundcheck soak --system harness.leak_mutants:leaks_20mb_per_hour``),
 not entries of ``harness.mutants.MUTANTS``: a leak of a few MB an hour shows only over a soak
 of an hour, which none of the mutant registry's detectors runs.
@@ -17,13 +23,16 @@ of an hour, which none of the mutant registry's detectors runs.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 from system_under_test import AudioSystem
 from system_under_test.pipeline import Pipeline
 
 __all__ = ["BUFFER_BYTES", "BUFFER_TAU_S", "FillingBufferSystem", "LEAK_RATES", "LeakingSystem",
-           "fills_30mb_buffer", "leaks_2mb_per_hour", "leaks_5mb_per_hour", "leaks_20mb_per_hour"]
+           "SMALL_LEAK_RATE", "FillingBufferSmallLeakSystem", "SmallObjectLeak", "SmallObjectLeakingSystem",
+           "fills_30mb_buffer", "fills_30mb_buffer_leaks_small_objects",
+           "leaks_2mb_per_hour", "leaks_5mb_per_hour", "leaks_20mb_per_hour", "leaks_small_objects_5mb_per_hour"]
 
 MB = 1_000_000
 #: the size of each kept piece: large enough that its own object header is noise (< 1 %), small
@@ -107,3 +116,73 @@ class FillingBufferSystem(AudioSystem):
 def fills_30mb_buffer(config: Any = None, **kw: Any) -> FillingBufferSystem:
     """The default system filling a 30 MB bounded buffer with a 30-min time constant."""
     return FillingBufferSystem(config, bound=BUFFER_BYTES, tau_s=BUFFER_TAU_S, **kw)
+
+
+#: ``leaks_small_objects_5mb_per_hour``'s rate, bytes per hour of the system's clock
+SMALL_LEAK_RATE = 5 * MB
+#: the payload of each small object kept: its ``bytes`` object (33 B of header) stays under
+#: pymalloc's 512-byte limit
+SMALL_PAYLOAD = 200
+
+
+class SmallObjectLeak:
+    """Keeps ``rate_per_hour`` bytes an hour of a clock as CPython's small objects, never given back:
+    each piece a ``(previous piece, bytes(SMALL_PAYLOAD))`` pair, so the pieces hang from one
+    another and nothing ``malloc`` hands out grows with them (a list's pointer array would)."""
+
+    def __init__(self, rate_per_hour: float) -> None:
+        self.rate_per_hour = float(rate_per_hour)
+        self.head: tuple[Any, bytes] | None = None
+        self.pieces = 0
+        self.piece_bytes = sys.getsizeof((None, b"")) + sys.getsizeof(bytes(SMALL_PAYLOAD))
+        self._owed = 0.0
+        self._since: float | None = None
+
+    def advance(self, now: float) -> None:
+        """Keep what is owed up to ``now`` (seconds of the clock)."""
+        if self._since is not None and now > self._since:
+            self._owed += self.rate_per_hour * (now - self._since) / 3600.0
+            while self._owed >= self.piece_bytes:
+                self.head = (self.head, bytes(SMALL_PAYLOAD))
+                self.pieces += 1
+                self._owed -= self.piece_bytes
+        self._since = now
+
+    @property
+    def kept_bytes(self) -> int:
+        return self.pieces * self.piece_bytes
+
+
+class SmallObjectLeakingSystem(AudioSystem):
+    """The default system leaking CPython's small objects at ``rate_per_hour`` of its clock."""
+
+    def __init__(self, *args: Any, rate_per_hour: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.small = SmallObjectLeak(rate_per_hour)
+
+    def _set_gauges(self, pipeline: Pipeline) -> None:
+        super()._set_gauges(pipeline)
+        self.small.advance(float(self.clock.now()))
+
+
+class FillingBufferSmallLeakSystem(FillingBufferSystem):
+    """A bounded buffer filling (``FillingBufferSystem``) and, beside it, a leak of small objects."""
+
+    def __init__(self, *args: Any, rate_per_hour: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.small = SmallObjectLeak(rate_per_hour)
+
+    def _set_gauges(self, pipeline: Pipeline) -> None:
+        super()._set_gauges(pipeline)
+        self.small.advance(float(self.clock.now()))
+
+
+def leaks_small_objects_5mb_per_hour(config: Any = None, **kw: Any) -> SmallObjectLeakingSystem:
+    """The default system keeping 5 MB an hour of CPython's small objects."""
+    return SmallObjectLeakingSystem(config, rate_per_hour=SMALL_LEAK_RATE, **kw)
+
+
+def fills_30mb_buffer_leaks_small_objects(config: Any = None, **kw: Any) -> FillingBufferSmallLeakSystem:
+    """``fills_30mb_buffer`` with a 5 MB/h leak of small objects beside the buffer."""
+    return FillingBufferSmallLeakSystem(config, bound=BUFFER_BYTES, tau_s=BUFFER_TAU_S,
+                                        rate_per_hour=SMALL_LEAK_RATE, **kw)

@@ -474,7 +474,8 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
     process's RSS with the bytes bounded logs hold taken out (``HELD_METRICS``: the system's logs,
     the history's window), summed over the held series every sample carries: one a resumed
     soak's older segments lack is left out whole, never used for some samples only; and beside the
-    RSS the allocator's bytes in use (``ALLOCATOR_METRICS``), where every sample carries them."""
+    RSS the allocators' bytes in use (``ALLOCATOR_METRICS``: malloc's, pymalloc's), each where every
+    sample carries it."""
     fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
     if not fold.n:
         return {}
@@ -484,10 +485,11 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
             col = np.frombuffer(fold.values[m], dtype=np.float64)
             if np.isfinite(col).all():
                 held = col.copy() if held is None else held + col
-    in_use = np.frombuffer(fold.values[ALLOCATOR_METRICS[0]], dtype=np.float64) \
-        if ALLOCATOR_METRICS[0] in fold.present else None
+    in_use, pymalloc = (np.frombuffer(fold.values[m], dtype=np.float64) if m in fold.present else None
+                        for m in ALLOCATOR_METRICS)
+    allocators = {"in_use": in_use, "pymalloc": pymalloc}
     return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,
-                     in_use=in_use if m == "rss_bytes" else None)
+                     **(allocators if m == "rss_bytes" else {}))
             for m in LEAK_METRICS if m in fold.present}
 
 

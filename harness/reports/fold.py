@@ -55,9 +55,10 @@ LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut
 #: history window and the fault injector's newest firings, summed and taken out of ``rss_bytes`` before it is judged, never judged alone
 #: (a log filling up is not a leak)
 HELD_METRICS = ("sut_log_bytes", "harness_log_bytes", "faults_log_bytes")
-#: the C allocator's bytes in use (``harness.allocator``, a simulated soak's samples), asked beside
-#: ``rss_bytes`` where its shape cannot decide (``harness.leaks``, point 7), never judged alone
-ALLOCATOR_METRICS = ("malloc_in_use_bytes",)
+#: the allocators' bytes in use (``harness.allocator``, a simulated soak's samples: the C
+#: allocator's, then CPython's pymalloc's), judged beside ``rss_bytes`` (``harness.leaks``, point
+#: 7), never alone
+ALLOCATOR_METRICS = ("malloc_in_use_bytes", "pymalloc_in_use_bytes")
 #: the series the resources figure draws (``plots.resources``)
 PLOTTED_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations")
 #: spans kept per state before the gaps too small to draw are closed (``_Spans``)
