@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.journal import JournalError
 from harness.leaks import MIN_GROWTH, judge
 from harness.reports.build import run_data_from_journal
 from harness.reports.fold import HELD_METRICS
@@ -32,7 +33,11 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     for d in argv:
-        s = run_data_from_journal(Path(d) / "journal.jsonl").samples
+        try:
+            s = run_data_from_journal(Path(d) / "journal.jsonl").samples
+        except JournalError as e:
+            print(f"pymalloc_series.py: {e}", file=sys.stderr)
+            return 2
         t = np.array([x["t"] for x in s], dtype=np.float64)
         col = {k: np.array([x.get(k, np.nan) for x in s], dtype=np.float64)
                for k in ("pymalloc_in_use_bytes", "malloc_in_use_bytes", "rss_bytes")}
