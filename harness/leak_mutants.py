@@ -153,28 +153,25 @@ class SmallObjectLeak:
         return self.pieces * self.piece_bytes
 
 
-class SmallObjectLeakingSystem(AudioSystem):
+class _KeepsSmallObjects:
+    """Mixed in before a system class: CPython's small objects kept at ``rate_per_hour`` of its
+    clock, advanced wherever the system sets its gauges (once a block)."""
+
+    def __init__(self, *args: Any, rate_per_hour: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.small = SmallObjectLeak(rate_per_hour)
+
+    def _set_gauges(self, pipeline: Pipeline) -> None:
+        super()._set_gauges(pipeline)  # type: ignore[misc]
+        self.small.advance(float(self.clock.now()))  # type: ignore[attr-defined]
+
+
+class SmallObjectLeakingSystem(_KeepsSmallObjects, AudioSystem):
     """The default system leaking CPython's small objects at ``rate_per_hour`` of its clock."""
 
-    def __init__(self, *args: Any, rate_per_hour: float, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.small = SmallObjectLeak(rate_per_hour)
 
-    def _set_gauges(self, pipeline: Pipeline) -> None:
-        super()._set_gauges(pipeline)
-        self.small.advance(float(self.clock.now()))
-
-
-class FillingBufferSmallLeakSystem(FillingBufferSystem):
+class FillingBufferSmallLeakSystem(_KeepsSmallObjects, FillingBufferSystem):
     """A bounded buffer filling (``FillingBufferSystem``) and, beside it, a leak of small objects."""
-
-    def __init__(self, *args: Any, rate_per_hour: float, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.small = SmallObjectLeak(rate_per_hour)
-
-    def _set_gauges(self, pipeline: Pipeline) -> None:
-        super()._set_gauges(pipeline)
-        self.small.advance(float(self.clock.now()))
 
 
 def leaks_small_objects_5mb_per_hour(config: Any = None, **kw: Any) -> SmallObjectLeakingSystem:
