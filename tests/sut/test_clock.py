@@ -1,4 +1,7 @@
+import contextlib
+import gc
 import weakref
+from collections.abc import Iterator
 
 import pytest
 
@@ -817,56 +820,56 @@ def test_a_cancelled_timer_lets_go_of_its_owner_while_it_waits_in_the_queue(held
     assert clock.pending() == 0 and clock._timers  # cancelled, still queued
     assert owned() is None, f"the cancelled timer still holds its owner through its {held_by}"
 
+class _TickOwner:
+    """A timer's owner: its bound method is the callback a scheduler must let go of."""
+
+    def tick(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _no_collector() -> Iterator[None]:
+    """Reference counting alone: the collector off for the block, restored after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def test_thread_scheduler_lets_go_of_a_cancelled_timers_callback():
     """A cancelled timer stays in the heap until its time; its callback (a bound method of its
     owner) must not keep the owner alive until then, as the virtual clock's cancel lets go of it
     (tests/sut/test_torn_down_freed_without_collector.py). Reference counting alone: no collector."""
-    import gc
-    import weakref
-
-    class Owner:
-        def tick(self) -> None:
-            pass
-
     sched = ThreadScheduler(SystemClock())
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        owner = Owner()
-        alive = weakref.ref(owner)
-        timer = sched.call_later(3600.0, owner.tick)
-        timer.cancel()
-        del owner
-        assert alive() is None
-        assert len(sched._heap) == 1  # still queued until its time: the callback was let go, not the timer
-    finally:
-        if was_enabled:
-            gc.enable()
-        sched.close()
+    with _no_collector():
+        try:
+            owner = _TickOwner()
+            alive = weakref.ref(owner)
+            timer = sched.call_later(3600.0, owner.tick)
+            timer.cancel()
+            del owner
+            assert alive() is None
+            assert len(sched._heap) == 1  # still queued until its time: the callback was let go, not the timer
+        finally:
+            sched.close()
 
 
 def test_a_closed_thread_scheduler_lets_go_of_the_timers_it_never_ran():
     """``close()`` ends the supervisor thread: a timer still queued then never runs, and its
     callback (a bound method of its owner, a system the owner just closed) must not stay held for
     as long as the scheduler object lives. Reference counting alone: no collector."""
-    import gc
-
-    class Owner:
-        def tick(self) -> None:
-            pass
-
     sched = ThreadScheduler(SystemClock())
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        owner = Owner()
-        alive = weakref.ref(owner)
-        sched.call_later(3600.0, owner.tick)
-        del owner
-        assert alive() is not None  # the queued timer holds it
-        sched.close()
-        assert alive() is None, "the closed scheduler still holds a timer it will never run"
-    finally:
-        if was_enabled:
-            gc.enable()
-        sched.close()
+    with _no_collector():
+        try:
+            owner = _TickOwner()
+            alive = weakref.ref(owner)
+            sched.call_later(3600.0, owner.tick)
+            del owner
+            assert alive() is not None  # the queued timer holds it
+            sched.close()
+            assert alive() is None, "the closed scheduler still holds a timer it will never run"
+        finally:
+            sched.close()
