@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.fault_outcomes import FaultOutcomeFold, late_counter
+from harness.fault_outcomes import FaultOutcomeFold, late_counter, settle_for
+from harness.faults.xrun_bound import Period
 
 SETTLE_S = 0.25
+#: a period whose window is ``SETTLE_S`` (``settle_for``: three periods and a supervisor pass)
+PERIOD = Period(period_s=0.0625, stall_periods=2, supervisor_s=0.0625)
 
 
 def _start(kind: str, t: float, **params: Any) -> dict[str, Any]:
@@ -42,7 +45,8 @@ def _metrics(t: float, late_blocks: int | None) -> dict[str, Any]:
 
 
 def _outcomes(entries: list[dict[str, Any]]) -> list[tuple[str, float, str]]:
-    fold = FaultOutcomeFold(settle_s=SETTLE_S)
+    assert settle_for(PERIOD) == SETTLE_S
+    fold = FaultOutcomeFold(period=PERIOD)
     for e in entries:
         fold.feed(e)
     return fold.outcomes()

@@ -145,10 +145,12 @@ def test_a_system_without_a_recoverer_has_no_recovery_timers() -> None:
 def test_a_watch_that_raises_keeps_the_first_error_and_raises_nothing() -> None:
     calls = iter(["first", "second"])
 
-    def live_timers() -> list[Any]:
+    def read_the_queue(*_args: Any) -> list[Any]:
         raise RuntimeError(next(calls))
 
-    fake = SimpleNamespace(clock=SimpleNamespace(live_timers=live_timers))
+    # whichever way the watch reads the clock's queue (the whole of it, or what was queued since
+    # its last look), the read raises
+    fake = SimpleNamespace(clock=SimpleNamespace(live_timers=read_the_queue, timers_queued_after=read_the_queue))
     watch = TimerWatch(lambda: fake)
     for seq in (1, 2):
         watch.on_system_transition(_record(seq, 1.0, State.RUNNING, State.CLOSED, "close"))
