@@ -68,18 +68,7 @@ def owned_live_timers(system: Any, clock: Any, *, recovery_only: bool = False) -
 def _owner_ids(callback: Any) -> set[int]:
     """The ids of ``callback_owners(callback)``, ``None`` left out (it owns nothing: the
     owners asked about are never None)."""
-    ids = set()
-    owner = getattr(callback, "__self__", None)
-    if owner is not None:
-        ids.add(id(owner))
-    for cell in getattr(callback, "__closure__", None) or ():
-        try:
-            held = cell.cell_contents
-        except ValueError:  # a cell not yet filled
-            continue
-        if held is not None:
-            ids.add(id(held))
-    return ids
+    return {id(held) for held in callback_owners(callback) if held is not None}
 
 
 def describe_timer(timer: Any, now: float) -> dict[str, Any]:
