@@ -1,0 +1,58 @@
+"""The weighing scripts of issue #17's re-weigh read what they say they read.
+
+``bench/pyspy_top.py`` ranks every function of a py-spy raw profile by self and cumulative
+samples: a function on a stack twice (recursion) must count once a sample in the cumulative
+ranking, and a sample's self time goes to its innermost frame only. ``bench/live_fold_costs.py``
+replays a history through the live checker's folds: they must be the very folds, in the order,
+``LiveChecker._history_verdicts`` makes (a stale copy would weigh other work). Each script, given
+a file that is not there, exits 2 naming it, never a traceback."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from bench_scripts import load_bench_script
+from harness import invariants
+
+
+def test_pyspy_top_counts_a_recursive_function_once_a_sample_and_self_time_innermost(tmp_path: Path) -> None:
+    top = load_bench_script("pyspy_top.py", "bench_pyspy_top")
+    raw = tmp_path / "p.raw"
+    raw.write_text("main (a.py:1);walk (b.py:5);walk (b.py:7);leaf (c.py:2) 3\n"
+                   "main (a.py:1);walk (b.py:5) 2\n"
+                   "main (a.py:1) 1\n")
+    total, self_fn, cumulative = top.top_functions(raw)
+    assert total == 6
+    assert self_fn == {"leaf (c.py)": 3, "walk (b.py)": 2, "main (a.py)": 1}
+    assert cumulative == {"main (a.py)": 6, "walk (b.py)": 5, "leaf (c.py)": 3}
+
+
+def test_live_fold_costs_weighs_the_live_checkers_own_folds_in_its_order() -> None:
+    costs = load_bench_script("live_fold_costs.py", "bench_live_fold_costs")
+    made = [type(f).__name__ for f in costs.live_folds({})]
+    source = inspect.getsource(invariants.LiveChecker._history_verdicts)
+    listed = source.split("self._folds = [", 1)[1].split("]", 1)[0]
+    in_checker = [part.strip().split("(")[0] for part in listed.split("),") if part.strip()]
+    assert made == in_checker
+
+
+@pytest.mark.parametrize("script, name", [("pyspy_top.py", "bench_pyspy_top_missing"),
+                                          ("live_fold_costs.py", "bench_live_fold_costs_missing"),
+                                          ("record_costs.py", "bench_record_costs_missing")])
+def test_a_missing_file_exits_2_naming_it(script: str, name: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    module = load_bench_script(script, name)
+    missing = tmp_path / "no-such.file"
+    if script == "pyspy_top.py":
+        monkeypatch.setattr("sys.argv", ["pyspy_top.py", str(missing)])
+        with pytest.raises(SystemExit) as stop:
+            module.main()
+        code = stop.value.code
+    else:
+        code = module.main([str(missing)])
+    assert code == 2
+    assert str(missing) in capsys.readouterr().err
