@@ -40,10 +40,7 @@ def live_folds(init: dict[str, Any]) -> list[Any]:
 def _judge(fold: Any) -> None:
     """The fold's verdict with no system, as the live check asks it (``final=False`` where the
     live check gives it)."""
-    if isinstance(fold, inv._ComponentsFollow):
-        fold.verdict(None, final=False)
-    else:
-        fold.verdict(None)
+    _verdict_of(fold)
 
 
 def weigh(path: Path, every_s: float) -> tuple[int, dict[str, float], dict[str, float],
@@ -84,10 +81,44 @@ def weigh(path: Path, every_s: float) -> tuple[int, dict[str, float], dict[str, 
     return entries, fed, judged, by_quarter, dispatch
 
 
+def routed_against_plain(path: Path) -> tuple[float, float, int]:
+    """(the live checker's feed loop, a per-type route's, thread CPU seconds; how many of the folds'
+    verdicts differ between the two), each over the whole history with fresh folds."""
+    spent: list[float] = []
+    verdicts: list[list[str]] = []
+    for routed in (False, True):
+        history = History.open_jsonl(path)
+        entries = list(history)
+        folds = live_folds(history.initial or {})
+        route: dict[str, list[Any]] = {}
+        t0 = time.thread_time()
+        for e in entries:
+            if routed:
+                chosen = route.get(e.type)
+                if chosen is None:
+                    chosen = route[e.type] = [f for f in folds if f.types is None or e.type in f.types]
+                for f in chosen:
+                    f.feed(e)
+            else:
+                for f in folds:
+                    if f.types is None or e.type in f.types:
+                        f.feed(e)
+        spent.append(time.thread_time() - t0)
+        verdicts.append([repr(_verdict_of(f)) for f in folds])
+    return spent[0], spent[1], sum(a != b for a, b in zip(*verdicts))
+
+
+def _verdict_of(fold: Any) -> Any:
+    if isinstance(fold, inv._ComponentsFollow):
+        return fold.verdict(None, final=False)
+    return fold.verdict(None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("history", type=Path, help="a run's history.jsonl")
     parser.add_argument("--every", type=float, default=10.0, help="simulated seconds between verdicts (10)")
+    parser.add_argument("--routed", action="store_true", help="also time a per-type route against the live loop")
     args = parser.parse_args(argv)
     if not args.history.is_file():
         print(f"{args.history}: no such file; give a run folder's history.jsonl", file=sys.stderr)
@@ -98,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in sorted(fed, key=lambda n: -fed[n]):
         quarters = " ".join(f"{by_quarter[q][name]:.3f}" for q in sorted(by_quarter))
         print(f"{name:24s} fed {fed[name]:.3f}  judged {judged[name]:.3f}  judged by quarter-hour {quarters}")
+    if args.routed:
+        plain, routed, differ = routed_against_plain(args.history)
+        print(f"feed loop: the live checker's {plain:.3f} s, routed by type {routed:.3f} s; "
+              f"verdicts that differ: {differ} of {len(live_folds({}))}")
     return 0
 
 
