@@ -355,3 +355,29 @@ def test_a_healthy_soak_judges_the_four_live_and_agrees_with_its_end(tmp_path: P
     assert sorted(ends) == sorted(NAMES), ends
     assert all(v["ok"] and not v["inconclusive"] for v in ends.values()), ends
     assert result.verdict.outcome.value == "pass", result.verdict
+
+
+def test_a_seq_never_recorded_holds_the_live_check_and_the_end_gives_up_on_it(idle: AudioSystem) -> None:
+    """Seq 10 is never recorded; the input moves to STOPPING (seq 11) and the system leaves RUNNING
+    (seq 12). Live, both wait for seq 10; the end gives up on the hole and judges what came after
+    it: the input, known again by its own move, stopping under a system leaving running."""
+    h = _follow_history()
+    move = _Moves(h)
+    checker = LiveChecker(idle, h, linearizable=False)
+    try:
+        move.all("configured", "starting")
+        for p in PARTS:
+            if p != "input":
+                move(p, "starting", "running")
+        move("system", "starting", "running")  # seq 9
+        h.record("transition", time=11.0, data={"seq": 11, "time": 11.0, "component": "input", "cause": "start",
+                                                "from_state": "starting", "to_state": "stopping"})
+        h.record("transition", time=12.0, data={"seq": 12, "time": 12.0, "component": "system",
+                                                "from_state": "running", "to_state": "pausing", "cause": "pause"})
+        held = _live(checker, FOLLOW)
+        assert held.ok and not held.evidence, held
+        end = check_components_follow(h)
+        assert not end.ok, end
+        assert [e["seq"] for e in end.evidence] == [12], end
+    finally:
+        checker.close()
