@@ -162,14 +162,14 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[], list[Act]], Callable[[pytest
 NAMES = list(CASES)
 
 
-def _stepped(name: str) -> tuple[AudioSystem, History, list[int], int | None,
-                                                         InvariantViolation | None, Verdict]:
+def _stepped(name: str, metrics_every_s: float = 0.02) -> tuple[AudioSystem, History, list[int], int | None,
+                                                                 InvariantViolation | None, Verdict]:
     """The steps of ``name``'s case, ``assert_ok`` after each: the system, its history, the history's
     length after each step, the step the checker raised at (None: none) with what it raised, and
     the live verdict of ``name`` after the last step the checker was run to."""
     config, steps = CASES[name][:2]
     system = AudioSystem(config, seed=5)
-    h = History().attach(system, metrics_every_s=0.02)
+    h = History().attach(system, metrics_every_s=metrics_every_s)
     checker = LiveChecker(system, h)
     lengths: list[int] = []
     try:
@@ -208,6 +208,23 @@ def test_the_live_check_stops_at_the_step_that_breaks_it(name: str, monkeypatch:
         system.close()
         (end,) = check_all(h, system, only=[name])
         assert not end.ok, end  # the end agrees: broken
+    finally:
+        system.close()
+        h.detach()
+
+
+def test_a_miscount_between_snapshots_stops_the_live_check_at_its_own_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots a second apart, none after the dry pool's report in the run: the live check reads
+    the system's own errors counter, so it stops at the step that recorded the uncounted report,
+    not at a snapshot that never comes."""
+    _uncounted_pools(monkeypatch)
+    system, h, lengths, at, exc, live = _stepped(ERRORS, metrics_every_s=1.0)
+    try:
+        first = _first_break(h, ERRORS).index
+        assert not [e for e in h if e.type == "metrics" and e.index > first], "a snapshot came after the report"
+        assert exc is not None and exc.names == [ERRORS], exc
+        assert at == _step_of_first(h, lengths, ERRORS)
+        assert not live.ok and not live.inconclusive, live
     finally:
         system.close()
         h.detach()
