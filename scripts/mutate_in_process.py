@@ -182,6 +182,13 @@ def main() -> int:
     print(f"{len(calls)} calls of {args.tests} pass unmutated", flush=True)
     results = {}
     mutants = _mutants(ns, args.functions)
+    # The mutants' globals are ``ns``, where the generated code put a bare class for each class
+    # named and a trampoline for each top-level function: give those names back the module's own
+    # objects, or a method mutant that builds another named class (``LiveChecker._history_verdicts``
+    # making a ``_ComponentsFollow``) meets the bare one and every mutant reads as killed.
+    for f in args.functions:
+        name = f.split(".")[0]
+        ns[name] = getattr(mod, name)
     names = sorted(mutants, key=lambda n: (n.rsplit("__mutmut_", 1)[0], int(n.rsplit("_", 1)[1])))
     for name in names:
         fn_name = _function_of(name)

@@ -57,3 +57,22 @@ def test_each_step_names_the_burst_nearest_it_not_the_first_within_reach() -> No
     assert R._steps_to_bursts([(9_990, 10_001), (10_025, 10_040)], two, 3840) == {0: 0, 1: 1}
     assert R._steps_to_bursts([(10_020, 10_021)], two, 3840) == {0: 1}
     assert R._steps_to_bursts([(20_000, 20_001)], two, 3840) == {}
+
+
+def test_a_step_inside_a_burst_is_nearer_it_than_one_a_frame_past_its_end() -> None:
+    steps = [(201, 0.0, -2.0), (150, -2.0, 0.0)]
+    assert R._steps_to_bursts([(100, 200)], steps, 3840) == {0: 1}
+
+
+def test_a_step_exactly_the_reach_before_or_after_a_burst_is_within_it() -> None:
+    step = [(10_000, 0.0, -2.0)]
+    assert R._steps_to_bursts([(13_840, 13_841)], step, 3840) == {0: 0}  # the burst starts `reach` after
+    assert R._steps_to_bursts([(6_159, 6_160)], step, 3840) == {0: 0}  # it ends `reach` before
+    assert R._steps_to_bursts([(13_841, 13_842)], step, 3840) == {}
+    assert R._steps_to_bursts([(6_158, 6_159)], step, 3840) == {}
+
+
+def test_a_step_whose_nearest_burst_another_step_took_names_its_next_nearest() -> None:
+    # the second step's nearest pair (5 frames, the first burst) is skipped, and its next is kept
+    steps = [(105, 0.0, -2.0), (115, -2.0, 0.0)]
+    assert R._steps_to_bursts([(100, 110), (300, 310)], steps, 3840) == {0: 0, 1: 1}

@@ -162,14 +162,14 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[], list[Act]], Callable[[pytest
 NAMES = list(CASES)
 
 
-def _stepped(name: str) -> tuple[AudioSystem, History, list[int], int | None,
-                                                         InvariantViolation | None, Verdict]:
+def _stepped(name: str, metrics_every_s: float = 0.02) -> tuple[AudioSystem, History, list[int], int | None,
+                                                                 InvariantViolation | None, Verdict]:
     """The steps of ``name``'s case, ``assert_ok`` after each: the system, its history, the history's
     length after each step, the step the checker raised at (None: none) with what it raised, and
     the live verdict of ``name`` after the last step the checker was run to."""
     config, steps = CASES[name][:2]
     system = AudioSystem(config, seed=5)
-    h = History().attach(system, metrics_every_s=0.02)
+    h = History().attach(system, metrics_every_s=metrics_every_s)
     checker = LiveChecker(system, h)
     lengths: list[int] = []
     try:
@@ -208,6 +208,23 @@ def test_the_live_check_stops_at_the_step_that_breaks_it(name: str, monkeypatch:
         system.close()
         (end,) = check_all(h, system, only=[name])
         assert not end.ok, end  # the end agrees: broken
+    finally:
+        system.close()
+        h.detach()
+
+
+def test_a_miscount_between_snapshots_stops_the_live_check_at_its_own_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots a second apart, none after the dry pool's report in the run: the live check reads
+    the system's own errors counter, so it stops at the step that recorded the uncounted report,
+    not at a snapshot that never comes."""
+    _uncounted_pools(monkeypatch)
+    system, h, lengths, at, exc, live = _stepped(ERRORS, metrics_every_s=1.0)
+    try:
+        first = _first_break(h, ERRORS).index
+        assert not [e for e in h if e.type == "metrics" and e.index > first], "a snapshot came after the report"
+        assert exc is not None and exc.names == [ERRORS], exc
+        assert at == _step_of_first(h, lengths, ERRORS)
+        assert not live.ok and not live.inconclusive, live
     finally:
         system.close()
         h.detach()
@@ -355,3 +372,29 @@ def test_a_healthy_soak_judges_the_four_live_and_agrees_with_its_end(tmp_path: P
     assert sorted(ends) == sorted(NAMES), ends
     assert all(v["ok"] and not v["inconclusive"] for v in ends.values()), ends
     assert result.verdict.outcome.value == "pass", result.verdict
+
+
+def test_a_seq_never_recorded_holds_the_live_check_and_the_end_gives_up_on_it(idle: AudioSystem) -> None:
+    """Seq 10 is never recorded; the input moves to STOPPING (seq 11) and the system leaves RUNNING
+    (seq 12). Live, both wait for seq 10; the end gives up on the hole and judges what came after
+    it: the input, known again by its own move, stopping under a system leaving running."""
+    h = _follow_history()
+    move = _Moves(h)
+    checker = LiveChecker(idle, h, linearizable=False)
+    try:
+        move.all("configured", "starting")
+        for p in PARTS:
+            if p != "input":
+                move(p, "starting", "running")
+        move("system", "starting", "running")  # seq 9
+        h.record("transition", time=11.0, data={"seq": 11, "time": 11.0, "component": "input", "cause": "start",
+                                                "from_state": "starting", "to_state": "stopping"})
+        h.record("transition", time=12.0, data={"seq": 12, "time": 12.0, "component": "system",
+                                                "from_state": "running", "to_state": "pausing", "cause": "pause"})
+        held = _live(checker, FOLLOW)
+        assert held.ok and not held.evidence, held
+        end = check_components_follow(h)
+        assert not end.ok, end
+        assert [e["seq"] for e in end.evidence] == [12], end
+    finally:
+        checker.close()

@@ -45,3 +45,49 @@ def test_pytest_params_are_unwrapped_one_name_or_several() -> None:
         {"seed": 1, "ok": True, "kw": {"clock": "real"}},
         {"seed": 2, "ok": False, "kw": {"clock": "real"}},
     ]
+
+
+SAMPLE = '''
+class Part:
+    def __init__(self, size):
+        self.size = size
+
+    def doubled(self):
+        return self.size * 2
+
+
+class Whole:
+    def parts(self):
+        return [Part(1), Part(2)]
+'''
+
+SAMPLE_TESTS = '''
+from mip_sample import Part, Whole
+
+
+def test_two_parts():
+    assert len(Whole().parts()) == 2
+
+
+def test_doubled():
+    assert Part(3).doubled() == 6
+'''
+
+
+def test_a_method_building_another_named_class_builds_the_modules_own(tmp_path: Path) -> None:
+    """``Whole.parts`` named beside ``Part.doubled``: its mutants build ``Part`` as the module defines
+    it, not the bare ``class Part:`` the generated code holds, so the sizes no test reads survive
+    (read as killed, every one, when the bare class raised on its argument)."""
+    import subprocess  # noqa: PLC0415
+
+    (tmp_path / "mip_sample.py").write_text(SAMPLE)
+    tests = tmp_path / "test_mip_sample.py"
+    tests.write_text(SAMPLE_TESTS)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "mutate_in_process.py"), "mip_sample", str(tests),
+                           "Whole.parts", "Part.doubled"], capture_output=True, text=True, cwd=ROOT,
+                          env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    parts = dict(line.split(": ") for line in done.stdout.splitlines() if "xǁWholeǁparts__mutmut_" in line)
+    assert parts and set(parts.values()) == {"survived"}, parts
+    doubled = [line for line in done.stdout.splitlines() if "xǁPartǁdoubled__mutmut_" in line]
+    assert doubled and all(line.endswith("killed") for line in doubled), doubled

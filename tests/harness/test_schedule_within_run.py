@@ -47,3 +47,29 @@ def test_hostile_seed_88114_fires_its_coordinator_contention_and_passes(tmp_path
     assert summary["faults"]["scheduled_unfired"] == {}
     assert summary["outcome"] == "pass", summary["verdict"]["headline"]
     assert code == 0
+
+
+def test_the_checks_run_from_the_start_up_to_but_not_at_the_runs_end() -> None:
+    """A check at the run's end has no stretch of the run left to place its fault in: with every
+    check drawing, a 20 s run checked every 0.25 s from 0.5 s draws at 0.5, 0.75, ... 19.75 s."""
+    schedule = Schedule.random(20.0, 1, {"xrun": 1.0}, check_every_s=0.25)
+    times = [f.trigger.time for f in schedule.faults]  # type: ignore[attr-defined]
+    assert len(times) == 78
+    assert max(times) < 20.0
+
+
+def test_a_seed_draws_the_same_schedule_every_time_and_another_seed_another() -> None:
+    def times(seed: int) -> list[float]:
+        schedule = Schedule.random(20.0, seed, {"xrun": 0.5, "stall": 0.25})
+        return [f.trigger.time for f in schedule.faults]  # type: ignore[attr-defined]
+
+    assert times(7) == times(7)
+    assert times(7) != times(8)
+
+
+def test_each_fault_drawn_takes_its_parameters_from_the_profiles_ranges() -> None:
+    schedule = Schedule.random(20.0, 3, {"xrun": 1.0}, params={"xrun": {"delay_s": [0.001, 0.002]}})
+    delays = [f.delay_s for f in schedule.faults]  # type: ignore[attr-defined]
+    assert len(delays) == 78
+    assert all(0.001 <= d <= 0.002 for d in delays)
+    assert len(set(delays)) > 1  # drawn per fault, not one value
