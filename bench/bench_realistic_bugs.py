@@ -10479,7 +10479,14 @@ BATCH_74: list[Bug] = [
         "        if self._live is not None:\n            self._live.state[...] = 0.0\n",
         "'reset zeroes the filter state' in Biquad.reset: only the live plan's state is zeroed, and "
         "its chunk-start rows keep a NaN the broken block left, which rings on into fresh audio",
-        "dsp: a reset after a dropout leaves no stale state"),
+        "dsp: a reset after a dropout leaves no stale state",
+        equivalent="the chunk-start rows never hold a NaN: _BlockPlan.run writes them only when the state after the "
+                   "block is finite, which (0 x NaN is NaN in the products) it is only when nothing in the plan's "
+                   "buffer was NaN or infinite, else the block goes through _recurse, which writes the state alone; "
+                   "the samples are overwritten by every run, and a plan made live copies the live plan's state "
+                   "(_plan), so the live plan's state is all a plan carries; bench/RESULTS.md batch 74: after a NaN "
+                   "and an infinity in blocks of 8 mixed sizes, reset() then fresh blocks give a new filter's "
+                   "output with and without the bug, one digest for both"),
     Bug("biquad_after_mixer_sized_for_input", "dsp.py",
         "                stage = Biquad(cfg.filter, cfg.cutoff_hz, cfg.q, cfg.gain_db, sample_rate, channels)\n",
         "                stage = Biquad(cfg.filter, cfg.cutoff_hz, cfg.q, cfg.gain_db, sample_rate, input_channels)\n",
