@@ -258,6 +258,27 @@ def test_the_live_timers_are_the_queued_ones_not_cancelled():
     assert clock.live_timers() == []
 
 
+def test_the_timers_queued_after_a_look_are_the_live_ones_newest_first():
+    """``timers_queued_after(seq)`` is how a reader that looks again and again (the harness's
+    ``timers_let_go``) learns what was armed since its last look: the timers queued after ``seq``
+    that an owner still holds. A timer cancelled since, though its entry stays queued until the
+    clock passes it, is held by no one; listing it would read as a timer its owner kept."""
+    clock = VirtualClock()
+    first = clock.call_at(1.0, lambda: None)
+    newest, found = clock.timers_queued_after(-1)
+    assert (newest, found) == (0, [(0, first)])
+    second = clock.call_later(2.0, lambda: None)
+    third = clock.call_at(3.0, lambda: None)
+    second.cancel()
+    newest, found = clock.timers_queued_after(newest)
+    assert newest == 2
+    assert found == [(2, third)]
+    third.cancel()
+    assert clock.timers_queued_after(-1) == (2, [(0, first)])
+    first.cancel()
+    assert clock.timers_queued_after(-1) == (2, [])
+
+
 def test_the_system_clock_sleeps_no_time_for_a_deadline_already_past():
     """A real run's loop sleeps ``end - now`` with ``now`` read after its check, which on a real
     clock may be just below zero: ``sleep`` of nothing or less returns at once, never raises."""

@@ -309,6 +309,71 @@ def test_a_simulated_stream_delivers_a_stretch_as_it_delivers_its_blocks_one_by_
         assert any(what == f"watch after {refuse_at} blocks" or what.startswith("watch") for _, what in got[2])
 
 
+
+def _wrap_run(bs: int, *, stretches: bool, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """A compiled-chain pipeline on a simulated stream of ``bs``-frame blocks for 3 simulated
+    seconds, its input looping over the one-second signal table three times: what the tap heard
+    and when, the pipeline's state, the stream's position, frames, stream time and the errors it
+    reported, and how many stretches were begun."""
+    begun = [0]
+    if stretches:
+        real_begin = Pipeline.begin_stretch
+
+        def counted(self: Pipeline, indata: np.ndarray, blocks: int) -> np.ndarray | None:
+            work = real_begin(self, indata, blocks)
+            begun[0] += work is not None
+            return work
+
+        monkeypatch.setattr(Pipeline, "begin_stretch", counted)
+    else:
+        monkeypatch.setattr(Pipeline, "begin_stretch", lambda self, indata, blocks: None)
+    config = load_config({"stream": {"block_size": bs, "sample_rate": SR, "latency_ms": 500.0},
+                          "device": {"input_channels": 2, "output_channels": 2}, "dsp": CHAIN})
+    m = MonitoringCoordinator()
+    with use_kernel("compiled"):
+        p = Pipeline(config, ResourceManager(VirtualClock()), m, simulated=True)
+    p.capturing = True
+    clock = VirtualClock()
+    backend = SimulatedBackend(clock, seed=5, amplitude=0.9)
+    heard: list[np.ndarray] = []
+    times: list[float] = []
+
+    def tap(who, out, t) -> None:
+        heard.append(out.copy())
+        times.append(t)
+
+    def blocks(who, out, when) -> None:
+        for j, t in enumerate(when):
+            tap(who, out[j * bs:(j + 1) * bs], t)
+
+    backend.add_output_tap(tap, blocks=blocks)
+    errors: list[str] = []
+    stream = backend.open_stream(StreamSpec("sim-in", "sim-out", 2, 2, SR, bs), p.callback,
+                                 lambda e: errors.append(str(e)))
+    stream.start()
+    clock.run_until(3.0)
+    stream.stop()
+    return (np.concatenate(heard), times, _state(p, m), stream._pos, stream.frames_delivered, stream._stream_time,
+            errors, begun[0])
+
+
+@pytest.mark.parametrize("bs", [6000, 8192])
+def test_stretches_across_the_signal_s_wrap_deliver_what_block_by_block_delivery_does(
+        bs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulated input loops over one second of its signal (``test_signal``: the loop, then up
+    to ``_WRAP`` frames of its start so that a block never straddles the seam). A stretch is
+    planned to end where the loop does, and the stream goes on from the loop's start. At the
+    largest block sizes a block read from past the loop's end would run off the table: a stream
+    crossing the wrap three times in stretches plays, at the same times, what block-by-block
+    delivery plays, and leaves the same position, frames, stream time and errors (none)."""
+    got = _wrap_run(bs, stretches=True, monkeypatch=monkeypatch)
+    ref = _wrap_run(bs, stretches=False, monkeypatch=monkeypatch)
+    assert got[-1] > 0 and ref[-1] == 0  # stretches were taken, and only in the first run
+    assert ref[6] == []
+    assert len(ref[1]) * bs > 2 * SR  # the blocks crossed the one-second loop's wrap at least twice
+    assert np.array_equal(got[0], ref[0])
+    assert got[1:7] == ref[1:7]
+
 @pytest.mark.parametrize("tap_form", ["blocks", "mixed"])
 @pytest.mark.parametrize("refuse_at", [None, 57])
 def test_a_tap_with_a_stretch_form_hears_each_stretch_at_once_as_it_would_block_by_block(
