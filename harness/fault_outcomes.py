@@ -94,6 +94,18 @@ def settle_for(period: Period | None) -> float:
     return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)
 
 
+def period_of_applied(config: Any) -> Period | None:
+    """The ``Period`` of a configuration the system applied (a ``config_applied`` event's
+    ``config``: the system's own validated dict, so read as it stands, without migration), or
+    None when it does not say its block size, rate and watchdog (the period in force stays)."""
+    try:
+        stream, watchdog = config["stream"], config["watchdog"]
+        return Period(float(stream["block_size"]) / float(stream["sample_rate"]), int(watchdog["stall_periods"]),
+                      float(watchdog["supervisor_interval_ms"]) / 1000.0)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 def run_period(entries: Iterable[Mapping[str, Any]]) -> Period | None:
     """The period of the run whose history ``entries`` is, from its ``meta`` entry's run
     configuration (a history read back: ``harness.history``'s first entry), or None when the
@@ -119,6 +131,15 @@ class _Firing:
     fired_running: bool = True
     #: the system left ``running`` inside the window before the firing reached its path
     left_running: bool = False
+    #: how long its window runs on after its end: ``settle_for`` the period in force when it fired
+    settle_s: float = SETTLE_S
+    #: its fault still acts (its ``fault_start`` carried no end and its ``fault_end`` has not come):
+    #: its window stays open whatever the samples say
+    acting: bool = False
+
+    def covers(self, t: float) -> bool:
+        """``t`` falls in its window: from its firing while its fault acts, and on to ``window_end``."""
+        return self.fired_at <= t and (self.acting or t <= self.window_end)
 
     @property
     def reached(self) -> bool:
@@ -171,6 +192,14 @@ class FaultOutcomeFold:
     _credited: int = 0
     #: the system's state by its recorded transitions (None: none recorded yet)
     _state: str | None = None
+    #: the period of the configuration the system last applied (its ``config_applied`` events;
+    #: None: none seen yet, ``period`` is in force)
+    _applied: Period | None = None
+
+    @property
+    def _period_now(self) -> Period | None:
+        """The period in force: the last applied configuration's, else the run's."""
+        return self._applied if self._applied is not None else self.period
 
     def feed(self, e: Mapping[str, Any]) -> None:
         kind = e.get("type")
@@ -183,13 +212,20 @@ class FaultOutcomeFold:
             late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
             end += float(late) if isinstance(late, (int, float)) else 0.0
             fault = str(data.get("kind") or e.get("value"))
-            self._open.append(_Firing(fault, t, end + settle_for(self.period), self._late,
-                                      data.get("firing_id"), fired_running=self._state in (None, "running")))
+            firing_id = data.get("firing_id")
+            settle = settle_for(self._period_now)
+            self._open.append(_Firing(fault, t, end + settle, self._late, firing_id,
+                                      fired_running=self._state in (None, "running"), settle_s=settle,
+                                      acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float))))
+        elif kind == "event" and e.get("value") == "config_applied":
+            applied = period_of_applied(data.get("config"))
+            if applied is not None:
+                self._applied = applied
         elif kind == "transition" and data.get("component") == "system":
             self._state = data.get("to_state")
             if self._state != "running":
                 for f in self._open:
-                    if f.fired_at <= t <= f.window_end and not f.reached:
+                    if f.covers(t) and not f.reached:
                         f.left_running = True
         elif kind == "fault_end":
             end = data.get("ended_at")
@@ -197,27 +233,28 @@ class FaultOutcomeFold:
             if isinstance(end, (int, float)) and firing_id is not None:
                 for f in self._open:  # a lasting fault's window runs on from its end
                     if f.firing_id == firing_id:
-                        f.window_end = max(f.window_end, float(end) + settle_for(self.period))
+                        f.window_end = max(f.window_end, float(end) + f.settle_s)
+                        f.acting = False
         elif kind == "error":
             err = data.get("error") or {}
             outcome = STALL if err.get("type") == "DeviceStalledError" else \
                 DEVICE_ERROR if err.get("component") == "device" else ERROR
             for f in self._open:
-                if f.fired_at <= t <= f.window_end and (
+                if f.covers(t) and (
                         f.outcome is None or (PATH_OF_KIND.get(f.kind) == outcome and f.outcome != XRUN)):
                     # the first error, unless a later one in the window is the path the kind
                     # names (a stall after another fault's callback error is still a stall)
                     f.outcome = outcome
         elif self._is_refusal(kind, e.get("value"), data):
             for f in self._open:
-                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.fired_at <= t <= f.window_end:
+                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.covers(t):
                     f.outcome = REFUSED
         elif kind == "metrics":
             value = (data.get("counters") or {}).get(self.counter)
             late = int(value) if isinstance(value, (int, float)) else None
             still, ended = [], []
             for f in self._open:
-                (still if f.window_end > t else ended).append(f)
+                (still if f.acting or f.window_end > t else ended).append(f)
             if any(PATH_OF_KIND.get(f.kind) == XRUN for f in still):
                 # an xrun still in its window may have made the late block this sample counts:
                 # the other kinds' firings wait for it, so that they never take its credit
