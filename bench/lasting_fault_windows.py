@@ -10,9 +10,11 @@ each firing leaves the fold's open list) and counts, per kind, the firings whose
 ``nothing_seen`` and whose ``fault_end`` came after the sample that closed their window.
 
     PYTHONPATH=$PWD .venv/bin/python bench/lasting_fault_windows.py --seeds 20 --first-seed 90301 \
-        --profiles default,hostile --duration 20 [--config FILE.toml] [--runs]
+        --profiles default,hostile --duration 20 [--config FILE.toml] [--runs] [--paths]
 
-``--runs`` also prints each run's verdict, its outcomes and a digest of its summary without the
+``--paths`` also prints, for ``stall`` and ``sample_rate_change``, how many firings the fold
+would judge (``_Firing.judged``), how many of those reached their path and what the others became,
+and how many runs would read one of them missed were they judged. ``--runs`` also prints each run's verdict, its outcomes and a digest of its summary without the
 wall-clock figures (two trees' runs of one seed compare by it). It reads the fold's ``_open`` and
 ``_done`` lists, which every tree since the window's fold has, so it runs against any such tree
 (``PYTHONPATH=OTHER_TREE``).
@@ -53,9 +55,34 @@ class ClosingWatch(FaultOutcomeFold):
                     self.closed_at[f.firing_id] = float(e.get("time") or 0.0)
 
 
-def still_acting(entries: list[dict[str, Any]], counters: dict[str, Any] | None) -> tuple[Counter[str], Counter[str]]:
+#: the kinds whose firings' judgement is measured (``--paths``): reported, not judged, before
+#: their paths were measured
+MEASURED_KINDS = ("stall", "sample_rate_change")
+
+
+def path_readings(fold: FaultOutcomeFold) -> tuple[Counter[str], bool]:
+    """For each of ``MEASURED_KINDS``: its firings, those the fold would judge (``_Firing.judged``),
+    those of them that reached their path, and the judged ones that did not by their outcome; and
+    whether the run would read one of these kinds missed (judged firings, none reaching its path)."""
+    counts: Counter[str] = Counter()
+    missed = False
+    for kind in MEASURED_KINDS:
+        mine = [f for f in [*fold._done, *fold._open] if f.kind == kind]
+        judged = [f for f in mine if f.judged and f.outcome not in (None, "not_observed")]
+        counts[f"{kind} fired"] += len(mine)
+        counts[f"{kind} judged"] += len(judged)
+        counts[f"{kind} judged, reached"] += sum(f.reached for f in judged)
+        for f in judged:
+            if not f.reached:
+                counts[f"{kind} judged, not reached: {f.outcome}"] += 1
+        missed |= bool(judged) and not any(f.reached for f in mine)
+    return counts, missed
+
+
+def still_acting(entries: list[dict[str, Any]], counters: dict[str, Any] | None
+                 ) -> tuple[Counter[str], Counter[str], ClosingWatch]:
     """(kind -> firings read ``nothing_seen``, kind -> those of them whose fault ended after the
-    sample that closed their window, or never ended)."""
+    sample that closed their window, or never ended, the fold)."""
     fold = ClosingWatch(period=run_period(entries), counter=late_counter(counters))
     ends: dict[Any, float] = {}
     for e in entries:
@@ -72,7 +99,7 @@ def still_acting(entries: list[dict[str, Any]], counters: dict[str, Any] | None)
         closed = fold.closed_at.get(f.firing_id)
         if closed is not None and ends.get(f.firing_id, float("inf")) > closed:
             acting[f.kind] += 1
-    return nothing, acting
+    return nothing, acting, fold
 
 
 def summary_digest(summary: dict[str, Any]) -> str:
@@ -89,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profiles", default="default,hostile")
     ap.add_argument("--config", type=Path, help="a system configuration file (TOML) for every run")
     ap.add_argument("--runs", action="store_true", help="print each run's verdict, outcomes and summary digest")
+    ap.add_argument("--paths", action="store_true",
+                    help="print how the firings of stall and sample_rate_change read their paths")
     args = ap.parse_args(argv)
     config = None
     if args.config is not None:
@@ -98,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lasting_fault_windows: {args.config}: {exc} (give a readable TOML system configuration)",
                   file=sys.stderr)
             return 2
-    nothing_total, acting_total, verdicts = Counter(), Counter(), Counter()
+    nothing_total, acting_total, verdicts, paths = Counter(), Counter(), Counter(), Counter()
     runs = 0
     with tempfile.TemporaryDirectory() as tmp:
         for profile in args.profiles.split(","):
@@ -108,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
                 entries = [e.to_dict() for e in result.history]
                 counters = next((e.get("data", {}).get("counters") for e in reversed(entries)
                                  if e.get("type") == "metrics"), None)
-                nothing, acting = still_acting(entries, counters)
+                nothing, acting, fold = still_acting(entries, counters)
+                readings, missed = path_readings(fold)
+                paths.update(readings)
+                paths[f"runs that would read {'/'.join(MEASURED_KINDS)} missed"] += missed
                 nothing_total.update(nothing)
                 acting_total.update(acting)
                 runs += 1
@@ -123,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({', '.join(f'{k} {n}' for k, n in sorted(nothing_total.items())) or 'none'})")
     print(f"nothing seen, the fault still acting when its window closed: {sum(acting_total.values())} "
           f"({', '.join(f'{k} {n}' for k, n in sorted(acting_total.items())) or 'none'})")
+    if args.paths:
+        for key in sorted(paths):
+            print(f"{key}: {paths[key]}")
     return 0
 
 

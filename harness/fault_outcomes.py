@@ -51,10 +51,13 @@ from typing import Any
 
 from .faults.xrun_bound import Period, period_of
 
-STALL, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
-    "stall", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
+STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
+    "stall", "rate_change", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
 #: every outcome, in the order reports list them
-OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED)
+OUTCOMES = (XRUN, STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED)
+#: the error types read as their own outcome (any other error of the ``device`` component is a
+#: ``device_error``, any other error an ``error``)
+OUTCOME_OF_ERROR: Mapping[str, str] = {"DeviceStalledError": STALL, "SampleRateChangedError": RATE_CHANGE}
 #: the kinds whose path is a configuration the system refuses: their firings are credited with
 #: a refusal the history shows inside their window (no other kind's firing is: an xrun that
 #: overlaps an invalid configuration's refusal still reached, or missed, the xrun path)
@@ -69,18 +72,36 @@ REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: healthy run could then read "missed"); ``invalid_config``'s refusal is read apart
 #: (``REFUSED_BY_KIND``), and the other kinds (a storm, a slow stage, a drained pool) name no one
 #: outcome a healthy system must show.
-PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR}
+PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR,
+                                   "sample_rate_change": RATE_CHANGE}
 #: the kinds of ``PATH_OF_KIND`` whose missed path makes a run inconclusive (``path_missed``).
 #: ``stall`` is read by its path but not judged: its path is the stock system's watchdog
 #: (``DeviceStalledError``), which a system adapted with ``harness.sut_kit`` (the simple player)
 #: does not have: its healthy runs read "stall: none seen as stall" (test_simple_player.py)
 JUDGED_KINDS = frozenset({"xrun", "dropout", "callback_raises"})
+#: judged besides ``JUDGED_KINDS`` when the system is the stock one (``judged_kinds``): its
+#: watchdog reports a stream whose callbacks stopped past its bound as a ``DeviceStalledError``,
+#: and a ``stall`` fault is never shorter than that bound (``harness.faults.stall_bound``)
+WATCHDOG_KINDS = frozenset({"stall"})
+#: judged besides ``JUDGED_KINDS`` when the device reports a rate switched under a running stream
+#: as its own error (``judged_kinds``: the simulated device's ``SampleRateChangedError``); a
+#: server restarted at the new rate (the JACK rig) is a server lost to the system, which its
+#: history cannot tell from a dropout's
+RATE_ERROR_KINDS = frozenset({"sample_rate_change"})
 #: the least time after a firing's end that what the system saw is still the firing's: the
 #: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
 #: (5 ms), rounded up; longer periods get ``settle_for``
 SETTLE_S = 0.05
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
+
+
+def judged_kinds(*, watchdog: bool, rate_errors: bool) -> frozenset[str]:
+    """The kinds a run's missed path is judged on: ``JUDGED_KINDS``, ``stall`` when the system has
+    the stock watchdog (a system adapted with ``harness.sut_kit`` has none, and its healthy runs
+    see no stall as a stall), ``sample_rate_change`` when the device reports a switched rate as
+    its own error (the simulated device)."""
+    return JUDGED_KINDS | (WATCHDOG_KINDS if watchdog else frozenset()) | (RATE_ERROR_KINDS if rate_errors else frozenset())
 
 
 def settle_for(period: Period | None) -> float:
@@ -133,6 +154,9 @@ class _Firing:
     left_running: bool = False
     #: how long its window runs on after its end: ``settle_for`` the period in force when it fired
     settle_s: float = SETTLE_S
+    #: it can move the system onto its path (``FaultOutcomeFold._changes``): a rate change to the
+    #: rate the stream already runs at cannot
+    changes: bool = True
     #: its fault still acts (its ``fault_start`` carried no end and its ``fault_end`` has not come):
     #: its window stays open whatever the samples say
     acting: bool = False
@@ -159,7 +183,7 @@ class _Firing:
         the system."""
         if PATH_OF_KIND.get(self.kind) == XRUN:
             return True
-        return self.fired_running and (self.reached or not self.left_running)
+        return self.changes and self.fired_running and (self.reached or not self.left_running)
 
 
 def late_counter(final_counters: Mapping[str, Any] | None) -> str:
@@ -186,6 +210,8 @@ class FaultOutcomeFold:
     period: Period | None = None
     #: the counter late blocks are read from (``late_counter``)
     counter: str = LATE_BLOCKS
+    #: the kinds whose missed path makes the run inconclusive (``judged_kinds``)
+    judged_kinds: frozenset[str] = JUDGED_KINDS
     _open: list[_Firing] = field(default_factory=list)
     _done: list[_Firing] = field(default_factory=list)
     _late: int | None = None
@@ -195,6 +221,8 @@ class FaultOutcomeFold:
     #: the period of the configuration the system last applied (its ``config_applied`` events;
     #: None: none seen yet, ``period`` is in force)
     _applied: Period | None = None
+    #: the sample rate of the configuration the system last applied (None: none seen yet)
+    _applied_rate: int | None = None
 
     @property
     def _period_now(self) -> Period | None:
@@ -216,11 +244,14 @@ class FaultOutcomeFold:
             settle = settle_for(self._period_now)
             self._open.append(_Firing(fault, t, end + settle, self._late, firing_id,
                                       fired_running=self._state in (None, "running"), settle_s=settle,
-                                      acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float))))
+                                      acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float)),
+                                      changes=self._changes(fault, params)))
         elif kind == "event" and e.get("value") == "config_applied":
             applied = period_of_applied(data.get("config"))
             if applied is not None:
                 self._applied = applied
+            rate = ((data.get("config") or {}).get("stream") or {}).get("sample_rate")
+            self._applied_rate = int(rate) if isinstance(rate, (int, float)) else None
         elif kind == "transition" and data.get("component") == "system":
             self._state = data.get("to_state")
             if self._state != "running":
@@ -237,8 +268,8 @@ class FaultOutcomeFold:
                         f.acting = False
         elif kind == "error":
             err = data.get("error") or {}
-            outcome = STALL if err.get("type") == "DeviceStalledError" else \
-                DEVICE_ERROR if err.get("component") == "device" else ERROR
+            outcome = OUTCOME_OF_ERROR.get(str(err.get("type"))) or (
+                DEVICE_ERROR if err.get("component") == "device" else ERROR)
             for f in self._open:
                 if f.covers(t) and (
                         f.outcome is None or (PATH_OF_KIND.get(f.kind) == outcome and f.outcome != XRUN)):
@@ -282,6 +313,16 @@ class FaultOutcomeFold:
             if late is not None:
                 self._late = late
 
+    def _changes(self, fault: str, params: Mapping[str, Any]) -> bool:
+        """The firing can move the system onto its path: a ``sample_rate_change`` only to a rate
+        other than the one the system last applied (one to the rate its stream already runs at
+        changes nothing: the device raises no error, nor should it; a rate not known either way
+        is not judged); every other kind always."""
+        if fault != "sample_rate_change":
+            return True
+        rate = params.get("rate")
+        return isinstance(rate, (int, float)) and self._applied_rate is not None and int(rate) != self._applied_rate
+
     @staticmethod
     def _is_refusal(kind: Any, value: Any, data: Mapping[str, Any]) -> bool:
         """The entry is the system refusing a configuration: its ``config_rejected`` event, or an
@@ -303,7 +344,7 @@ class FaultOutcomeFold:
         firings = [*self._done, *self._open]
         out: dict[str, dict[str, Any]] = {}
         for kind, path in PATH_OF_KIND.items():
-            if kind not in JUDGED_KINDS:
+            if kind not in self.judged_kinds:
                 continue
             mine = [f for f in firings if f.kind == kind]
             judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
@@ -328,13 +369,14 @@ def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mappi
 
 
 def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
-                 period: Period | None = None) -> FaultOutcomeFold:
+                 period: Period | None = None, judged: frozenset[str] = JUDGED_KINDS) -> FaultOutcomeFold:
     """The fold of a history's entries (dicts, in order): its ``by_kind()`` and its
     ``path_missed()``; ``final_counters``:
     the system's counters at the end, which say which counter shows its late blocks
     (``late_counter``; None: the last metrics entry's); ``period``: the run's own period, which
     sets how long each firing's window runs on (``settle_for``; None: the history's ``meta``
-    entry's run configuration). Either left None reads the entries into a list first."""
+    entry's run configuration); ``judged``: the kinds ``path_missed`` judges (``judged_kinds``).
+    Either of the first two left None reads the entries into a list first."""
     if final_counters is None or period is None:
         entries = list(entries)
     if final_counters is None:
@@ -342,7 +384,7 @@ def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[s
                                if e.get("type") == "metrics"), None)
     if period is None:
         period = run_period(entries)
-    fold = FaultOutcomeFold(period=period, counter=late_counter(final_counters))
+    fold = FaultOutcomeFold(period=period, counter=late_counter(final_counters), judged_kinds=judged)
     for e in entries:
         fold.feed(e)
     return fold
@@ -371,5 +413,6 @@ def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["JUDGED_KINDS", "OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
-           "fold_history", "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]
+__all__ = ["JUDGED_KINDS", "OUTCOMES", "OUTCOME_OF_ERROR", "PATH_OF_KIND", "RATE_ERROR_KINDS", "REFUSED_BY_KIND",
+           "SETTLE_S", "WATCHDOG_KINDS", "FaultOutcomeFold", "describe_missed", "fold_history", "judged_kinds",
+           "late_counter", "outcomes_by_kind", "path_missed", "period_of_applied", "run_period", "settle_for"]
