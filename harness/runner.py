@@ -1137,7 +1137,10 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    "outcomes": fault_outcomes,
                    # kinds that name a path (an xrun) none of whose firings reached it: the run
                    # tested nothing of that path (the verdict's doubt)
-                   "path_missed": path_missed},
+                   "path_missed": path_missed,
+                   # the kinds judged so: a stall only on a system with the stock watchdog, a
+                   # rate change only on a device that reports it as its own error
+                   "judged_kinds": sorted(judged_kinds_of(system, spec.backend))},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         # silences the system's watchdog laid on the machine holding its delivery thread off a
