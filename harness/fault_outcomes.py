@@ -58,6 +58,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .faults.stall_bound import min_stall_s
 from .faults.xrun_bound import Period, period_of
 
 STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
@@ -102,6 +103,9 @@ RATE_ERROR_KINDS = frozenset({"sample_rate_change"})
 #: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
 #: (5 ms), rounded up; longer periods get ``settle_for``
 SETTLE_S = 0.05
+#: the kinds whose path is the watchdog's stall, taken only past its bound: a firing of one that
+#: acted for less (the run's end disarmed it) is not judged
+STALL_KINDS = frozenset({"stall"})
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
 
@@ -164,8 +168,11 @@ class _Firing:
     left_running: bool = False
     #: how long its window runs on after its end: ``settle_for`` the period in force when it fired
     settle_s: float = SETTLE_S
+    #: the period in force when it fired (None: the system's defaults)
+    period: Period | None = None
     #: it can move the system onto its path (``FaultOutcomeFold._changes``): a rate change to the
-    #: rate the stream already runs at cannot
+    #: rate the stream already runs at cannot, nor a stall that acted for less than the watchdog's
+    #: bound at its period (``harness.faults.stall_bound.min_stall_s``: one the run's end cut short)
     changes: bool = True
     #: its fault still acts (its ``fault_start`` carried no end and its ``fault_end`` has not come):
     #: its window stays open whatever the samples say
@@ -254,6 +261,7 @@ class FaultOutcomeFold:
             settle = settle_for(self._period_now)
             self._open.append(_Firing(fault, t, end + settle, self._late, firing_id,
                                       fired_running=self._state in (None, "running"), settle_s=settle,
+                                      period=self._period_now,
                                       acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float)),
                                       changes=self._changes(fault, params)))
         elif kind == "event" and e.get("value") == "config_applied":
@@ -276,6 +284,8 @@ class FaultOutcomeFold:
                     if f.firing_id == firing_id:
                         f.window_end = max(f.window_end, float(end) + f.settle_s)
                         f.acting = False
+                        if f.kind in STALL_KINDS:
+                            f.changes = float(end) - f.fired_at >= min_stall_s(f.period or period_of(None))
         elif kind == "error":
             err = data.get("error") or {}
             outcome = OUTCOME_OF_ERROR.get(str(err.get("type"))) or (
