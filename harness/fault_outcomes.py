@@ -103,8 +103,8 @@ RATE_ERROR_KINDS = frozenset({"sample_rate_change"})
 #: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
 #: (5 ms), rounded up; longer periods get ``settle_for``
 SETTLE_S = 0.05
-#: the kinds whose path is the watchdog's stall, taken only past its bound: a firing of one that
-#: acted for less (the run's end disarmed it) is not judged
+#: the kinds whose path is the watchdog's stall, taken only past its bound: a firing of one whose
+#: target's callbacks stopped for less (``_Firing.changes``) is not judged
 STALL_KINDS = frozenset({"stall"})
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
@@ -170,9 +170,18 @@ class _Firing:
     settle_s: float = SETTLE_S
     #: the period in force when it fired (None: the system's defaults)
     period: Period | None = None
+    #: what it acted on (``fault_start``'s ``target``)
+    target: Any = None
+    #: a stall's: how long its target's callbacks stayed stopped, from its firing to the first
+    #: stall end on that target (None: none seen yet)
+    stalled_s: float | None = None
     #: it can move the system onto its path (``FaultOutcomeFold._changes``): a rate change to the
-    #: rate the stream already runs at cannot, nor a stall that acted for less than the watchdog's
-    #: bound at its period (``harness.faults.stall_bound.min_stall_s``: one the run's end cut short)
+    #: rate the stream already runs at cannot, nor a stall whose target's callbacks stopped for less
+    #: than the watchdog's bound at its period (``harness.faults.stall_bound.min_stall_s``): one the
+    #: run's end disarmed, or one fired into another stall of its target, whose end resumed the
+    #: device's callbacks (the simulated device's stall is one flag per device: 8192 frames,
+    #: hostile seed 90305, a 730 ms stall fired 10 ms before the end of one already holding the
+    #: device, its callbacks stopped for 10 ms)
     changes: bool = True
     #: its fault still acts (its ``fault_start`` carried no end and its ``fault_end`` has not come):
     #: its window stays open whatever the samples say
@@ -261,7 +270,7 @@ class FaultOutcomeFold:
             settle = settle_for(self._period_now)
             self._open.append(_Firing(fault, t, end + settle, self._late, firing_id,
                                       fired_running=self._state in (None, "running"), settle_s=settle,
-                                      period=self._period_now,
+                                      period=self._period_now, target=data.get("target"),
                                       acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float)),
                                       changes=self._changes(fault, params)))
         elif kind == "event" and e.get("value") == "config_applied":
@@ -284,8 +293,12 @@ class FaultOutcomeFold:
                     if f.firing_id == firing_id:
                         f.window_end = max(f.window_end, float(end) + f.settle_s)
                         f.acting = False
-                        if f.kind in STALL_KINDS:
-                            f.changes = float(end) - f.fired_at >= min_stall_s(f.period or period_of(None))
+                    if (f.kind in STALL_KINDS and data.get("kind", e.get("value")) in STALL_KINDS
+                            and f.target == data.get("target") and f.stalled_s is None and f.fired_at <= float(end)):
+                        # the first stall end on its target resumes the device's callbacks, its
+                        # own or an earlier stall's that it fired into
+                        f.stalled_s = float(end) - f.fired_at
+                        f.changes = f.stalled_s >= min_stall_s(f.period or period_of(None))
         elif kind == "error":
             err = data.get("error") or {}
             outcome = OUTCOME_OF_ERROR.get(str(err.get("type"))) or (

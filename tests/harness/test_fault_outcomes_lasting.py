@@ -21,12 +21,14 @@ from system_under_test import AudioSystem
 
 
 def _start(kind: str, t: float, **params: Any) -> dict[str, Any]:
-    data = {"firing_id": f"{kind}@{t}", "kind": kind, "fired_at": t, "ended_at": None, "params": params}
+    data = {"firing_id": f"{kind}@{t}", "kind": kind, "target": "sim-in", "fired_at": t, "ended_at": None,
+            "params": params}
     return {"type": "fault_start", "time": t, "value": kind, "data": data}
 
 
 def _end(kind: str, fired: float, t: float) -> dict[str, Any]:
-    data = {"firing_id": f"{kind}@{fired}", "kind": kind, "fired_at": fired, "ended_at": t, "params": {}}
+    data = {"firing_id": f"{kind}@{fired}", "kind": kind, "target": "sim-in", "fired_at": fired, "ended_at": t,
+            "params": {}}
     return {"type": "fault_end", "time": t, "value": kind, "data": data}
 
 
@@ -109,6 +111,15 @@ def test_a_stall_on_a_system_with_the_watchdog_is_judged_by_its_path():
     # watchdog's bound, no stall to see
     cut = [*never[:4], _end("stall", 1.0, 1.0004), _metrics(2.0)]
     assert _judged_fold(cut).path_missed() == {}
+    # one fired into another stall of its device 10 ms before that one's end, which resumed the
+    # device's callbacks (8192 frames, hostile seed 90305)
+    into = [*never[:3], _start("stall", 0.5), _error(0.53, *STALLED), _metrics(0.6), _start("stall", 1.0),
+            _end("stall", 0.5, 1.01),
+            _error(1.02, *SLOW), _end("stall", 1.0, 1.73), _metrics(2.0)]
+    assert _judged_fold(into).path_missed() == {}
+    # the same stall, its device's callbacks stopped for its whole 730 ms: judged, and missed
+    whole = [*never[:4], _error(1.02, *SLOW), _end("stall", 1.0, 1.73), _metrics(2.0)]
+    assert list(_judged_fold(whole).path_missed()) == ["stall"]
 
 
 def test_a_rate_change_is_judged_by_the_devices_rate_error_when_it_changes_the_rate():
