@@ -10298,8 +10298,8 @@ BATCH_73: list[Bug] = [
         "before seeing is judged as having missed the xrun path (a false alarm)",
         "fault outcomes: a kind not observed is not judged"),
     Bug("refusal_credited_to_any_kind", "harness/fault_outcomes.py",
-        "                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.fired_at <= t <= f.window_end:\n",
-        "                if f.outcome is None and f.fired_at <= t <= f.window_end:\n",
+        "                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.covers(t):\n",
+        "                if f.outcome is None and f.covers(t):\n",
         "'a refusal in the window is the firing's' in FaultOutcomeFold.feed: an xrun that overlaps an "
         "invalid configuration's refusal reads as refused, not as the xrun it was or missed",
         "fault outcomes: only an invalid configuration is refused"),

@@ -7,6 +7,7 @@ the xrun path was tried twelve times when it was tried twice. Each firing is put
 outcome, from what the history recorded after it:
 
 - ``stall``: the system reported its stream stalled (a ``DeviceStalledError``), and restarted it;
+- ``rate_change``: the device reported its rate switched under the stream (a ``SampleRateChangedError``);
 - ``device_error``: another error of the ``device`` component (a device lost);
 - ``error``: any other error the system recorded (a callback error, a pool exhausted);
 - ``refused``: for an ``invalid_config`` firing (``REFUSED_BY_KIND``), the system refused the
@@ -25,9 +26,15 @@ outcome, from what the history recorded after it:
   hold no such counter (nothing the system counts can show a late block).
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
-lateness) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor
-pass at the run's own period (``harness.faults.xrun_bound.Period``, the figures the xrun's and
-the stall's bounds are drawn from), never less than ``SETTLE_S``. A stall the
+lateness) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor pass
+at the period in force when it fired (``harness.faults.xrun_bound.Period``, the figures the xrun's
+and the stall's bounds are drawn from: the system's last ``config_applied`` configuration, so that
+a live reconfiguration to another block size moves it, else the run's), never less than
+``SETTLE_S``. A lasting fault's ``fault_start`` carries no end: its window stays open until its
+``fault_end``, whatever metrics samples come while it acts (closed by the first sample after its
+start plus the margin, a 0.5 s dropout or a stall whose error came late in its own span read
+"nothing seen": 34 of 313 "nothing seen" firings of 40 healthy default/hostile runs at 256 frames,
+bench/lasting_fault_windows.py). A stall the
 watchdog takes, a callback error or a device loss met at the next callback then falls inside it at
 any block size: a fixed 50 ms, right at 256 frames / 48 kHz, closed an 8192-frame stall's window
 long before its watchdog error 645 ms after its firing, and read it "nothing seen". The first
@@ -35,8 +42,10 @@ error inside the window is the firing's outcome, so a firing that overlaps anoth
 is given that error: the outcome is what the system saw while it acted, not a proof of cause.
 
 Kinds that name a path of the system (``PATH_OF_KIND``: an ``xrun`` names the xrun path, a
-``stall`` the watchdog's stall, a ``dropout`` a device lost, ``callback_raises`` a callback error)
-are read by it, and those of ``JUDGED_KINDS`` (all but ``stall``) judged by it: a kind none of whose observed firings reached its path did not test that path
+``stall`` the watchdog's stall, a ``dropout`` a device lost, ``callback_raises`` a callback error,
+``sample_rate_change`` the device's rate error) are read by it, and those of the run's
+``judged_kinds`` (``JUDGED_KINDS``; ``stall`` on a system with the stock watchdog,
+``sample_rate_change`` on a device that reports a switched rate as its own error) judged by it: a kind none of whose observed firings reached its path did not test that path
 (``path_missed``), and a run's verdict does not count it as tested. A firing of such a kind whose
 window holds its path reads that path even when another fault's error came first (an ``xrun``
 that met a stall excepted: that is the xrun path missed).
@@ -49,12 +58,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .faults.stall_bound import min_stall_s
 from .faults.xrun_bound import Period, period_of
 
-STALL, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
-    "stall", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
+STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
+    "stall", "rate_change", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
 #: every outcome, in the order reports list them
-OUTCOMES = (XRUN, STALL, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED)
+OUTCOMES = (XRUN, STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED)
+#: the error types read as their own outcome (any other error of the ``device`` component is a
+#: ``device_error``, any other error an ``error``)
+OUTCOME_OF_ERROR: Mapping[str, str] = {"DeviceStalledError": STALL, "SampleRateChangedError": RATE_CHANGE}
 #: the kinds whose path is a configuration the system refuses: their firings are credited with
 #: a refusal the history shows inside their window (no other kind's firing is: an xrun that
 #: overlaps an invalid configuration's refusal still reached, or missed, the xrun path)
@@ -65,22 +78,44 @@ REFUSED_BY_KIND = frozenset({"invalid_config"})
 #: recorded error that is not the device's (the callback's). A firing of one of these kinds whose
 #: window holds its path reads that path even when another fault's error came first in it (an
 #: ``xrun``: a late block counted after its window, unless the error was a stall).
-#: ``sample_rate_change`` is left out: the system may follow a new rate without an error (a
-#: healthy run could then read "missed"); ``invalid_config``'s refusal is read apart
+#: ``sample_rate_change`` names the device's ``SampleRateChangedError``, and only a firing to a rate
+#: other than the one the system last applied can show it (``FaultOutcomeFold._changes``: one to
+#: the rate the stream runs at changes nothing); ``invalid_config``'s refusal is read apart
 #: (``REFUSED_BY_KIND``), and the other kinds (a storm, a slow stage, a drained pool) name no one
 #: outcome a healthy system must show.
-PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR}
-#: the kinds of ``PATH_OF_KIND`` whose missed path makes a run inconclusive (``path_missed``).
-#: ``stall`` is read by its path but not judged: its path is the stock system's watchdog
+PATH_OF_KIND: Mapping[str, str] = {"xrun": XRUN, "stall": STALL, "dropout": DEVICE_ERROR, "callback_raises": ERROR,
+                                   "sample_rate_change": RATE_CHANGE}
+#: the kinds of ``PATH_OF_KIND`` whose missed path makes every run inconclusive (``path_missed``).
+#: ``stall`` is judged only where ``judged_kinds`` says: its path is the stock system's watchdog
 #: (``DeviceStalledError``), which a system adapted with ``harness.sut_kit`` (the simple player)
 #: does not have: its healthy runs read "stall: none seen as stall" (test_simple_player.py)
 JUDGED_KINDS = frozenset({"xrun", "dropout", "callback_raises"})
+#: judged besides ``JUDGED_KINDS`` when the system is the stock one (``judged_kinds``): its
+#: watchdog reports a stream whose callbacks stopped past its bound as a ``DeviceStalledError``,
+#: and a ``stall`` fault is never shorter than that bound (``harness.faults.stall_bound``)
+WATCHDOG_KINDS = frozenset({"stall"})
+#: judged besides ``JUDGED_KINDS`` when the device reports a rate switched under a running stream
+#: as its own error (``judged_kinds``: the simulated device's ``SampleRateChangedError``); a
+#: server restarted at the new rate (the JACK rig) is a server lost to the system, which its
+#: history cannot tell from a dropout's
+RATE_ERROR_KINDS = frozenset({"sample_rate_change"})
 #: the least time after a firing's end that what the system saw is still the firing's: the
 #: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
 #: (5 ms), rounded up; longer periods get ``settle_for``
 SETTLE_S = 0.05
+#: the kinds whose path is the watchdog's stall, taken only past its bound: a firing of one whose
+#: target's callbacks stopped for less (``_Firing.changes``) is not judged
+STALL_KINDS = frozenset({"stall"})
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
+
+
+def judged_kinds(*, watchdog: bool, rate_errors: bool) -> frozenset[str]:
+    """The kinds a run's missed path is judged on: ``JUDGED_KINDS``, ``stall`` when the system has
+    the stock watchdog (a system adapted with ``harness.sut_kit`` has none, and its healthy runs
+    see no stall as a stall), ``sample_rate_change`` when the device reports a switched rate as
+    its own error (the simulated device)."""
+    return JUDGED_KINDS | (WATCHDOG_KINDS if watchdog else frozenset()) | (RATE_ERROR_KINDS if rate_errors else frozenset())
 
 
 def settle_for(period: Period | None) -> float:
@@ -92,6 +127,18 @@ def settle_for(period: Period | None) -> float:
     if period is None:
         return SETTLE_S
     return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)
+
+
+def period_of_applied(config: Any) -> Period | None:
+    """The ``Period`` of a configuration the system applied (a ``config_applied`` event's
+    ``config``: the system's own validated dict, so read as it stands, without migration), or
+    None when it does not say its block size, rate and watchdog (the period in force stays)."""
+    try:
+        stream, watchdog = config["stream"], config["watchdog"]
+        return Period(float(stream["block_size"]) / float(stream["sample_rate"]), int(watchdog["stall_periods"]),
+                      float(watchdog["supervisor_interval_ms"]) / 1000.0)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
 
 
 def run_period(entries: Iterable[Mapping[str, Any]]) -> Period | None:
@@ -119,6 +166,30 @@ class _Firing:
     fired_running: bool = True
     #: the system left ``running`` inside the window before the firing reached its path
     left_running: bool = False
+    #: how long its window runs on after its end: ``settle_for`` the period in force when it fired
+    settle_s: float = SETTLE_S
+    #: the period in force when it fired (None: the system's defaults)
+    period: Period | None = None
+    #: what it acted on (``fault_start``'s ``target``)
+    target: Any = None
+    #: a stall's: how long its target's callbacks stayed stopped, from its firing to the first
+    #: stall end on that target (None: none seen yet)
+    stalled_s: float | None = None
+    #: it can move the system onto its path (``FaultOutcomeFold._changes``): a rate change to the
+    #: rate the stream already runs at cannot, nor a stall whose target's callbacks stopped for less
+    #: than the watchdog's bound at its period (``harness.faults.stall_bound.min_stall_s``): one the
+    #: run's end disarmed, or one fired into another stall of its target, whose end resumed the
+    #: device's callbacks (the simulated device's stall is one flag per device: 8192 frames,
+    #: hostile seed 90305, a 730 ms stall fired 10 ms before the end of one already holding the
+    #: device, its callbacks stopped for 10 ms)
+    changes: bool = True
+    #: its fault still acts (its ``fault_start`` carried no end and its ``fault_end`` has not come):
+    #: its window stays open whatever the samples say
+    acting: bool = False
+
+    def covers(self, t: float) -> bool:
+        """``t`` falls in its window: from its firing while its fault acts, and on to ``window_end``."""
+        return self.fired_at <= t and (self.acting or t <= self.window_end)
 
     @property
     def reached(self) -> bool:
@@ -138,7 +209,7 @@ class _Firing:
         the system."""
         if PATH_OF_KIND.get(self.kind) == XRUN:
             return True
-        return self.fired_running and (self.reached or not self.left_running)
+        return self.changes and self.fired_running and (self.reached or not self.left_running)
 
 
 def late_counter(final_counters: Mapping[str, Any] | None) -> str:
@@ -165,12 +236,24 @@ class FaultOutcomeFold:
     period: Period | None = None
     #: the counter late blocks are read from (``late_counter``)
     counter: str = LATE_BLOCKS
+    #: the kinds whose missed path makes the run inconclusive (``judged_kinds``)
+    judged_kinds: frozenset[str] = JUDGED_KINDS
     _open: list[_Firing] = field(default_factory=list)
     _done: list[_Firing] = field(default_factory=list)
     _late: int | None = None
     _credited: int = 0
     #: the system's state by its recorded transitions (None: none recorded yet)
     _state: str | None = None
+    #: the period of the configuration the system last applied (its ``config_applied`` events;
+    #: None: none seen yet, ``period`` is in force)
+    _applied: Period | None = None
+    #: the sample rate of the configuration the system last applied (None: none seen yet)
+    _applied_rate: int | None = None
+
+    @property
+    def _period_now(self) -> Period | None:
+        """The period in force: the last applied configuration's, else the run's."""
+        return self._applied if self._applied is not None else self.period
 
     def feed(self, e: Mapping[str, Any]) -> None:
         kind = e.get("type")
@@ -183,13 +266,24 @@ class FaultOutcomeFold:
             late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
             end += float(late) if isinstance(late, (int, float)) else 0.0
             fault = str(data.get("kind") or e.get("value"))
-            self._open.append(_Firing(fault, t, end + settle_for(self.period), self._late,
-                                      data.get("firing_id"), fired_running=self._state in (None, "running")))
+            firing_id = data.get("firing_id")
+            settle = settle_for(self._period_now)
+            self._open.append(_Firing(fault, t, end + settle, self._late, firing_id,
+                                      fired_running=self._state in (None, "running"), settle_s=settle,
+                                      period=self._period_now, target=data.get("target"),
+                                      acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float)),
+                                      changes=self._changes(fault, params)))
+        elif kind == "event" and e.get("value") == "config_applied":
+            applied = period_of_applied(data.get("config"))
+            if applied is not None:
+                self._applied = applied
+            rate = ((data.get("config") or {}).get("stream") or {}).get("sample_rate")
+            self._applied_rate = int(rate) if isinstance(rate, (int, float)) else None
         elif kind == "transition" and data.get("component") == "system":
             self._state = data.get("to_state")
             if self._state != "running":
                 for f in self._open:
-                    if f.fired_at <= t <= f.window_end and not f.reached:
+                    if f.covers(t) and not f.reached:
                         f.left_running = True
         elif kind == "fault_end":
             end = data.get("ended_at")
@@ -197,27 +291,34 @@ class FaultOutcomeFold:
             if isinstance(end, (int, float)) and firing_id is not None:
                 for f in self._open:  # a lasting fault's window runs on from its end
                     if f.firing_id == firing_id:
-                        f.window_end = max(f.window_end, float(end) + settle_for(self.period))
+                        f.window_end = max(f.window_end, float(end) + f.settle_s)
+                        f.acting = False
+                    if (f.kind in STALL_KINDS and data.get("kind", e.get("value")) in STALL_KINDS
+                            and f.target == data.get("target") and f.stalled_s is None and f.fired_at <= float(end)):
+                        # the first stall end on its target resumes the device's callbacks, its
+                        # own or an earlier stall's that it fired into
+                        f.stalled_s = float(end) - f.fired_at
+                        f.changes = f.stalled_s >= min_stall_s(f.period or period_of(None))
         elif kind == "error":
             err = data.get("error") or {}
-            outcome = STALL if err.get("type") == "DeviceStalledError" else \
-                DEVICE_ERROR if err.get("component") == "device" else ERROR
+            outcome = OUTCOME_OF_ERROR.get(str(err.get("type"))) or (
+                DEVICE_ERROR if err.get("component") == "device" else ERROR)
             for f in self._open:
-                if f.fired_at <= t <= f.window_end and (
+                if f.covers(t) and (
                         f.outcome is None or (PATH_OF_KIND.get(f.kind) == outcome and f.outcome != XRUN)):
                     # the first error, unless a later one in the window is the path the kind
                     # names (a stall after another fault's callback error is still a stall)
                     f.outcome = outcome
         elif self._is_refusal(kind, e.get("value"), data):
             for f in self._open:
-                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.fired_at <= t <= f.window_end:
+                if f.outcome is None and f.kind in REFUSED_BY_KIND and f.covers(t):
                     f.outcome = REFUSED
         elif kind == "metrics":
             value = (data.get("counters") or {}).get(self.counter)
             late = int(value) if isinstance(value, (int, float)) else None
             still, ended = [], []
             for f in self._open:
-                (still if f.window_end > t else ended).append(f)
+                (still if f.acting or f.window_end > t else ended).append(f)
             if any(PATH_OF_KIND.get(f.kind) == XRUN for f in still):
                 # an xrun still in its window may have made the late block this sample counts:
                 # the other kinds' firings wait for it, so that they never take its credit
@@ -245,6 +346,16 @@ class FaultOutcomeFold:
             if late is not None:
                 self._late = late
 
+    def _changes(self, fault: str, params: Mapping[str, Any]) -> bool:
+        """The firing can move the system onto its path: a ``sample_rate_change`` only to a rate
+        other than the one the system last applied (one to the rate its stream already runs at
+        changes nothing: the device raises no error, nor should it; a rate not known either way
+        is not judged); every other kind always."""
+        if fault != "sample_rate_change":
+            return True
+        rate = params.get("rate")
+        return isinstance(rate, (int, float)) and self._applied_rate is not None and int(rate) != self._applied_rate
+
     @staticmethod
     def _is_refusal(kind: Any, value: Any, data: Mapping[str, Any]) -> bool:
         """The entry is the system refusing a configuration: its ``config_rejected`` event, or an
@@ -266,7 +377,7 @@ class FaultOutcomeFold:
         firings = [*self._done, *self._open]
         out: dict[str, dict[str, Any]] = {}
         for kind, path in PATH_OF_KIND.items():
-            if kind not in JUDGED_KINDS:
+            if kind not in self.judged_kinds:
                 continue
             mine = [f for f in firings if f.kind == kind]
             judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
@@ -291,13 +402,14 @@ def outcomes_by_kind(entries: Iterable[Mapping[str, Any]], final_counters: Mappi
 
 
 def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[str, Any] | None = None,
-                 period: Period | None = None) -> FaultOutcomeFold:
+                 period: Period | None = None, judged: frozenset[str] = JUDGED_KINDS) -> FaultOutcomeFold:
     """The fold of a history's entries (dicts, in order): its ``by_kind()`` and its
     ``path_missed()``; ``final_counters``:
     the system's counters at the end, which say which counter shows its late blocks
     (``late_counter``; None: the last metrics entry's); ``period``: the run's own period, which
     sets how long each firing's window runs on (``settle_for``; None: the history's ``meta``
-    entry's run configuration). Either left None reads the entries into a list first."""
+    entry's run configuration); ``judged``: the kinds ``path_missed`` judges (``judged_kinds``).
+    Either of the first two left None reads the entries into a list first."""
     if final_counters is None or period is None:
         entries = list(entries)
     if final_counters is None:
@@ -305,7 +417,7 @@ def fold_history(entries: Iterable[Mapping[str, Any]], final_counters: Mapping[s
                                if e.get("type") == "metrics"), None)
     if period is None:
         period = run_period(entries)
-    fold = FaultOutcomeFold(period=period, counter=late_counter(final_counters))
+    fold = FaultOutcomeFold(period=period, counter=late_counter(final_counters), judged_kinds=judged)
     for e in entries:
         fold.feed(e)
     return fold
@@ -334,5 +446,6 @@ def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["JUDGED_KINDS", "OUTCOMES", "PATH_OF_KIND", "REFUSED_BY_KIND", "SETTLE_S", "FaultOutcomeFold", "describe_missed",
-           "fold_history", "late_counter", "outcomes_by_kind", "path_missed", "run_period", "settle_for"]
+__all__ = ["JUDGED_KINDS", "OUTCOMES", "OUTCOME_OF_ERROR", "PATH_OF_KIND", "RATE_ERROR_KINDS", "REFUSED_BY_KIND",
+           "SETTLE_S", "WATCHDOG_KINDS", "FaultOutcomeFold", "describe_missed", "fold_history", "judged_kinds",
+           "late_counter", "outcomes_by_kind", "path_missed", "period_of_applied", "run_period", "settle_for"]

@@ -57,7 +57,7 @@ from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .faults.unfired import unfired_kinds
 from .faults.xrun_bound import period_of
-from .fault_outcomes import fold_history
+from .fault_outcomes import fold_history, judged_kinds
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
 from .runfolder import RunFolder, RunFolderError, remove_refused_run
@@ -707,7 +707,7 @@ class ReliabilityRun:
                                     f"(raised in the {crash['by']}'s code, {crash['where']})"))
         status = "interrupted" if interrupted else "completed"
         outcome_fold = fold_history((e.to_dict() for e in history), system.metrics().counters,
-                                    period_of(self.spec.config))
+                                    period_of(self.spec.config), judged_kinds_of(system, spec.backend))
         fault_outcomes, missed = outcome_fold.by_kind(), outcome_fold.path_missed()
         verdict = judge_run(verdicts, status=status, path_missed=missed,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
@@ -765,6 +765,14 @@ class ReliabilityRun:
         return Progress(system.clock.now() - t0, self.spec.duration_s, time.perf_counter() - wall0,
                         injector.fired, system.monitoring.value("recoveries"), violations,
                         system.state.value)
+
+
+def judged_kinds_of(system: Any, backend: str) -> frozenset[str]:
+    """The fault kinds whose missed path the run of ``system`` on ``backend`` is judged on
+    (``harness.fault_outcomes.judged_kinds``): ``stall`` for the stock system and its mutants
+    (an ``AudioSystem``, whose watchdog reports a stall), ``sample_rate_change`` on the simulated
+    device (which reports a switched rate as a ``SampleRateChangedError``)."""
+    return judged_kinds(watchdog=isinstance(system, AudioSystem), rate_errors=backend == "sim")
 
 
 def _code_files(system: Any) -> set[str]:
@@ -1070,7 +1078,8 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
     if fault_outcomes is None or path_missed is None:
-        outcome_fold = fold_history((e.to_dict() for e in history), counters, period_of(spec.config))
+        outcome_fold = fold_history((e.to_dict() for e in history), counters, period_of(spec.config),
+                                    judged_kinds_of(system, spec.backend))
         fault_outcomes = outcome_fold.by_kind() if fault_outcomes is None else fault_outcomes
         path_missed = outcome_fold.path_missed() if path_missed is None else path_missed
     acc = system.frame_accounts()
@@ -1128,7 +1137,10 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    "outcomes": fault_outcomes,
                    # kinds that name a path (an xrun) none of whose firings reached it: the run
                    # tested nothing of that path (the verdict's doubt)
-                   "path_missed": path_missed},
+                   "path_missed": path_missed,
+                   # the kinds judged so: a stall only on a system with the stock watchdog, a
+                   # rate change only on a device that reports it as its own error
+                   "judged_kinds": sorted(judged_kinds_of(system, spec.backend))},
         "recoveries": counters.get("recoveries", 0),
         "recovery_failures": counters.get("recovery_failures", 0),
         # silences the system's watchdog laid on the machine holding its delivery thread off a

@@ -211,7 +211,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     still queued behind the injector's earlier calls at the run's end, refused, or never reached;
     said beside each kind, since the remedy differs (a longer run, another profile).
     ``path_missed``: kind -> what its firings became, for each kind that names a path of the
-    system (``harness.fault_outcomes.JUDGED_KINDS``: ``xrun``, ``dropout``, ``callback_raises``)
+    system (``harness.fault_outcomes.JUDGED_KINDS``: ``xrun``, ``dropout``, ``callback_raises``;
+    ``stall`` and ``sample_rate_change`` where ``judged_kinds`` adds them)
     none of whose judged firings reached it (``harness.fault_outcomes.path_missed``,
     ``summary.json``'s ``faults.path_missed``): a completed run that injected it tested nothing of
     that path, as of a kind that never fired, and is inconclusive naming it.
