@@ -106,6 +106,13 @@ SETTLE_S = 0.05
 #: the kinds whose path is the watchdog's stall, taken only past its bound: a firing of one whose
 #: target's callbacks stopped for less (``_Firing.changes``) is not judged
 STALL_KINDS = frozenset({"stall"})
+
+#: How far a stall's measured span (its end's clock reading minus its start's) may fall short of
+#: ``min_stall_s`` and still count as the full stall it was drawn as: a profile draws stalls of
+#: exactly the bound (730.33 ms at 8192 frames / 48 kHz), and the virtual clock's sums of block
+#: periods round them a few nanoseconds short. The bound itself holds ``MARGIN_PERIODS`` of a
+#: period (tens of microseconds at least), so a microsecond short is still a stall the watchdog sees.
+CLOCK_ROUNDING_S = 1e-6
 #: the counter of late blocks a system keeps, and the one read when that one never moves
 LATE_BLOCKS, XRUNS = "status_output_underflow", "xruns"
 
@@ -298,7 +305,7 @@ class FaultOutcomeFold:
                         # the first stall end on its target resumes the device's callbacks, its
                         # own or an earlier stall's that it fired into
                         f.stalled_s = float(end) - f.fired_at
-                        f.changes = f.stalled_s >= min_stall_s(f.period or period_of(None))
+                        f.changes = f.stalled_s >= min_stall_s(f.period or period_of(None)) - CLOCK_ROUNDING_S
         elif kind == "error":
             err = data.get("error") or {}
             outcome = OUTCOME_OF_ERROR.get(str(err.get("type"))) or (

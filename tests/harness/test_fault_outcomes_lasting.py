@@ -160,3 +160,21 @@ def test_a_healthy_run_reads_its_lasting_stall_by_its_path(tmp_path):
     assert result.summary["faults"]["outcomes"]["stall"] == {"stall": 3}
     assert result.summary["faults"]["path_missed"] == {}
     assert result.summary["outcome"] == "pass"
+
+
+def test_a_stall_drawn_at_the_bound_is_judged_though_the_clock_rounds_it_short():
+    # at 8192 frames the profiles draw stalls of exactly the watchdog's bound (730.33 ms); the
+    # virtual clock's sums of periods measure such a stall a few nanoseconds short of it
+    from harness.faults.stall_bound import min_stall_s  # noqa: PLC0415
+    from harness.faults.xrun_bound import period_of  # noqa: PLC0415
+
+    bound = min_stall_s(period_of({"stream": {"block_size": 8192, "sample_rate": 48_000},
+                                   "watchdog": {"stall_periods": 4, "supervisor_interval_ms": 5.0}}))
+
+    def stall_of(span: float) -> list[dict[str, Any]]:
+        return [_applied(0.0, 8192), _to(0.1, "running"), _metrics(0.5), _start("stall", 1.0),
+                _end("stall", 1.0, 1.0 + span), _metrics(3.0)]
+
+    assert list(_judged_fold(stall_of(bound - 3e-9)).path_missed()) == ["stall"]
+    # a millisecond short is a stall the watchdog may not see: not judged
+    assert _judged_fold(stall_of(bound - 1e-3)).path_missed() == {}
