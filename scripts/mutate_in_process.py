@@ -189,6 +189,14 @@ def main() -> int:
     for f in args.functions:
         name = f.split(".")[0]
         ns[name] = getattr(mod, name)
+    # A method's zero-argument ``super()`` reads the ``__class__`` cell the compiler gave the methods
+    # of the bare generated class, so set on the module's class it raised (``super(type, obj): obj
+    # must be an instance or subtype of type``) and every mutant of ``_ReportTally.__init__`` read as
+    # killed: the cell, shared by the generated class's methods, is pointed at the module's class.
+    for name, fn in mutants.items():
+        free = fn.__code__.co_freevars
+        if "." in _function_of(name) and "__class__" in free:
+            fn.__closure__[free.index("__class__")].cell_contents = getattr(mod, _function_of(name).split(".")[0])
     names = sorted(mutants, key=lambda n: (n.rsplit("__mutmut_", 1)[0], int(n.rsplit("_", 1)[1])))
     for name in names:
         fn_name = _function_of(name)

@@ -91,3 +91,43 @@ def test_a_method_building_another_named_class_builds_the_modules_own(tmp_path: 
     assert parts and set(parts.values()) == {"survived"}, parts
     doubled = [line for line in done.stdout.splitlines() if "xǁPartǁdoubled__mutmut_" in line]
     assert doubled and all(line.endswith("killed") for line in doubled), doubled
+
+
+SUPER_SAMPLE = '''
+class Base:
+    def __init__(self, size):
+        self.size = size
+
+
+class Child(Base):
+    def __init__(self, size, name):
+        super().__init__(size)
+        self.name = name
+'''
+
+SUPER_TESTS = '''
+from mip_super_sample import Child
+
+
+def test_size_kept():
+    assert Child(3, "a").size == 3
+'''
+
+
+def test_a_method_calling_super_reaches_the_modules_class(tmp_path: Path) -> None:
+    """``Child.__init__``'s zero-argument ``super()`` reads the ``__class__`` of the class its code was
+    compiled in: the bare generated ``class Child:``, of which the module's ``Child`` is no subclass, so
+    every mutant raised and read as killed. Its two mutants: the size passed as None (read by the
+    test: killed) and the name set to None (read by no test: survives)."""
+    import subprocess  # noqa: PLC0415
+
+    (tmp_path / "mip_super_sample.py").write_text(SUPER_SAMPLE)
+    tests = tmp_path / "test_mip_super_sample.py"
+    tests.write_text(SUPER_TESTS)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "mutate_in_process.py"), "mip_super_sample",
+                           str(tests), "Child.__init__"], capture_output=True, text=True, cwd=ROOT,
+                          env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    judged = dict(line.split(": ") for line in done.stdout.splitlines() if "xǁChildǁ__init____mutmut_" in line)
+    assert judged == {"mip_super_sample.xǁChildǁ__init____mutmut_1": "killed",
+                      "mip_super_sample.xǁChildǁ__init____mutmut_2": "survived"}, done.stdout
