@@ -57,3 +57,14 @@ def test_each_step_names_the_burst_nearest_it_not_the_first_within_reach() -> No
     assert R._steps_to_bursts([(9_990, 10_001), (10_025, 10_040)], two, 3840) == {0: 0, 1: 1}
     assert R._steps_to_bursts([(10_020, 10_021)], two, 3840) == {0: 1}
     assert R._steps_to_bursts([(20_000, 20_001)], two, 3840) == {}
+
+
+def test_a_step_inside_a_long_burst_names_that_burst_not_a_nearer_starting_one() -> None:
+    """Nearness is to the burst's span, not to its start: a step 2000 frames into a burst that
+    began before it (a long residual around the step: a mute's, a clipped stretch's) lies in it, at
+    distance 0, though a short burst after it begins only 1100 frames away; and a step after a
+    burst's end is as far from it as from that end, not from its start."""
+    step = [(20_000, 0.0, -2.0)]
+    assert R._steps_to_bursts([(18_000, 20_100), (21_100, 21_110)], step, 3840) == {0: 0}
+    # after the end: 500 frames from the first burst's end, 1100 from the second's start
+    assert R._steps_to_bursts([(17_000, 19_500), (21_100, 21_110)], step, 3840) == {0: 0}
