@@ -76,3 +76,13 @@ def test_a_step_whose_nearest_burst_another_step_took_names_its_next_nearest() -
     # the second step's nearest pair (5 frames, the first burst) is skipped, and its next is kept
     steps = [(105, 0.0, -2.0), (115, -2.0, 0.0)]
     assert R._steps_to_bursts([(100, 110), (300, 310)], steps, 3840) == {0: 0, 1: 1}
+
+def test_a_step_inside_a_long_burst_names_that_burst_not_a_nearer_starting_one() -> None:
+    """Nearness is to the burst's span, not to its start: a step 2000 frames into a burst that
+    began before it (a long residual around the step: a mute's, a clipped stretch's) lies in it, at
+    distance 0, though a short burst after it begins only 1100 frames away; and a step after a
+    burst's end is as far from it as from that end, not from its start."""
+    step = [(20_000, 0.0, -2.0)]
+    assert R._steps_to_bursts([(18_000, 20_100), (21_100, 21_110)], step, 3840) == {0: 0}
+    # after the end: 500 frames from the first burst's end, 1100 from the second's start
+    assert R._steps_to_bursts([(17_000, 19_500), (21_100, 21_110)], step, 3840) == {0: 0}

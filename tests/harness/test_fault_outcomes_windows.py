@@ -153,3 +153,21 @@ def test_a_stall_is_read_by_its_path_but_not_judged_a_system_without_the_watchdo
     never = [_metrics(0.5), *_fault("stall", 1.0), _metrics(2.0)]
     assert fold_history(never).path_missed() == {}
     assert path_missed(outcomes_by_kind(never)) == {}
+
+
+def test_a_history_read_back_is_folded_at_the_period_its_meta_entry_records():
+    """``fold_history`` given no period reads the run's own from the history's ``meta`` entry (the
+    run's configuration, as ``ReliabilityRun`` records it): at 8192 frames a stall the watchdog takes
+    0.6 s after its firing is the firing's, which the default period's 50 ms window would read
+    "nothing seen"."""
+    from harness.history import History  # noqa: PLC0415
+    from harness.runner import RunSpec  # noqa: PLC0415
+
+    config = {"stream": {"block_size": 8192, "latency_ms": 200}}
+    history = History(meta={"run": RunSpec(duration_s=20.0, config=config).to_dict()})
+    entries = [e.to_dict() for e in history]
+    assert [e["type"] for e in entries] == ["meta"]
+    crafted = [_metrics(0.5), *_fault("stall", 1.0), _error(1.6, *STALLED), _metrics(3.0)]
+    assert fold_history([*entries, *crafted]).by_kind() == {"stall": {"stall": 1}}
+    # the same entries without the meta entry are read at the system's defaults: too short a window
+    assert fold_history(crafted).by_kind() == {"stall": {"nothing_seen": 1}}

@@ -255,3 +255,30 @@ def test_a_silence_is_held_to_the_least_bound_of_the_configurations_applied(orde
     v = _judge(h)
     assert [e["why"] for e in v.evidence] == ["a stall reported for a silence shorter than the watchdog's bound"]
     assert v.evidence[0]["limit_s"] == round(_BOUND, 6)
+
+
+def test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_silences() -> None:
+    """An initialized system has no stream yet (``start`` opens it), so a history attached there,
+    as one attached before ``initialize``, holds every stated silence to the time since it began:
+    a silence reported in milliseconds under the name of seconds (100 ms read as 100 s) is caught
+    from the history alone and live."""
+    system = _SilenceInMilliseconds(None, seed=5)
+    system.initialize()  # no configuration given yet: INITIALIZED, not CONFIGURED
+    h = History().attach(system, metrics_every_s=0.05)
+    try:
+        assert h.initial is not None and h.initial["state"] == "initialized"
+        system.configure({})
+        system.start()
+        system.run_for(0.1)
+        system.backend.stall("sim-in")
+        system.run_for(0.1)
+        system.backend.unstall("sim-in")
+        system.run_for(0.2)
+        live = check_stalls_counted(h, system)
+    finally:
+        system.close()
+        h.detach()
+    offline = check_stalls_counted(h)
+    for v in (offline, live):
+        assert not v.ok, v
+        assert {e["why"] for e in v.evidence} == {"a stall reported for a silence longer than the run had lasted"}
