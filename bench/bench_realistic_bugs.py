@@ -10560,8 +10560,8 @@ BATCH_75: list[Bug] = [
         "device-lost path passes as having tested it",
         "fault outcomes: a dropout kind that never reached its path is named, not counted as tested"),
     Bug("judged_though_fired_while_recovering", "harness/fault_outcomes.py",
-        "        return self.fired_running and (self.reached or not self.left_running)\n",
-        "        return self.reached or not self.left_running\n",
+        "        return self.changes and self.fired_running and (self.reached or not self.left_running)\n",
+        "        return self.changes and (self.reached or not self.left_running)\n",
         "'a firing is judged unless its window was cut short' in _Firing.judged: a firing into a "
         "recovering system (no stream to act on) is judged, and a healthy run reads its path missed",
         "fault outcomes: only a firing that could reach its path is judged"),
