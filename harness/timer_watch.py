@@ -29,6 +29,7 @@ from typing import Any
 
 from system_under_test import errors as sut_errors
 from system_under_test.clock import VirtualClock
+from system_under_test.devices.simulated import SimulatedStream
 from system_under_test.lifecycle import State
 
 #: evidence kept per watch: a run that leaks a timer at every recovery tells its first few
@@ -213,21 +214,24 @@ def is_stream_death(kind: object) -> bool:
 
 
 def stream_callbacks_due(system: Any, generation: object) -> int | None:
-    """How many callbacks of the system's stream ``generation`` are queued on its virtual clock:
-    timers whose callback is a bound method of the stream (a simulated stream's next block). None
-    when it cannot be read exactly: not the system's current stream, or not a virtual clock.
+    """How many callbacks of the system's stream ``generation`` are queued on its virtual clock: a
+    simulated stream's next block, the one timer it keeps (``SimulatedStream._timer``), 1 while it
+    is armed, else 0. None when it cannot be read exactly: not the system's current stream, not a
+    simulated stream, or not a virtual clock.
 
     Read as the system routes the stream's death report, before it acts on it: a dead stream must
     have no block still to deliver, and one still queued then is a callback after its death,
-    which the system's prompt close would otherwise cancel before any history could show it. A
-    deferred report's own timer (a closure over the stream) is not a callback and is not
-    counted."""
+    which the system's prompt close would otherwise cancel before any history could show it. The
+    stream's own handle is read, not the clock's queue: a soak's queue holds every scheduled
+    fault's timer, and reading it whole at each report would read each of them again (the
+    deferred report's own timer, a closure over the stream, is no block and is not kept there)."""
     clock = getattr(system, "clock", None)
     stream = getattr(system, "_stream", None)
-    if not isinstance(clock, VirtualClock) or stream is None or type(generation) is not int \
-            or generation != getattr(system, "_stream_gen", None):
+    if not isinstance(clock, VirtualClock) or not isinstance(stream, SimulatedStream) \
+            or type(generation) is not int or generation != getattr(system, "_stream_gen", None):
         return None
-    return sum(1 for timer in clock.live_timers() if getattr(timer.callback, "__self__", None) is stream)
+    timer = stream._timer
+    return int(timer is not None and not timer.cancelled)
 
 
 __all__ = ["MAX_FINDINGS", "STREAM_DEATHS", "TimerWatch", "callback_owners", "describe_timer", "is_stream_death",
