@@ -1940,7 +1940,7 @@ BATCH_10: list[Bug] = [
         "        self._emit(\"error\", error=err.describe(), severity=record.severity.name,\n"
         "                   component=record.component, requires_recovery=record.requires_recovery,\n"
         "                   consecutive_callback_errors=consecutive,\n"
-        "                   state=self.state.value, recovering=self._recoverer.active)\n"
+        "                   state=self.state.value, recovering=self._recoverer.active, **(report or {}))\n"
         "        if self.config is None or not record.requires_recovery:\n"
         "            return\n",
         "        if self.config is None or not record.requires_recovery:\n"
@@ -1948,7 +1948,7 @@ BATCH_10: list[Bug] = [
         "        self._emit(\"error\", error=err.describe(), severity=record.severity.name,\n"
         "                   component=record.component, requires_recovery=record.requires_recovery,\n"
         "                   consecutive_callback_errors=consecutive,\n"
-        "                   state=self.state.value, recovering=self._recoverer.active)\n",
+        "                   state=self.state.value, recovering=self._recoverer.active, **(report or {}))\n",
         "the early return moved to the top of the error observer ('nothing to do')",
         "errors (every error is reported)"),
     # -- configuration: a rarely written field ----------------------------------------------------
@@ -2690,10 +2690,10 @@ BATCH_16: list[Bug] = [
         "observer closed the system under raises IllegalTransitionError, not SystemClosedError",
         "validated transitions (a closed system says so)"),
     Bug("sys_device_error_no_wake", "system.py",
-        "            self._device_errors.append((next(self._device_error_seq), generation, info))\n"
+        "            self._device_errors.append((next(self._device_error_seq), generation, info, callbacks))\n"
         "        if self._event_driven:\n"
         "            self._wake_supervisor()\n",
-        "            self._device_errors.append((next(self._device_error_seq), generation, info))\n",
+        "            self._device_errors.append((next(self._device_error_seq), generation, info, callbacks))\n",
         "'the supervisor drains the queue on its next pass anyway' (true on a real clock): on the "
         "virtual clock a device error waits for the watchdog's deadline",
         "severity-routed recovery (an error is acted on when reported, bounded time)"),
@@ -8621,8 +8621,8 @@ BATCH_60: list[Bug] = [
         "component that has allocated nothing yet is unknown to the resource manager",
         "resources: every component is known to the resource manager from the start"),
     Bug("device_error_queue_bounded_short", "system.py",
-        "        self._device_errors: deque[tuple[int, int | None, ErrorInfo]] = deque(maxlen=1024)\n",
-        "        self._device_errors: deque[tuple[int, int | None, ErrorInfo]] = deque(maxlen=64)\n",
+        "        self._device_errors: deque[tuple[int, int | None, ErrorInfo, int | None]] = deque(maxlen=1024)\n",
+        "        self._device_errors: deque[tuple[int, int | None, ErrorInfo, int | None]] = deque(maxlen=64)\n",
         "'64 is plenty between two passes' for the device error queue: a burst of device errors between "
         "two supervisor passes loses all but the last 64",
         "errors: every error is counted"),
@@ -9103,8 +9103,8 @@ BATCH_64: list[Bug] = [
         "keeps failing there never restarts the stream, and its error event says 0",
         "severity routing: callback errors in a row restart the stream"),
     Bug("device_errors_routed_newest_first", "system.py",
-        "                seq, gen, err = self._device_errors.popleft()\n",
-        "                seq, gen, err = self._device_errors.pop()\n",
+        "                seq, gen, err, callbacks = self._device_errors.popleft()\n",
+        "                seq, gen, err, callbacks = self._device_errors.pop()\n",
         "'pop takes one off' in poll: the device-error queue is drained newest first, so of two errors "
         "queued between passes the later one is routed (and starts the recovery) and the first is "
         "then stale",

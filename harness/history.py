@@ -43,7 +43,7 @@ from system_under_test.held import BoundedFill
 from .errors import InputFileError
 from .inputs import read_bytes
 from .runfolder import RunFolder
-from .timer_watch import TimerWatch
+from .timer_watch import TimerWatch, is_stream_death, stream_callbacks_due
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -687,6 +687,13 @@ class History:
             held = held_by_system(self._system)
             if held is not None:
                 data[HELD_KEY] = held
+        if event.kind == "error" and "stream" in data and self._system is not None \
+                and is_stream_death((data.get("error") or {}).get("type")):
+            # the harness's reading beside the system's report: the dead stream's blocks still
+            # queued on a virtual clock (``no_callback_after_death``); none where it cannot be exact
+            due = stream_callbacks_due(self._system, data["stream"])
+            if due is not None:
+                data[CALLBACKS_DUE_KEY] = due
         self.record("error" if event.kind == "error" else "event", value=event.kind, data=data,
                     time=event.time)
 
@@ -1226,6 +1233,10 @@ def observe(system: Any) -> dict[str, Any]:
 RECOVERY_END_EVENT = "recovery_succeeded"
 #: the key of that reading in the recorded event's data (the recorder's, like ``during_op``)
 HELD_KEY = "held"
+#: the key of the recorder's reading in a stream death report's ``error`` event: that stream's
+#: callbacks still queued on the virtual clock as the system routes the report
+#: (``timer_watch.stream_callbacks_due``; the ``no_callback_after_death`` invariant reads it)
+CALLBACKS_DUE_KEY = "stream_callbacks_due"
 #: allocations of components so named are a fault's (``harness.faults.kinds.COMPETITOR``), not
 #: the system's
 FAULT_COMPONENT_PREFIX = "fault:"

@@ -83,6 +83,13 @@ errors_counted       the monitoring's ``errors`` equals the error events it coun
                      snapshot, and live: the closed system when the history recorded its close, a
                      virtual clock's system not closed; a real clock's snapshots and a system of
                      its own are not judged
+no_callback_after_death
+                     no stream calls back after it reported its death (device lost, rate
+                     changed): the ``error`` event names the stream and its callbacks as it
+                     reported, ``stream_closed`` its callbacks at close, and on a virtual clock
+                     the recorder counts the stream's blocks still queued as the report is routed;
+                     a real clock's callbacks after a report are inconclusive (one may be under
+                     way as the report is read); ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -108,8 +115,8 @@ from system_under_test.lifecycle import TRANSITIONS, State
 from system_under_test.recovery import ESCALATE_AT, FAIL_AT, NOTE_AT
 
 from .faults.kinds import COMPETITOR_FOUND_DRY
-from .history import HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
-from .timer_watch import TimerWatch, describe_timer, owned_live_timers
+from .history import CALLBACKS_DUE_KEY, HELD_KEY, QUIESCENT_NOTE, RECOVERY_END_EVENT, History, Operation, config_digest
+from .timer_watch import TimerWatch, describe_timer, is_stream_death, owned_live_timers
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -5087,6 +5094,123 @@ def check_errors_counted(history: History, system: "AudioSystem | None" = None) 
     return _fold_verdict(_ErrorsCounted(history.initial or {}), history, system)
 
 
+# ====================================================================== no callback after death ====
+
+class _NoCallbackAfterDeath(_Fold):
+    """No stream calls back after it reported its death (its device gone, or its rate changed
+    under it: ``timer_watch.STREAM_DEATHS``).
+
+    The system's ``error`` event for a device report names the reporting stream (``stream``, its
+    generation) and the callbacks it had delivered as it reported (``stream_callbacks``, read on
+    the reporting thread, ``AudioSystem._reporting_stream_callbacks``); its ``stream_closed`` event
+    names the stream it closed and its callbacks then (``callbacks``). A death report's stream
+    that closed with more callbacks than it reported with called back after its death. On a
+    virtual clock that is exact: a simulated stream counts a block before it runs it and dies
+    under the lock its blocks run under, so no block is in flight across the report. On a real
+    clock it is inconclusive, never violated: the report comes from another thread than the
+    callbacks, a callback under way as the report is read is counted after it, and FIELD_NOTES
+    has no measurement of whether PortAudio or JACK deliver one more callback after an error.
+
+    The system closes a stream whose death it routes at once, so a dead stream's later blocks
+    would mostly be cancelled before they come. On a virtual clock the recorder also reads, as the
+    system routes the report, the stream's blocks still queued on the clock
+    (``stream_callbacks_due``): any there is a callback after the death, which only the close's
+    cancelling keeps from coming. Death reports of a stream the history never saw close (the run
+    ended first) are judged by that reading alone; a report without a stream (another system's,
+    a stale stream's, which the system drops unrouted) is not judged. Keeps one small record per
+    open death report."""
+
+    name = "no_callback_after_death"
+    types = frozenset({"error", "event"})
+
+    def __init__(self, init: Mapping[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        #: the open death reports, by stream generation: (callbacks at the report, its summary)
+        self.deaths: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.reports = 0
+        self.unstamped = 0
+        self.closed_judged = 0
+        self.due_judged = 0
+        self.bad = 0
+        self.unsure: list[dict[str, Any]] = []
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        d = e.data or {}
+        if e.type == "error":
+            err = d.get("error")
+            if not isinstance(err, Mapping) or not is_stream_death(err.get("type")):
+                return
+            self.reports += 1
+            stream, count = _plain_int(d.get("stream")), _plain_int(d.get("stream_callbacks"))
+            told = {"index": e.index, "time": round(float(e.time), 6), "type": err.get("type"), "stream": stream}
+            due = _plain_int(d.get(CALLBACKS_DUE_KEY))
+            if due is not None:
+                self.due_judged += 1
+                if due > 0:
+                    self._bad({**told, "callbacks_due": due,
+                               "message": f"stream {stream} reported {err.get('type')} at t={told['time']:.6f} s "
+                                          f"(error event #{e.index}) with {due} callback(s) of it still queued "
+                                          f"on the clock: a dead stream that goes on calling back"})
+            if stream is None or count is None:
+                self.unstamped += 1
+                return
+            self.deaths[stream] = (count, told)
+            return
+        if e.value != "stream_closed":
+            return
+        stream = _plain_int(d.get("stream"))
+        death = self.deaths.pop(stream, None) if stream is not None else None
+        closed = _plain_int(d.get("callbacks"))
+        if death is None or closed is None:
+            return
+        at_report, told = death
+        self.closed_judged += 1
+        after = closed - at_report
+        if after <= 0:
+            return
+        found = {**told, "callbacks_at_report": at_report, "callbacks_at_close": closed, "after": after,
+                 "close_index": e.index}
+        said = (f"stream {stream} reported {told['type']} at t={told['time']:.6f} s with {at_report} "
+                f"callback(s) and closed (event #{e.index}) with {closed}: {after} after its death report")
+        if self.virtual:
+            self._bad({**found, "message": said})
+        elif len(self.unsure) < _MAX_EVIDENCE:
+            self.unsure.append({**found, "message": said + " (a real device: a callback under way as the "
+                                                           "report was read is counted after it)"})
+
+    def _bad(self, found: dict[str, Any]) -> None:
+        self.bad += 1
+        if len(self.evidence) < _MAX_EVIDENCE:
+            self.evidence.append(found)
+
+    def verdict(self, system: Any = None) -> Verdict:
+        if self.bad:
+            return Verdict(self.name, False, self.evidence,
+                           f"{self.bad} callback finding(s) after a stream's death report")
+        if self.unsure:
+            return Verdict(self.name, True, self.unsure,
+                           f"{len(self.unsure)} stream(s) counted callbacks after their death report on a real "
+                           "device, where one under way as the report was read is counted after it and "
+                           "FIELD_NOTES has no measure of a callback after an error: not judged",
+                           inconclusive=True, reason="callbacks after a death report on a real device")
+        aside = "".join(f"; {n} {what}" for n, what in
+                        ((self.unstamped, "death report(s) naming no stream, not judged"),
+                         (len(self.deaths), "death report(s) whose stream the history never saw close")) if n)
+        if not self.reports:
+            return _ok(self.name, f"no stream reported its death: nothing to judge{aside}")
+        judged = [f"{n} {what}" for n, what in
+                  ((self.due_judged, "with no callback of the stream queued on the clock"),
+                   (self.closed_judged, "with no callback between the report and the stream's close")) if n]
+        if not judged:
+            return _ok(self.name, f"{self.reports} death report(s), none judged: nothing to judge{aside}")
+        return _ok(self.name, f"{self.reports} death report(s): " + ", ".join(judged) + aside)
+
+
+def check_no_callback_after_death(history: History) -> Verdict:
+    return _fold_verdict(_NoCallbackAfterDeath(history.initial or {}), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -5123,6 +5247,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("recoveries_timed", lambda h, threads: _RecoveriesTimed()),
     Invariant("timers_let_go", lambda h, threads: _TimersLetGo(getattr(h, "timer_watch", None))),
     Invariant("errors_counted", lambda h, threads: _ErrorsCounted(h.initial or {})),
+    Invariant("no_callback_after_death", lambda h, threads: _NoCallbackAfterDeath(h.initial or {})),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -5256,6 +5381,8 @@ class LiveChecker:
                                     clock's recovery may be between its count and its timing
     timers_let_go            yes    the watch's findings at transitions; the end's clock at the end
     errors_counted           yes    on a virtual clock (see above)
+    no_callback_after_death  yes    each death report's queued callbacks as it is fed, each close
+                                    beside its report; a report still open waits for its close
     ======================== ====== ===========================================================
 
     ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
@@ -5334,14 +5461,15 @@ class LiveChecker:
             self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
                            _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
                            _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
-                           _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init)]
+                           _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init),
+                           _NoCallbackAfterDeath(init)]
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
             self._fed = e.index + 1
         (cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row,
-         stalls, errors, follow) = self._folds
+         stalls, errors, follow, deaths) = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5368,6 +5496,7 @@ class LiveChecker:
             out.append(errors.verdict(system))
             out.append(_RecoveriesTimed().verdict(system, between_steps=True))  # the live metrics, not the history
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
+        out.append(deaths.verdict(system))
         return out
 
     def check(self) -> list[Verdict]:
@@ -5441,6 +5570,7 @@ __all__ = [
     "check_legal_transitions",
     "check_linearizable",
     "check_errors_counted",
+    "check_no_callback_after_death",
     "check_recoveries_counted",
     "check_policy_followed",
     "check_device_errors_kept",

@@ -27,6 +27,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from system_under_test import errors as sut_errors
+from system_under_test.clock import VirtualClock
+from system_under_test.devices.simulated import SimulatedStream
 from system_under_test.lifecycle import State
 
 #: evidence kept per watch: a run that leaks a timer at every recovery tells its first few
@@ -197,4 +200,39 @@ class TimerWatch:
                        "still armed: " + ", ".join(f"{t['callback']} due in {t['in_s']:.3f} s" for t in told)})
 
 
-__all__ = ["MAX_FINDINGS", "TimerWatch", "callback_owners", "describe_timer", "owned_live_timers"]
+#: the device reports that say a stream is gone for good: its device disappeared, or changed its
+#: rate under it (the stream is reopened, never resumed). A stall is not one: the stream may resume.
+STREAM_DEATHS: tuple[str, ...] = ("DeviceLostError", "SampleRateChangedError")
+
+
+def is_stream_death(kind: object) -> bool:
+    """Whether an error of class name ``kind`` (an ``error`` event's ``error.type``) is a stream's
+    death report: one of ``STREAM_DEATHS`` or a subclass the system defines."""
+    cls = getattr(sut_errors, kind, None) if isinstance(kind, str) else None
+    deaths = tuple(getattr(sut_errors, name) for name in STREAM_DEATHS)
+    return isinstance(cls, type) and issubclass(cls, deaths)
+
+
+def stream_callbacks_due(system: Any, generation: object) -> int | None:
+    """How many callbacks of the system's stream ``generation`` are queued on its virtual clock: a
+    simulated stream's next block, the one timer it keeps (``SimulatedStream._timer``), 1 while it
+    is armed, else 0. None when it cannot be read exactly: not the system's current stream, not a
+    simulated stream, or not a virtual clock.
+
+    Read as the system routes the stream's death report, before it acts on it: a dead stream must
+    have no block still to deliver, and one still queued then is a callback after its death,
+    which the system's prompt close would otherwise cancel before any history could show it. The
+    stream's own handle is read, not the clock's queue: a soak's queue holds every scheduled
+    fault's timer, and reading it whole at each report would read each of them again (the
+    deferred report's own timer, a closure over the stream, is no block and is not kept there)."""
+    clock = getattr(system, "clock", None)
+    stream = getattr(system, "_stream", None)
+    if not isinstance(clock, VirtualClock) or not isinstance(stream, SimulatedStream) \
+            or type(generation) is not int or generation != getattr(system, "_stream_gen", None):
+        return None
+    timer = stream._timer
+    return int(timer is not None and not timer.cancelled)
+
+
+__all__ = ["MAX_FINDINGS", "STREAM_DEATHS", "TimerWatch", "callback_owners", "describe_timer", "is_stream_death",
+           "owned_live_timers", "stream_callbacks_due"]

@@ -198,11 +198,19 @@ class AudioSystem:
         #: says so (``device_errors_lost``). Stamp and append are one step under
         #: ``_device_errors_lock`` (a leaf lock: nothing else is taken under it), so the queue's
         #: numbers always rise and a gap is a loss, never two threads' reports out of order.
-        self._device_errors: deque[tuple[int, int | None, ErrorInfo]] = deque(maxlen=1024)
+        #: The fourth field is the reporting stream's own count of the callbacks it delivered
+        #: (``stats.callbacks``) as it reported (None: not the current stream, or no count): the
+        #: ``error`` event tells it with the stream's generation, and ``_teardown``'s
+        #: ``stream_closed`` tells the count at close, so a history shows a stream that went on
+        #: calling back after it reported its death.
+        self._device_errors: deque[tuple[int, int | None, ErrorInfo, int | None]] = deque(maxlen=1024)
         self._device_error_seq = itertools.count()
         self._device_errors_lock = threading.Lock()
         #: the stamp the next record taken from the queue should carry
         self._device_error_next = 0
+        #: the reporting stream's generation and callback count of the device report being routed
+        #: (``poll``), which the ``error`` event tells; None while any other error is routed
+        self._routing_report: dict[str, int | None] | None = None
         self._stream_gen = 0
         self._pipeline: Pipeline | None = None
         #: the torn-down pipelines whose callback was still under way at their teardown (held in
@@ -610,6 +618,11 @@ class AudioSystem:
         stream, self._stream = self._stream, None
         if stream is not None:
             self._safe_close(stream)
+            # the stream's own count of its callbacks once closed: beside the count its death
+            # report carried (the ``error`` event's ``stream_callbacks``), the callbacks it made after
+            count = getattr(getattr(stream, "stats", None), "callbacks", None)
+            self._emit("stream_closed", stream=self._stream_gen, callbacks=count if type(count) is int else None,
+                       cause=cause)
             alloc = getattr(self, "_stream_alloc", None)
             if alloc is not None:
                 self.resources.release(alloc)
@@ -639,10 +652,22 @@ class AudioSystem:
         current stream". The error is queued as its compact ``ErrorInfo``, so the queue holds no
         traceback (and no frame of the stream's thread)."""
         info = ErrorInfo.of(error, component="device")
+        callbacks = self._reporting_stream_callbacks(generation)
         with self._device_errors_lock:
-            self._device_errors.append((next(self._device_error_seq), generation, info))
+            self._device_errors.append((next(self._device_error_seq), generation, info, callbacks))
         if self._event_driven:
             self._wake_supervisor()
+
+    def _reporting_stream_callbacks(self, generation: int | None) -> int | None:
+        """The callbacks stream ``generation`` delivered so far, read as it reports (any thread, no
+        lock: one attribute read each); None when it is not the current stream or keeps no count.
+        Read at the report, not when a pass routes it: a stream that died must deliver nothing
+        after it said so, and a pass may come later."""
+        stream = self._stream
+        if generation is None or generation != self._stream_gen or stream is None:
+            return None
+        count = getattr(getattr(stream, "stats", None), "callbacks", None)
+        return count if type(count) is int else None
 
     # The supervisor's pace. On a real clock it passes every ``supervisor_interval_ms``: a device
     # thread only enqueues, and the pass finds its report. On the virtual clock a pass every few
@@ -856,7 +881,7 @@ class AudioSystem:
         """One supervisor pass: route queued device/callback errors, watchdog, pool, gauges."""
         with self._op_lock:
             while self._device_errors:
-                seq, gen, err = self._device_errors.popleft()
+                seq, gen, err, callbacks = self._device_errors.popleft()
                 self._count_lost_device_errors(seq)
                 if gen is not None and (gen != self._stream_gen or self._stream is None):
                     # From a stream already torn down (a dead stream's late watchdog report, or a
@@ -866,7 +891,11 @@ class AudioSystem:
                 self.monitoring.counter("errors").inc()
                 if err.is_a(DeviceError):
                     self.monitoring.counter("device_losses").inc()
-                self.coordinator.handle_error(err.component or "device", err)
+                self._routing_report = {"stream": gen, "stream_callbacks": callbacks} if gen is not None else None
+                try:
+                    self.coordinator.handle_error(err.component or "device", err)
+                finally:
+                    self._routing_report = None
             self._watchdog_due = None
             pipeline, stream, config = self._pipeline, self._stream, self.config
             if pipeline is None or config is None:
@@ -982,10 +1011,13 @@ class AudioSystem:
         # read once: the count the event tells is the count the policy decides by, so a history
         # shows why a callback error below CRITICAL did or did not restart the stream
         consecutive = pipeline.consecutive_errors if pipeline else 0
+        # a device report names the stream that made it and its callbacks then (``poll``); taken
+        # by the first event, its own: errors a restart reports as it tears down come after it
+        report, self._routing_report = self._routing_report, None
         self._emit("error", error=err.describe(), severity=record.severity.name,
                    component=record.component, requires_recovery=record.requires_recovery,
                    consecutive_callback_errors=consecutive,
-                   state=self.state.value, recovering=self._recoverer.active)
+                   state=self.state.value, recovering=self._recoverer.active, **(report or {}))
         if self.config is None or not record.requires_recovery:
             return
         policy = RecoveryPolicy(self.config.recovery)
