@@ -60,7 +60,8 @@ device_errors_kept   no device error report was pushed out of the supervisor's b
 callbacks_timed      the closed system's published ``callback_duration_s`` and ``callback_load``
                      counts equal its ``callbacks`` counter, past the histograms' 65 536-sample
                      reservoir too (judged on the shipped system at a run's end on a virtual
-                     clock; a history alone has none)
+                     clock; a history alone has none); ``LiveChecker`` too, between a virtual
+                     clock's steps
 callback_errors_in_a_row
                      each routed callback error's ``consecutive_callback_errors`` (the count the
                      policy decides by) is the run its callbacks' numbers show (the error's
@@ -4700,7 +4701,10 @@ class _CallbacksTimed(_Fold):
     Judged on the system at the end of a run, once it is closed, on a virtual clock: the pipeline
     counts a callback as it begins and times it as it ends (a virtual clock's stretch counts its
     blocks before it times them), so a reading while the stream runs may fall between the two with
-    nothing wrong. A closed system on the virtual clock runs no callback; on a real device a
+    nothing wrong. And live between a virtual clock's steps (``LiveChecker``, ``between_steps``):
+    a callback, and a stretch from ``begin_stretch`` to its ``end_stretch``, runs inside one timer
+    of the clock, on the thread that steps it, which is the checker's, so no check falls between a
+    callback's count and its timing there. A closed system on the virtual clock runs no callback; on a real device a
     torn-down stream's callback may still be held in the DSP chain after its stream closed
     (``Pipeline.flush``), counted and not yet timed, so a real clock's system is not judged (the
     histogram is the same code on both clocks: a simulated run judges it). The promise is the
@@ -4715,9 +4719,10 @@ class _CallbacksTimed(_Fold):
     def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
         return
 
-    def verdict(self, system: Any = None) -> Verdict:
+    def verdict(self, system: Any = None, *, between_steps: bool = False) -> Verdict:
+        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed."""
         name = self.name
-        untimed = _not_a_closed_shipped_system(name, system, "callback")
+        untimed = _not_a_closed_shipped_system(name, system, "callback", open_too=between_steps)
         if untimed is not None:
             return untimed
         if not getattr(getattr(system, "clock", None), "virtual", False):
@@ -5210,7 +5215,9 @@ class LiveChecker:
     the live counters equal the reports recorded so far (and each snapshot, and each stall's stated
     silence, is judged once, as fed). ``recoveries_timed`` reads no history: on a virtual clock the
     live system's metrics are read at each check (``recovery_time_s`` counted beside
-    ``recoveries``), exact there for the same reason. ``components_follow`` judges each system
+    ``recoveries``), exact there for the same reason; ``callbacks_timed`` likewise (the per-callback
+    histograms beside ``callbacks``: a callback, or a stretch of them, is counted and timed inside
+    one step of the virtual clock). ``components_follow`` judges each system
     transition as its fold releases it in seq order: what it finds is set by the transitions
     before it, which are all released; one held back for a missing earlier seq waits for it, and
     only the end gives up on a seq never recorded.
@@ -5248,9 +5255,9 @@ class LiveChecker:
     recovered_device         yes
     policy_followed          yes
     device_errors_kept       yes
-    callbacks_timed          no     not a fold: the history records no histogram, and a running
-                                    stream's callback is counted as it begins and timed as it
-                                    ends, so only the closed system's metrics are exact
+    callbacks_timed          yes    on a virtual clock, the live metrics (see above); a real
+                                    clock's callback may be between its count and its timing,
+                                    and a torn-down stream's even after close
     callback_errors_in_a_row yes    (virtual clock; a real clock's is judged nowhere)
     recoveries_timed         yes    on a virtual clock, the live metrics (see above); a real
                                     clock's recovery may be between its count and its timing
@@ -5367,6 +5374,7 @@ class LiveChecker:
                 out.append(stalls.verdict(system))
             out.append(errors.verdict(system))
             out.append(_RecoveriesTimed().verdict(system, between_steps=True))  # the live metrics, not the history
+            out.append(_CallbacksTimed().verdict(system, between_steps=True))
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         return out
 
