@@ -4681,11 +4681,27 @@ def _not_a_closed_shipped_system(name: str, system: Any, what: str, *, open_too:
     return None
 
 
+MetricsRead = Callable[[], tuple[Mapping[str, Any], Mapping[str, Any]]]
+
+
 def _metrics_read(system: Any) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """The system's published counters and histograms, each ``{}`` where it publishes none."""
     metrics = getattr(system, "metrics", None)
     snap = metrics() if callable(metrics) else None
     return getattr(snap, "counters", None) or {}, getattr(snap, "histograms", None) or {}
+
+
+def _metrics_read_once(system: Any) -> MetricsRead:
+    """``_metrics_read(system)``, made at the first call and kept: the live check's
+    ``recoveries_timed`` and ``callbacks_timed`` judge one reading, taken only if a verdict asks
+    (``system.metrics()`` summarises every histogram, about as much as the rest of a live check)."""
+    kept: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
+
+    def read() -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        if not kept:
+            kept.append(_metrics_read(system))
+        return kept[0]
+    return read
 
 
 class _CallbacksTimed(_Fold):
@@ -4719,8 +4735,10 @@ class _CallbacksTimed(_Fold):
     def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
         return
 
-    def verdict(self, system: Any = None, *, between_steps: bool = False) -> Verdict:
-        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed."""
+    def verdict(self, system: Any = None, *, between_steps: bool = False,
+                read: MetricsRead | None = None) -> Verdict:
+        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed;
+        ``read``: its metrics, as read for the other verdicts of the same check."""
         name = self.name
         untimed = _not_a_closed_shipped_system(name, system, "callback", open_too=between_steps)
         if untimed is not None:
@@ -4728,7 +4746,7 @@ class _CallbacksTimed(_Fold):
         if not getattr(getattr(system, "clock", None), "virtual", False):
             return _ok(name, "a real clock: a torn-down stream's callback may still be between its count and "
                              "its timing after close, nothing to judge")
-        counters, histograms = _metrics_read(system)
+        counters, histograms = read() if read is not None else _metrics_read(system)
         callbacks = _plain_int(counters.get("callbacks"))
         present = [h for h in PER_CALLBACK_HISTOGRAMS if isinstance(histograms.get(h), Mapping)]
         if callbacks is None or not present:
@@ -4779,13 +4797,15 @@ class _RecoveriesTimed(_Fold):
     def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
         return
 
-    def verdict(self, system: Any = None, *, between_steps: bool = False) -> Verdict:
-        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed."""
+    def verdict(self, system: Any = None, *, between_steps: bool = False,
+                read: MetricsRead | None = None) -> Verdict:
+        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed;
+        ``read``: its metrics, as read for the other verdicts of the same check."""
         name = self.name
         untimed = _not_a_closed_shipped_system(name, system, "recovery", open_too=between_steps)
         if untimed is not None:
             return untimed
-        counters, histograms = _metrics_read(system)
+        counters, histograms = read() if read is not None else _metrics_read(system)
         recoveries = _plain_int(counters.get("recoveries"))
         hist = histograms.get("recovery_time_s")
         if recoveries is None or not isinstance(hist, Mapping):
@@ -5373,8 +5393,10 @@ class LiveChecker:
             if cast(_StallsCounted, stalls)._live_counter(system) is not None:
                 out.append(stalls.verdict(system))
             out.append(errors.verdict(system))
-            out.append(_RecoveriesTimed().verdict(system, between_steps=True))  # the live metrics, not the history
-            out.append(_CallbacksTimed().verdict(system, between_steps=True))
+            # the live metrics, not the history: one reading for both
+            read = _metrics_read_once(system)
+            out.append(_RecoveriesTimed().verdict(system, between_steps=True, read=read))
+            out.append(_CallbacksTimed().verdict(system, between_steps=True, read=read))
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         return out
 
