@@ -60,7 +60,8 @@ device_errors_kept   no device error report was pushed out of the supervisor's b
 callbacks_timed      the closed system's published ``callback_duration_s`` and ``callback_load``
                      counts equal its ``callbacks`` counter, past the histograms' 65 536-sample
                      reservoir too (judged on the shipped system at a run's end on a virtual
-                     clock; a history alone has none)
+                     clock; a history alone has none); ``LiveChecker`` too, between a virtual
+                     clock's steps
 callback_errors_in_a_row
                      each routed callback error's ``consecutive_callback_errors`` (the count the
                      policy decides by) is the run its callbacks' numbers show (the error's
@@ -4687,11 +4688,27 @@ def _not_a_closed_shipped_system(name: str, system: Any, what: str, *, open_too:
     return None
 
 
+MetricsRead = Callable[[], tuple[Mapping[str, Any], Mapping[str, Any]]]
+
+
 def _metrics_read(system: Any) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """The system's published counters and histograms, each ``{}`` where it publishes none."""
     metrics = getattr(system, "metrics", None)
     snap = metrics() if callable(metrics) else None
     return getattr(snap, "counters", None) or {}, getattr(snap, "histograms", None) or {}
+
+
+def _metrics_read_once(system: Any) -> MetricsRead:
+    """``_metrics_read(system)``, made at the first call and kept: the live check's
+    ``recoveries_timed`` and ``callbacks_timed`` judge one reading, taken only if a verdict asks
+    (``system.metrics()`` summarises every histogram, about as much as the rest of a live check)."""
+    kept: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
+
+    def read() -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        if not kept:
+            kept.append(_metrics_read(system))
+        return kept[0]
+    return read
 
 
 class _CallbacksTimed(_Fold):
@@ -4707,7 +4724,10 @@ class _CallbacksTimed(_Fold):
     Judged on the system at the end of a run, once it is closed, on a virtual clock: the pipeline
     counts a callback as it begins and times it as it ends (a virtual clock's stretch counts its
     blocks before it times them), so a reading while the stream runs may fall between the two with
-    nothing wrong. A closed system on the virtual clock runs no callback; on a real device a
+    nothing wrong. And live between a virtual clock's steps (``LiveChecker``, ``between_steps``):
+    a callback, and a stretch from ``begin_stretch`` to its ``end_stretch``, runs inside one timer
+    of the clock, on the thread that steps it, which is the checker's, so no check falls between a
+    callback's count and its timing there. A closed system on the virtual clock runs no callback; on a real device a
     torn-down stream's callback may still be held in the DSP chain after its stream closed
     (``Pipeline.flush``), counted and not yet timed, so a real clock's system is not judged (the
     histogram is the same code on both clocks: a simulated run judges it). The promise is the
@@ -4722,15 +4742,18 @@ class _CallbacksTimed(_Fold):
     def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
         return
 
-    def verdict(self, system: Any = None) -> Verdict:
+    def verdict(self, system: Any = None, *, between_steps: bool = False,
+                read: MetricsRead | None = None) -> Verdict:
+        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed;
+        ``read``: its metrics, as read for the other verdicts of the same check."""
         name = self.name
-        untimed = _not_a_closed_shipped_system(name, system, "callback")
+        untimed = _not_a_closed_shipped_system(name, system, "callback", open_too=between_steps)
         if untimed is not None:
             return untimed
         if not getattr(getattr(system, "clock", None), "virtual", False):
             return _ok(name, "a real clock: a torn-down stream's callback may still be between its count and "
                              "its timing after close, nothing to judge")
-        counters, histograms = _metrics_read(system)
+        counters, histograms = read() if read is not None else _metrics_read(system)
         callbacks = _plain_int(counters.get("callbacks"))
         present = [h for h in PER_CALLBACK_HISTOGRAMS if isinstance(histograms.get(h), Mapping)]
         if callbacks is None or not present:
@@ -4781,13 +4804,15 @@ class _RecoveriesTimed(_Fold):
     def feed(self, e: Any) -> None:  # pragma: no cover - fed no entry type
         return
 
-    def verdict(self, system: Any = None, *, between_steps: bool = False) -> Verdict:
-        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed."""
+    def verdict(self, system: Any = None, *, between_steps: bool = False,
+                read: MetricsRead | None = None) -> Verdict:
+        """``between_steps``: ``system`` is read between a virtual clock's steps, open or closed;
+        ``read``: its metrics, as read for the other verdicts of the same check."""
         name = self.name
         untimed = _not_a_closed_shipped_system(name, system, "recovery", open_too=between_steps)
         if untimed is not None:
             return untimed
-        counters, histograms = _metrics_read(system)
+        counters, histograms = read() if read is not None else _metrics_read(system)
         recoveries = _plain_int(counters.get("recoveries"))
         hist = histograms.get("recovery_time_s")
         if recoveries is None or not isinstance(hist, Mapping):
@@ -5335,7 +5360,9 @@ class LiveChecker:
     the live counters equal the reports recorded so far (and each snapshot, and each stall's stated
     silence, is judged once, as fed). ``recoveries_timed`` reads no history: on a virtual clock the
     live system's metrics are read at each check (``recovery_time_s`` counted beside
-    ``recoveries``), exact there for the same reason. ``components_follow`` judges each system
+    ``recoveries``), exact there for the same reason; ``callbacks_timed`` likewise (the per-callback
+    histograms beside ``callbacks``: a callback, or a stretch of them, is counted and timed inside
+    one step of the virtual clock). ``components_follow`` judges each system
     transition as its fold releases it in seq order: what it finds is set by the transitions
     before it, which are all released; one held back for a missing earlier seq waits for it, and
     only the end gives up on a seq never recorded.
@@ -5373,9 +5400,9 @@ class LiveChecker:
     recovered_device         yes
     policy_followed          yes
     device_errors_kept       yes
-    callbacks_timed          no     not a fold: the history records no histogram, and a running
-                                    stream's callback is counted as it begins and timed as it
-                                    ends, so only the closed system's metrics are exact
+    callbacks_timed          yes    on a virtual clock, the live metrics (see above); a real
+                                    clock's callback may be between its count and its timing,
+                                    and a torn-down stream's even after close
     callback_errors_in_a_row yes    (virtual clock; a real clock's is judged nowhere)
     recoveries_timed         yes    on a virtual clock, the live metrics (see above); a real
                                     clock's recovery may be between its count and its timing
@@ -5494,7 +5521,10 @@ class LiveChecker:
             if cast(_StallsCounted, stalls)._live_counter(system) is not None:
                 out.append(stalls.verdict(system))
             out.append(errors.verdict(system))
-            out.append(_RecoveriesTimed().verdict(system, between_steps=True))  # the live metrics, not the history
+            # the live metrics, not the history: one reading for both
+            read = _metrics_read_once(system)
+            out.append(_RecoveriesTimed().verdict(system, between_steps=True, read=read))
+            out.append(_CallbacksTimed().verdict(system, between_steps=True, read=read))
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         out.append(deaths.verdict(system))
         return out

@@ -223,6 +223,8 @@ REAL_CLOCK_UNJUDGED = {
                       "judged at the end",
     "recoveries_timed": "on a real clock the live metrics may be read between a recovery's count and its timing: "
                         "judged at the end, on the closed system",
+    "callbacks_timed": "on a real clock the live metrics may be read between a callback's count and its timing "
+                       "(a torn-down stream's even after close): not judged at the end either",
     "callback_errors_in_a_row": "on a real clock more callbacks may run before an error is routed, so the count "
                                 "it tells is not that of its callback: not judged at the end either",
     "timers_let_go": "a real clock's timers are the supervisor thread's heap, which no watch reads: not judged at "

@@ -1,18 +1,20 @@
-"""``stalls_counted``, ``errors_counted``, ``recoveries_timed`` and ``components_follow`` are judged
-by the live checks.
+"""``stalls_counted``, ``errors_counted``, ``recoveries_timed``, ``callbacks_timed`` and
+``components_follow`` are judged by the live checks.
 
 The two counters are exact folds of what is new: each is counted on the thread that reports what it
 counts, just before the report, so between a virtual clock's steps (run on the checker's thread) the
 live counter equals the reports recorded so far. ``recoveries_timed`` reads the live metrics, whose
-``recovery_time_s`` is observed beside the ``recoveries`` count on that same thread. A real clock's
-history leaves the three to the end. ``components_follow`` judges each system transition as it is
-released in seq order; a transition held back for a missing earlier one waits for it (the end alone
-gives up on a missing seq). A stateful test therefore stops at the step that breaks them, and a soak
-journals the break at its next live check (``invariant_broke``) instead of learning of it only at
-its end. The bugs are those the invariants' own tests plant (a stall reported and not counted, the
-catalogue's ``pool_exhaustion_not_counted`` and ``histogram_made_anew_each_ask``, a start that moves
-the system alone); healthy runs give the same verdict live as at the end. Virtual clock, fixed
-seeds: deterministic.
+``recovery_time_s`` is observed beside the ``recoveries`` count on that same thread;
+``callbacks_timed`` reads the per-callback histograms, each callback (or stretch of them) counted and
+timed inside one step of the virtual clock. A real clock's history leaves the four to the end.
+``components_follow`` judges each system transition as it is released in seq order; a transition
+held back for a missing earlier one waits for it (the end alone gives up on a missing seq). A
+stateful test therefore stops at the step that breaks them, and a soak journals the break at its
+next live check (``invariant_broke``) instead of learning of it only at its end. The bugs are those
+the invariants' own tests plant (a stall reported and not counted, the catalogue's
+``pool_exhaustion_not_counted`` and ``histogram_made_anew_each_ask`` for ``recovery_time_s`` and for
+``callback_duration_s``, a start that moves the system alone); healthy runs give the same verdict
+live as at the end. Virtual clock, fixed seeds: deterministic.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from test_errors_counted import _plant
 from test_recoveries_timed import _made_anew_each_ask
 
 STALLS, ERRORS, FOLLOW, TIMED = "stalls_counted", "errors_counted", "components_follow", "recoveries_timed"
+CALLBACKS = "callbacks_timed"
 #: the soaks' length: each planted bug of seed 1 first shows well before a live check that is not
 #: the soak's last
 SOAK_S = 60.0
@@ -91,6 +94,13 @@ def _pausing() -> list[Act]:
             lambda s: s.resume(), lambda s: s.run_for(0.1), lambda s: s.stop()]
 
 
+def _restarting() -> list[Act]:
+    """Started, run, stopped and started again (a new stream, so a new pipeline asks for its
+    histograms), run and stopped."""
+    return [lambda s: s.initialize(), lambda s: s.start(), lambda s: s.run_for(0.1), lambda s: s.stop(),
+            lambda s: s.start(), lambda s: s.run_for(0.1), lambda s: s.stop()]
+
+
 def _no_stall_counted(monkeypatch: pytest.MonkeyPatch) -> None:
     """The watchdog's stalls reported and never counted (``test_stalls_counted``'s
     ``_UncountedStalls``: the counter read as the count before)."""
@@ -131,6 +141,21 @@ def _recovery_timing_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     _made_anew_each_ask(monkeypatch, only="recovery_time_s")
 
 
+def _callback_timing_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalogue's ``histogram_made_anew_each_ask`` for ``callback_duration_s`` alone: each new
+    pipeline times its callbacks in a new histogram, so from the second one on the published count
+    is that pipeline's callbacks only, short of the ``callbacks`` counter."""
+    _made_anew_each_ask(monkeypatch, only="callback_duration_s")
+
+
+def _builds_a_pipeline(e: Any) -> bool:
+    """The system entering STARTING or RECOVERING: the moves a new stream's pipeline is built
+    after (the first one's histograms hold every callback so far; from the second one on, the bug
+    has lost them)."""
+    return (e.type == "transition" and e.data.get("component") == "system"
+            and e.data.get("to_state") in ("starting", "recovering"))
+
+
 def _is_recovery(e: Any) -> bool:
     return e.type == "event" and e.value == "recovery_succeeded"
 
@@ -158,6 +183,7 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[], list[Act]], Callable[[pytest
     FOLLOW: ({}, _pausing, _start_moving_the_system_alone, _leaves_running, 1),
     TIMED: ({"recovery": {"initial_backoff_ms": 10, "max_attempts": 2},
              "device": {"fallback_devices": ["sim-backup"]}}, _recovering_twice, _recovery_timing_lost, _is_recovery, 2),
+    CALLBACKS: ({}, _restarting, _callback_timing_lost, _builds_a_pipeline, 2),
 }
 NAMES = list(CASES)
 
@@ -185,10 +211,21 @@ def _stepped(name: str, metrics_every_s: float = 0.02) -> tuple[AudioSystem, His
         checker.close()
 
 
-def _first_break(entries: Any, name: str) -> Any:
-    """The entry at which ``name``'s planted bug first breaks its promise."""
-    nth = CASES[name][4]
-    return [e for e in entries if CASES[name][3](e)][nth - 1]
+def _enters_running(e: Any) -> bool:
+    return e.type == "transition" and e.data.get("component") == "system" and e.data.get("to_state") == "running"
+
+
+#: where a soak's first break differs from the stepped case's: the run asks for
+#: ``callback_duration_s`` itself once the system runs (``ReliabilityRun``, to fold each chunk's
+#: durations), so the made-anew bug loses the started pipeline's count right after the first
+#: entry into RUNNING, with no second pipeline needed
+SOAK_BREAKS: dict[str, tuple[Callable[[Any], bool], int]] = {CALLBACKS: (_enters_running, 1)}
+
+
+def _first_break(entries: Any, name: str, *, soak: bool = False) -> Any:
+    """The entry at which ``name``'s planted bug first breaks its promise (in a soak: ``soak``)."""
+    found, nth = SOAK_BREAKS[name] if soak and name in SOAK_BREAKS else CASES[name][3:5]
+    return [e for e in entries if found(e)][nth - 1]
 
 
 def _step_of_first(h: History, lengths: list[int], name: str) -> int:
@@ -311,7 +348,7 @@ def test_a_real_clock_history_leaves_the_counters_to_the_end(idle: AudioSystem) 
     checker = LiveChecker(idle, h, linearizable=False)
     try:
         names = {v.name for v in checker.check()}
-        assert FOLLOW in names and not {STALLS, ERRORS, TIMED} & names, names
+        assert FOLLOW in names and not {STALLS, ERRORS, TIMED, CALLBACKS} & names, names
     finally:
         checker.close()
 
@@ -324,7 +361,7 @@ def test_a_system_keeping_no_stall_counter_leaves_it_to_the_end_and_stops_no_ste
     checker = LiveChecker(idle, h)
     try:
         verdicts = {v.name: v for v in checker.check()}
-        assert STALLS not in verdicts and {ERRORS, TIMED, FOLLOW} <= set(verdicts), sorted(verdicts)
+        assert STALLS not in verdicts and {ERRORS, TIMED, CALLBACKS, FOLLOW} <= set(verdicts), sorted(verdicts)
         assert [v.name for v in verdicts.values() if v.inconclusive or not v.ok] == []
         checker.assert_ok()
     finally:
@@ -356,13 +393,13 @@ def test_a_soak_journals_the_break_at_the_first_live_check_after_it(tmp_path: Pa
     assert [n["name"] for n in notes] == [name]
     assert report["stability"]["invariants_broken"] == [name]
     # the first entry that breaks it, as the soak's history file recorded it
-    first = _first_break(History.open_jsonl(tmp_path / "run" / "history.jsonl"), name).time
+    first = _first_break(History.open_jsonl(tmp_path / "run" / "history.jsonl"), name, soak=True).time
     # the first live check after the first break: not the soak's end
     assert first <= notes[0]["sim_t"] <= first + LIVE_EVERY_S + 1.0 < SOAK_S
 
 
 @pytest.mark.parametrize(("seed", "faults"), [(1, "default"), (2, "hostile")])
-def test_a_healthy_soak_judges_the_four_live_and_agrees_with_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_healthy_soak_judges_them_live_and_agrees_with_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                        seed: int, faults: str) -> None:
     result, report, notes = _soak(tmp_path, monkeypatch, seed, faults)
     assert notes == []
