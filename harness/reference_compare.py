@@ -16,9 +16,10 @@ How (and why)
    an alias (notes of 2-6 kHz under a drifting clock: the truth decorrelated by the drift, an
    alias a few periods off matching better); where the whitened correlation (``_phase_peak``:
    every frequency weighed alike, so a drum hit's broadband spread outweighs the tones) stands
-   clear inside the reach, the carrier's peak nearest it is taken instead. The clocks' drift is
-   measured over the head too (``estimate_drift``): where it is 20 ppm or more, that search's
-   delay and polarity are the lock, and every block below is read on the reference's clock
+   clear inside the reach, the carrier's peak nearest it is taken instead. Where the head finds
+   no unique match, the search that fits the clocks' drift is asked first (``estimate_drift``):
+   where it finds the head at 20 ppm or more, its delay and polarity are the lock, and every
+   block below is read on the reference's clock
    (``_on_reference_clock``: a drifting clock shifts a linear sweep's frequencies, and its
    correlation envelope leans off the truth with them). The clock is the head's, never the
    track's own: a converter's curve bends a sweep's track, and is no clock.
@@ -1191,6 +1192,18 @@ def compare_to_reference_stream(
         found = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
                                        min_confidence=0.1, estimate_drift=False, verify=False)  # the track checks it
         if found.latency_frames is None and "no unique match" in (found.reason or ""):
+            # a linear sweep through a clock 300-500 ppm off smears the head's correlation into
+            # fringes of one height (confidence 0.01-0.04): the search that fits the clocks' drift
+            # finds it (0.003 frame off, 500.02 ppm, polarity right at every seed), and where
+            # that drift is ``_CLOCK_LEAST`` or more every block is read on the reference's clock
+            # (``_on_reference_clock``). Asked only here: on music the drift's fit costs 1.5 s of
+            # CPU a take (2.5 times the comparison), and a head the plain search placed needs none
+            drifting = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
+                                              min_confidence=0.1, estimate_drift=True, verify=False)
+            slope = drifting.drift_ppm * 1e-6 / (1.0 + drifting.drift_ppm * 1e-6)
+            if drifting.latency_frames is not None and abs(slope) >= _CLOCK_LEAST:
+                found, clock = drifting, slope
+        if found.latency_frames is None and "no unique match" in (found.reason or ""):
             # a drop or an insert inside the head splits its peak in two, a few frames apart and
             # each as tall as its side of the head (a glide's 9-frame drop 0.9 s in was refused,
             # then mislocked by its envelope): the head's first third lies on one side of it
@@ -1217,17 +1230,6 @@ def compare_to_reference_stream(
             raise AnalysisError(f"the reference was not found in the recording ({found.reason}){hint}")
         sign = int(found.polarity)
         delay = float(found.latency_frames)
-        # the clocks' drift over the head: where it is ``_CLOCK_LEAST`` or more, the blocks are
-        # read on the reference's clock (``_on_reference_clock``) and the lock is the drifting
-        # search's, whose delay and polarity the drift does not smear (a linear sweep at 500 ppm:
-        # the drift-free search refused the head and placed its first third 8.7 frames off; the
-        # drifting one 0.003 frame off, 500.02 ppm, polarity +1 at every seed and drift)
-        drifting = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
-                                          min_confidence=0.1, estimate_drift=True, verify=False)
-        if drifting.latency_frames is not None:
-            slope = drifting.drift_ppm * 1e-6 / (1.0 + drifting.drift_ppm * 1e-6)
-            if abs(slope) >= _CLOCK_LEAST:
-                clock, delay, sign = slope, float(drifting.latency_frames), int(drifting.polarity)
         # the carrier's preference is asked only of a lock the envelopes placed (what misleads them, a
         # saturated stretch, is what it catches); a lock the whitened correlation placed clearly is
         # not second-guessed by the carrier, which a drifting clock decorrelates at the truth
