@@ -16,13 +16,7 @@ How (and why)
    an alias (notes of 2-6 kHz under a drifting clock: the truth decorrelated by the drift, an
    alias a few periods off matching better); where the whitened correlation (``_phase_peak``:
    every frequency weighed alike, so a drum hit's broadband spread outweighs the tones) stands
-   clear inside the reach, the carrier's peak nearest it is taken instead. Where the head finds
-   no unique match, the search that fits the clocks' drift is asked first (``estimate_drift``):
-   where it finds the head at 20 ppm or more, its delay and polarity are the lock, and every
-   block below is read on the reference's clock
-   (``_on_reference_clock``: a drifting clock shifts a linear sweep's frequencies, and its
-   correlation envelope leans off the truth with them). The clock is the head's, never the
-   track's own: a converter's curve bends a sweep's track, and is no clock.
+   clear inside the reach, the carrier's peak nearest it is taken instead.
 2. Track: the recording is cut into blocks of ``B`` frames (~43 ms); each loud block is found in
    the reference within +-``B`` frames of where the track so far predicts it, at the peak of the
    *normalised* correlation (the raw one leans toward where the reference is louder, frames off
@@ -839,35 +833,6 @@ def _fringe_nearer(corr: FloatArray, rho: FloatArray, e_ref: FloatArray, e_blk: 
     return None
 
 
-#: a lock's clock under this drift (delay frames per recording frame) leaves the blocks as
-#: recorded (``_on_reference_clock``): the envelope's lean it causes is under a frame over the
-#: longest take a block of a linear sweep is matched over
-_CLOCK_LEAST = 2e-5
-
-
-def _on_reference_clock(rec: Callable[[int, int], FloatArray], n0: int, block: int, pad: int,
-                        clock: float) -> FloatArray:
-    """Recording frames ``n0 - pad .. n0 + block + pad`` as the reference's clock would have
-    recorded them, when the recording's clock drifts by ``clock`` (delay frames per recording
-    frame): resampled about the block's centre (windowed sinc), so the delay a match reads is the
-    centre's, as the unresampled block's is. As recorded when ``clock`` is 0.
-
-    Why: a clock that drifts scales every frequency of the recording (a Doppler shift), and a
-    linear sweep's correlation peak moves with frequency: its envelope, over a block, leans off
-    the truth by the drift times the time since the sweep's start. Through a 500 ppm clock the
-    truth's fringe fell under the envelope's top a third of the way through a 2 s sweep, and the
-    track lost it. The clock is the lock's (measured over the reference's head), never the
-    track's own: a sweep nearing a converter's cut-off bends the track's end, and read as a clock
-    its last blocks matched into the stop band (a false 1-frame drop on a clean 8 kHz sweep)."""
-    if clock == 0.0:
-        return rec(n0 - pad, n0 + block + pad)
-    centre = n0 + block / 2
-    pos = centre + (np.arange(-pad, block + pad, dtype=np.float64) - block / 2) / (1.0 - clock)
-    a = int(math.floor(float(pos[0]))) - _SINC_HALF
-    b = int(math.ceil(float(pos[-1]))) + _SINC_HALF + 1
-    return _sinc_interp(rec(a, b), a, pos)
-
-
 #: until the track holds a point, a block matched at the lock's polarity under this correlation
 #: (or not matched) is doubted ...
 _FIRST_MATCH_DOUBT = 0.9
@@ -1185,24 +1150,11 @@ def compare_to_reference_stream(
     if float(np.max(np.abs(head))) < 1e-6:
         raise AnalysisError("the reference is silent for its first 1.5 s; trim the silence off its start")
     by_phase = False  # the lock placed by the whitened correlation (``_phase_peak``)
-    clock = 0.0  # the lock's drift (delay frames per recording frame): blocks read on the reference's clock
     if lock is not None:
         sign, delay = 1, float(lock)
     else:
         found = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
                                        min_confidence=0.1, estimate_drift=False, verify=False)  # the track checks it
-        if found.latency_frames is None and "no unique match" in (found.reason or ""):
-            # a linear sweep through a clock 300-500 ppm off smears the head's correlation into
-            # fringes of one height (confidence 0.01-0.04): the search that fits the clocks' drift
-            # finds it (0.003 frame off, 500.02 ppm, polarity right at every seed), and where
-            # that drift is ``_CLOCK_LEAST`` or more every block is read on the reference's clock
-            # (``_on_reference_clock``). Asked only here: on music the drift's fit costs 1.5 s of
-            # CPU a take (2.5 times the comparison), and a head the plain search placed needs none
-            drifting = measure_latency_stream(head, rec, rec_frames, fs, max_latency_frames=int(max_latency_s * fs),
-                                              min_confidence=0.1, estimate_drift=True, verify=False)
-            slope = drifting.drift_ppm * 1e-6 / (1.0 + drifting.drift_ppm * 1e-6)
-            if drifting.latency_frames is not None and abs(slope) >= _CLOCK_LEAST:
-                found, clock = drifting, slope
         if found.latency_frames is None and "no unique match" in (found.reason or ""):
             # a drop or an insert inside the head splits its peak in two, a few frames apart and
             # each as tall as its side of the head (a glide's 9-frame drop 0.9 s in was refused,
@@ -1277,7 +1229,7 @@ def compare_to_reference_stream(
         return None
 
     for n0 in range(start, end - block + 1, block):
-        blk = _on_reference_clock(rec, n0, block, 0, clock)
+        blk = rec(n0, n0 + block)
         m0 = int(round(n0 - delay))
         ref_blk = ref(m0, m0 + block)
         if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
@@ -1307,7 +1259,7 @@ def compare_to_reference_stream(
             # material
             jf = _judge_filter(matched_band)
             jh = jf.size // 2
-            blk_b = sps.oaconvolve(_on_reference_clock(rec, n0, block, jh, clock), jf, "valid")
+            blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
             got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
                                                             jf, "valid"), m0, n0, False)
         if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
