@@ -35,7 +35,9 @@ How (and why)
    clock drift); a dropped run makes it step down by the run's length, an inserted run (silence,
    or a block played twice) up. A step is only believed when the blocks after it agree, so one
    badly matched block (a pop, a mute) is not a step; a block that straddles a step (its delay
-   between the two levels) is fitted to neither line.
+   between the two levels) is fitted to neither line. Where a sweep nears a converter's cut-off
+   the path's delay curves, and points after a drop that lie off the line on the side that curve
+   never reaches are a step with two of them on a side (the track's last two, or two before it).
 3. Confirm: a step between two lines (neighbours across a step shorter than a block, with no
    pause between them, refitted with one slope: one clock runs through both) is kept only when
    "one line, then the other" leaves clearly less error around it than any single line, the
@@ -979,7 +981,8 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # else the block holds the step: its delay is the two sides' mix (a 2-frame drop
             # read 1.3 frames, the two halves then two 1-frame drops); the next point opens
             # the new line, and ``_locate_step`` searches the straddling block
-        elif (nxt.size == 2 and len(cur) >= 3 and (f[i] - f[cur[-1]] > 1.5 * block or off * sl < 0)
+        elif (nxt.size == 2 and (len(cur) >= 3 and f[i] - f[cur[-1]] > 1.5 * block
+                                 or len(cur) >= 2 and off * sl < 0)
               and np.all(np.sign(nxt) == np.sign(off)) and np.all(np.abs(nxt) >= _STEP_MIN)
               and _turns_on(sl, f[i: i + 3], d[i: i + 3])):
             # a step across a block that matched nowhere (the one holding the step), after which
@@ -993,7 +996,23 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
             # The block holding the step may match too (5 frames dropped 0.15 s into that sweep:
             # its block read 3.8 under the line, the two after 3.1 and 2.2) when the three lie on
             # the side the line does not turn to: a curve that steepens leaves its points on the
-            # side it turns to, never on the other
+            # side it turns to, never on the other. Two points before the step are a line too
+            # (its slope the take's drift): a 9-frame drop 0.15 s into that sweep left 2 blocks
+            # before it and 3 after, the sweep followed 6 blocks in all, and the points after it
+            # lie on the side the curve never reaches
+            segs.append([i])
+        elif (i == f.size - 2 and len(cur) >= 2 and off * sl < 0 and nxt.size == 1
+              and float(np.sign(nxt[0])) == float(np.sign(off)) and abs(float(nxt[0])) >= _STEP_MIN
+              and _turns_on(sl, f[i:], d[i:])):
+            # the track's last two points, both clearly off the line before them on the side a
+            # curve turning as that line turns never reaches: a step, confirmed by the recording
+            # (``_confirm_steps``) as every step is. Through a 0.05 fs converter a linear sweep
+            # is followed for 6 blocks only (until it passes the band edge), and a 9-frame drop
+            # in the 4th left 3 points before it and 2 after, 1.2 frames apart on the curve:
+            # neither "the next two agree" nor three points after it to lie on a line, each
+            # was skipped as a bad point and the report read ``partial``, no glitch. Two points
+            # always lie on a line, so the side is what speaks for the step: the converter's
+            # delay rises toward its cut-off, and points under that line are no part of the curve
             segs.append([i])
         # else: one bad point, skipped
         i += 1
@@ -2684,6 +2703,11 @@ def _confirm_steps(lines: list[tuple[int, int, float, float]], track: _Track,
 
 #: offsets (frames) of line b's level at which ``_measure_step`` reads the error, about its centre
 _MEASURE_GRID = np.array([-0.3, -0.15, 0.0, 0.15, 0.3])
+#: how far (frames) ``_measure_step`` walks line b's level, a grid's reach a step: lines read off
+#: a track on a converter's curve can miss the recording's levels at the step by 2 frames (a
+#: 9-frame drop with 3 points on a 150 ppm line before it and 2 after, the curve rising 0.4-1.7
+#: frames a block there: -1.95 frames). A walk of 1.2 frames read that drop as 8.24 frames, 8
+_MEASURE_WALK = 3.0
 
 
 def _measure_step(a: tuple[int, int, float, float], b: tuple[int, int, float, float], at: int,
@@ -2712,7 +2736,7 @@ def _measure_step(a: tuple[int, int, float, float], b: tuple[int, int, float, fl
         return _step_error(np.concatenate((pa, pb)), r, cutoff)[0]
 
     centre, scale = 0.0, 1.0
-    for _ in range(4):
+    for _ in range(int(round(_MEASURE_WALK / float(_MEASURE_GRID[-1]))) + 2):  # the walk, then its refinement
         offs = centre + scale * _MEASURE_GRID
         c2, c1, _c0 = np.polyfit(offs - centre, [err(float(o)) for o in offs], 2)
         if c2 <= 0:  # no minimum: the recording does not say (a quiet stretch)
