@@ -43,7 +43,7 @@ class Gauge:
 class Histogram:
     """A bounded reservoir of the most recent samples plus exact count/sum/max over all of them."""
 
-    __slots__ = ("name", "_ring", "_n", "count", "total", "max", "min")
+    __slots__ = ("name", "_ring", "_n", "count", "total", "max", "min", "_quantiles")
 
     def __init__(self, name: str, capacity: int = 65_536) -> None:
         self.name = name
@@ -53,6 +53,8 @@ class Histogram:
         self.total = 0.0
         self.max = float("-inf")
         self.min = float("inf")
+        #: the summary's percentiles and the number of samples observed when they were computed
+        self._quantiles: tuple[int, dict[str, float]] | None = None
 
     def observe(self, value: float) -> None:
         ring = self._ring
@@ -100,11 +102,20 @@ class Histogram:
         return {f"p{q:g}": float(v) for q, v in zip(qs, vals)}
 
     def summary(self) -> dict[str, Any]:
+        """Count, mean, extremes and the default percentiles. The percentiles are computed again
+        only once a sample was observed since they last were: the reservoir is a function of the
+        samples observed, so until the next one they are the same numbers, and a reader that takes
+        a snapshot after every step of a search (the harness's live checks) would otherwise sort
+        every histogram's reservoir at every step whether the stream ran or not."""
         d: dict[str, Any] = {"count": self.count,
                              "mean": self.total / self.count if self.count else 0.0,
                              "max": self.max if self.count else 0.0,
                              "min": self.min if self.count else 0.0}
-        d.update(self.percentiles())
+        n = self._n
+        cached = self._quantiles
+        if cached is None or cached[0] != n:
+            cached = self._quantiles = (n, self.percentiles())
+        d.update(cached[1])
         return d
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,6 +57,28 @@ _CLEAN = StatusFlags()
 _WRAP = 8192
 #: at most this many frames in one stretch of blocks filtered together (``_deliver_stretch``)
 _STRETCH_FRAMES = 16_384
+
+
+
+@lru_cache(maxsize=8)
+def _sine_loop(sample_rate: int, channels: int, signal_hz: float, amplitude: float, noise_amplitude: float,
+               seed: int) -> np.ndarray:
+    """One second of the test sine plus its seeded noise, and ``_WRAP`` frames of its start: a pure
+    function of its arguments, so made once per process for each and shared, read-only, by every
+    backend that asks for the same. A backend is made per run, per replay and per state-machine
+    example, and most of them open streams at the same few rates with the same seed; making the
+    loop afresh (a second of ``sin`` and of normal draws per channel) was the largest cost of
+    building one. Eight loops (a few MB) cover a run's rate changes and a search's shrinking,
+    which replays the same seed over and over."""
+    t = np.arange(sample_rate) / sample_rate
+    sound = amplitude * np.sin(2 * np.pi * signal_hz * t)
+    rng = np.random.default_rng(seed)
+    noise = noise_amplitude * rng.standard_normal((sample_rate, channels))
+    table = (sound[:, None] + noise).astype(np.float32)
+    table = np.concatenate([table, table[:_WRAP]])
+    table.flags.writeable = False  # shared by every stream that plays it: no one may write into it
+    return table
+
 
 #: ``tap(stream, outdata, callback_time)``: see ``SimulatedBackend.add_output_tap``
 OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
@@ -164,17 +187,21 @@ class SimulatedBackend(DeviceBackend):
         key = sample_rate * 1000 + channels
         table = self._signal_cache.get(key)
         if table is None:
-            if self.program is not None:
-                sound = np.asarray(self.program(sample_rate), dtype=np.float64)
-                n = sound.size
-            else:
+            if self.program is None and isinstance(self.seed, int):  # the sine: shared (``_sine_loop``)
                 n = sample_rate
-                t = np.arange(n) / sample_rate
-                sound = self.amplitude * np.sin(2 * np.pi * self.signal_hz * t)
-            rng = np.random.default_rng(self.seed)
-            noise = self.noise_amplitude * rng.standard_normal((n, channels))
-            table = (sound[:, None] + noise).astype(np.float32)
-            table = np.concatenate([table, table[:_WRAP]])
+                table = _sine_loop(sample_rate, channels, float(self.signal_hz), float(self.amplitude),
+                                   float(self.noise_amplitude), self.seed)
+            else:
+                if self.program is not None:
+                    sound = np.asarray(self.program(sample_rate), dtype=np.float64)
+                else:
+                    t = np.arange(sample_rate) / sample_rate
+                    sound = self.amplitude * np.sin(2 * np.pi * self.signal_hz * t)
+                n = sound.size
+                rng = np.random.default_rng(self.seed)
+                noise = self.noise_amplitude * rng.standard_normal((n, channels))
+                table = (sound[:, None] + noise).astype(np.float32)
+                table = np.concatenate([table, table[:_WRAP]])
             self._signal_cache[key] = table
             self._periods[key] = n
         return table

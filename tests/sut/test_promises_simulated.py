@@ -113,6 +113,21 @@ def test_the_test_signal_is_a_seeded_sine_plus_noise_with_a_wrap_margin():
     assert not np.array_equal(other.test_signal(8_000, 3), table)
 
 
+def test_backends_alike_share_one_test_signal_that_no_stream_can_write_into():
+    """A backend is made per run, per replay and per state-machine example; the sine loop is a
+    function of the backend's rate, channels, tone, amplitude, noise and seed, so backends alike
+    share one table, made once. Shared, it must be read-only: a stream writing into its input
+    would change every later backend's signal."""
+    def backend(seed: int) -> SimulatedBackend:
+        return SimulatedBackend(VirtualClock(), seed=seed, signal_hz=1000.0, amplitude=0.25, noise_dbfs=-40.0)
+
+    table = backend(7).test_signal(8_000, 3)
+    assert backend(7).test_signal(8_000, 3) is table
+    assert backend(8).test_signal(8_000, 3) is not table
+    with pytest.raises(ValueError, match="read-only"):
+        table[0, 0] = 1.0
+
+
 def test_a_program_replaces_the_sine_and_sets_the_loop_length():
     """A ``program`` (the user's material, one loop per rate) is the input instead of the sine:
     its samples plus the seeded noise, as long as the program, with the wrap margin taken from its
