@@ -10578,8 +10578,7 @@ BATCH_75: list[Bug] = [
         "timer still queued is never read from the whole queue, and a closed system holding it passes",
         "timers_let_go: a closed system leaves no timer of its own queued"),
     Bug("live_check_skips_recoveries_timed", "harness/invariants.py",
-        "            out.append(_RecoveriesTimed().verdict(system, between_steps=True))"
-        "  # the live metrics, not the history\n",
+        "            out.append(_RecoveriesTimed().verdict(system, between_steps=True, read=read))\n",
         "",
         "'recoveries_timed reads the closed system, check_all has it' in LiveChecker._history_verdicts: "
         "a live check never stops at a recovery counted and not timed",
