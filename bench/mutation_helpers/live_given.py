@@ -11,16 +11,14 @@ names (comma-separated: the soaks, seconds a call) are left out. A test file for
         scripts/mutate_in_process.py --timeout 600 harness.invariants \
         bench/mutation_helpers/live_given.py LiveChecker._history_verdicts
 """
-import importlib.util
-import inspect
 import os
-import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from mip_given import gather, given
 
 from system_under_test import AudioSystem
 
@@ -29,34 +27,14 @@ os.environ["SOUNDCHECK_HISTORY_DB"] = str(Path(_DB_FOLDER) / "history.sqlite")
 _GIVEN = ("idle", "tmp_path", "monkeypatch")
 
 
-def _given(test: Callable[..., Any]) -> Callable[..., Any]:
-    sig = inspect.signature(test)
-
-    def call(**kw: Any) -> Any:
-        system = AudioSystem(seed=1)
-        try:
-            with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as mp:
-                given = {"idle": system, "tmp_path": Path(d), "monkeypatch": mp}
-                return test(**kw, **{k: given[k] for k in _GIVEN if k in sig.parameters})
-        finally:
-            system.close()
-
-    call.__signature__ = sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in _GIVEN])
-    call.pytestmark = getattr(test, "pytestmark", [])
-    return call
+@contextmanager
+def _an_idle_system() -> Iterator[dict[str, Any]]:
+    system = AudioSystem(seed=1)
+    try:
+        yield {"idle": system}
+    finally:
+        system.close()
 
 
-_LEAVE_OUT = set(filter(None, os.environ.get("MIP_LIVE_LEAVE_OUT", "").split(",")))
-for _i, _path in enumerate(filter(None, os.environ.get("MIP_LIVE_TESTS", "").split(","))):
-    _folder = str(Path(_path).resolve().parent)
-    if _folder not in sys.path:
-        sys.path.insert(0, _folder)
-    _spec = importlib.util.spec_from_file_location(f"live_given_{_i}", _path)
-    assert _spec is not None and _spec.loader is not None
-    _mod = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_mod)
-    for _name in dir(_mod):
-        _fn = getattr(_mod, _name)
-        if _name.startswith("test_") and callable(_fn) and _name not in _LEAVE_OUT:
-            _wants = set(inspect.signature(_fn).parameters)
-            globals()[f"{_name}__{_i}"] = _given(_fn) if _wants & set(_GIVEN) else _fn
+gather(globals(), "MIP_LIVE_TESTS", "MIP_LIVE_LEAVE_OUT", "live_given",
+       lambda test: given(test, _GIVEN, _an_idle_system), _GIVEN)

@@ -8,44 +8,16 @@ fast promise tests sit in a file whose other tests take minutes a mutant (whole 
         bench/mutation_helpers/mip_only.py --timeout 600 harness.steady_state \
         bench/mutation_helpers/named_tests.py SteadyWatch.watch_after
 """
-import importlib.util
 import inspect
 import os
-import sys
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import pytest
+from mip_given import FOLDER_GIVEN, given, load_test_file
 
-_GIVEN = ("tmp_path", "monkeypatch")
-
-
-def _in_a_folder(test: Callable[..., Any]) -> Callable[..., Any]:
-    sig = inspect.signature(test)
-
-    def call(**kw: Any) -> Any:
-        with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as mp:
-            given = {"tmp_path": Path(d), "monkeypatch": mp}
-            return test(**kw, **{k: given[k] for k in _GIVEN if k in sig.parameters})
-
-    call.__signature__ = sig.replace(parameters=[p for n, p in sig.parameters.items() if n not in _GIVEN])
-    call.pytestmark = getattr(test, "pytestmark", [])
-    return call
-
-
-_modules: dict[str, Any] = {}
+_modules: dict[str, object] = {}
 for _i, _named in enumerate(filter(None, os.environ.get("MIP_NAMED_TESTS", "").split(","))):
     _path, _, _name = _named.partition("::")
     if _path not in _modules:
-        _folder = str(Path(_path).resolve().parent)
-        if _folder not in sys.path:
-            sys.path.insert(0, _folder)
-        _spec = importlib.util.spec_from_file_location(f"named_tests_{len(_modules)}", _path)
-        assert _spec is not None and _spec.loader is not None
-        _modules[_path] = importlib.util.module_from_spec(_spec)
-        _spec.loader.exec_module(_modules[_path])
+        _modules[_path] = load_test_file(_path, f"named_tests_{len(_modules)}")
     _fn = getattr(_modules[_path], _name)
     _wants = set(inspect.signature(_fn).parameters)
-    globals()[f"{_name}__{_i}"] = _in_a_folder(_fn) if _wants & set(_GIVEN) else _fn
+    globals()[f"{_name}__{_i}"] = given(_fn) if _wants & set(FOLDER_GIVEN) else _fn
