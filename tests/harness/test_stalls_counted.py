@@ -102,6 +102,18 @@ class _UncountedStalls(AudioSystem):
         counter.value = before
 
 
+def _started_through_a_100ms_input_stall(system: AudioSystem, h: History) -> Verdict:
+    """Start ``system``, stall its input device for 100 ms 0.1 s in, run 0.2 s more, and judge
+    ``stalls_counted`` against the live system."""
+    system.start()
+    system.run_for(0.1)
+    system.backend.stall("sim-in")
+    system.run_for(0.1)
+    system.backend.unstall("sim-in")
+    system.run_for(0.2)
+    return check_stalls_counted(h, system)
+
+
 def _stall_for_real(cls: type[AudioSystem]) -> tuple[Verdict, Verdict]:
     """The input device stalled for 100 ms while the system runs: the watchdog reports it; judged
     from the history alone and against the live system, with metrics snapshots every 50 ms."""
@@ -109,13 +121,7 @@ def _stall_for_real(cls: type[AudioSystem]) -> tuple[Verdict, Verdict]:
     h = History().attach(system, metrics_every_s=0.05)
     try:
         system.initialize()
-        system.start()
-        system.run_for(0.1)
-        system.backend.stall("sim-in")
-        system.run_for(0.1)
-        system.backend.unstall("sim-in")
-        system.run_for(0.2)
-        live = check_stalls_counted(h, system)
+        live = _started_through_a_100ms_input_stall(system, h)
     finally:
         system.close()
         h.detach()
@@ -268,13 +274,7 @@ def test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_sile
     try:
         assert h.initial is not None and h.initial["state"] == "initialized"
         system.configure({})
-        system.start()
-        system.run_for(0.1)
-        system.backend.stall("sim-in")
-        system.run_for(0.1)
-        system.backend.unstall("sim-in")
-        system.run_for(0.2)
-        live = check_stalls_counted(h, system)
+        live = _started_through_a_100ms_input_stall(system, h)
     finally:
         system.close()
         h.detach()
