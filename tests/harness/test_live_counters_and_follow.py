@@ -292,6 +292,16 @@ def idle() -> Any:
     system.close()
 
 
+def _all_running_but_the_input(move: _Moves) -> None:
+    """Every part configured and starting, every part but the input running, then the system
+    (seq 9)."""
+    move.all("configured", "starting")
+    for p in PARTS:
+        if p != "input":
+            move(p, "starting", "running")
+    move("system", "starting", "running")
+
+
 @pytest.mark.parametrize("input_started", [True, False])
 def test_a_system_transition_held_back_for_an_earlier_seq_waits_for_it(idle: AudioSystem,
                                                                        input_started: bool) -> None:
@@ -303,11 +313,7 @@ def test_a_system_transition_held_back_for_an_earlier_seq_waits_for_it(idle: Aud
     move = _Moves(h)
     checker = LiveChecker(idle, h, linearizable=False)
     try:
-        move.all("configured", "starting")
-        for p in PARTS:
-            if p != "input":
-                move(p, "starting", "running")
-        move("system", "starting", "running")  # seq 9
+        _all_running_but_the_input(move)  # the system's move is seq 9
         h.record("transition", time=11.0, data={"seq": 11, "time": 11.0, "component": "system",
                                                 "from_state": "running", "to_state": "pausing", "cause": "pause"})
         held = _live(checker, FOLLOW)
@@ -419,11 +425,7 @@ def test_a_seq_never_recorded_holds_the_live_check_and_the_end_gives_up_on_it(id
     move = _Moves(h)
     checker = LiveChecker(idle, h, linearizable=False)
     try:
-        move.all("configured", "starting")
-        for p in PARTS:
-            if p != "input":
-                move(p, "starting", "running")
-        move("system", "starting", "running")  # seq 9
+        _all_running_but_the_input(move)  # the system's move is seq 9
         h.record("transition", time=11.0, data={"seq": 11, "time": 11.0, "component": "input", "cause": "start",
                                                 "from_state": "starting", "to_state": "stopping"})
         h.record("transition", time=12.0, data={"seq": 12, "time": 12.0, "component": "system",
