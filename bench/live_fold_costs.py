@@ -31,10 +31,7 @@ from harness.history import History
 
 def live_folds(init: dict[str, Any]) -> list[Any]:
     """The folds ``LiveChecker._history_verdicts`` makes at its first check, in its order."""
-    return [inv._CallbackErrors(init), inv._Recovery(init), inv._RejectedConfig(), inv._Health(init),
-            inv._RecoveriesCounted(init), inv._DegradedAlternates(init), inv._RecoveredDevice(init),
-            inv._PolicyFollowed(init), inv._DeviceErrorsKept(), inv._CallbackErrorsInARow(init),
-            inv._StallsCounted(init), inv._ErrorsCounted(init), inv._ComponentsFollow(init)]
+    return inv.LiveChecker.new_folds(init)
 
 
 def _judge(fold: Any) -> None:

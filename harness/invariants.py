@@ -5482,14 +5482,19 @@ class LiveChecker:
             self._bad_transitions.append({"why": f"discontinuous: was {prev}", **d})
         self._last[rec.component] = d["to_state"]
 
+    @staticmethod
+    def new_folds(init: Mapping[str, Any]) -> list[_Fold]:
+        """The folds the live check keeps over a history whose initial entry is ``init``, in the
+        order ``_history_verdicts`` reads them (``bench/live_fold_costs.py`` weighs these)."""
+        return [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
+                _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
+                _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
+                _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init),
+                _NoCallbackAfterDeath(init)]
+
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
-            init = h.initial or {}
-            self._folds = [_CallbackErrors(init), _Recovery(init), _RejectedConfig(), _Health(init),
-                           _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
-                           _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
-                           _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init),
-                           _NoCallbackAfterDeath(init)]
+            self._folds = self.new_folds(h.initial or {})
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:

@@ -9,13 +9,14 @@ a file that is not there, exits 2 naming it, never a traceback."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
 
 from bench_scripts import load_bench_script
 from harness import invariants
+from harness.history import History
+from system_under_test import AudioSystem
 
 
 def test_pyspy_top_counts_a_recursive_function_once_a_sample_and_self_time_innermost(tmp_path: Path) -> None:
@@ -32,11 +33,17 @@ def test_pyspy_top_counts_a_recursive_function_once_a_sample_and_self_time_inner
 
 def test_live_fold_costs_weighs_the_live_checkers_own_folds_in_its_order() -> None:
     costs = load_bench_script("live_fold_costs.py", "bench_live_fold_costs")
-    made = [type(f).__name__ for f in costs.live_folds({})]
-    source = inspect.getsource(invariants.LiveChecker._history_verdicts)
-    listed = source.split("self._folds = [", 1)[1].split("]", 1)[0]
-    in_checker = [part.strip().split("(")[0] for part in listed.split("),") if part.strip()]
-    assert made == in_checker
+    system = AudioSystem(seed=1)
+    h = History().attach(system)
+    try:
+        checker = invariants.LiveChecker(system, h, linearizable=False)
+        checker.check()
+        kept = [type(f).__name__ for f in checker._folds or []]
+    finally:
+        h.detach()
+        system.close()
+    assert kept, "the live check kept no folds"
+    assert [type(f).__name__ for f in costs.live_folds(h.initial or {})] == kept
 
 
 @pytest.mark.parametrize("script, name", [("pyspy_top.py", "bench_pyspy_top_missing"),
