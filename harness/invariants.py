@@ -3661,8 +3661,10 @@ class _StallsCounted(_CounterFold):
 
     def __init__(self, init: dict[str, Any]) -> None:
         super().__init__(init)
-        #: no stream existed when the history began: silences are bounded by the time since then
-        self.streamless_at_start = init.get("state") in ("uninitialized", "initialized")
+        #: no stream existed when the history began (``start`` opens it, ``stop`` tears it down, and
+        #: a configuration is applied to a stopped system only): silences are bounded by the time
+        #: since then
+        self.streamless_at_start = init.get("state") in ("uninitialized", "initialized", "configured", "stopped")
         self.began_at: float | None = None
         self.least_bound: float | None = None  # the least watchdog bound of the configurations applied
 

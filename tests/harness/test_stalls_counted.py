@@ -282,3 +282,28 @@ def test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_sile
     for v in (offline, live):
         assert not v.ok, v
         assert {e["why"] for e in v.evidence} == {"a stall reported for a silence longer than the run had lasted"}
+
+
+@pytest.mark.parametrize("state", ["configured", "stopped"])
+def test_a_history_begun_on_a_system_configured_or_stopped_bounds_its_silences(state: str) -> None:
+    """A configured system has no stream yet, and a stopped one tore its stream down (``stop``), so
+    a history attached to either holds every stated silence to the time since it began, as one
+    attached before ``initialize`` does: 100 ms stated as 100 s is caught from the history alone
+    and live."""
+    system = _SilenceInMilliseconds({}, seed=5)
+    system.initialize()  # a configuration given: CONFIGURED
+    if state == "stopped":
+        system.start()
+        system.run_for(0.1)
+        system.stop()
+    h = History().attach(system, metrics_every_s=0.05)
+    try:
+        assert h.initial is not None and h.initial["state"] == state
+        live = _started_through_a_100ms_input_stall(system, h)
+    finally:
+        system.close()
+        h.detach()
+    offline = check_stalls_counted(h)
+    for v in (offline, live):
+        assert not v.ok, v
+        assert {e["why"] for e in v.evidence} == {"a stall reported for a silence longer than the run had lasted"}
