@@ -10584,8 +10584,8 @@ BATCH_75: list[Bug] = [
         "a live check never stops at a recovery counted and not timed",
         "recoveries_timed: a live check stops at the first recovery not timed"),
     Bug("stall_silence_unbounded_when_initialized", "harness/invariants.py",
-        "        self.streamless_at_start = init.get(\"state\") in (\"uninitialized\", \"initialized\")\n",
-        "        self.streamless_at_start = init.get(\"state\") == \"uninitialized\"\n",
+        "        self.streamless_at_start = init.get(\"state\") in (\"uninitialized\", \"initialized\", \"configured\", \"stopped\")\n",
+        "        self.streamless_at_start = init.get(\"state\") in (\"uninitialized\", \"configured\", \"stopped\")\n",
         "'a system never started is uninitialized' in _StallsCounted.__init__: a history attached to a "
         "system initialized but not started (no stream yet) never holds a stall's stated silence to the "
         "time the run has lasted",
