@@ -3247,7 +3247,8 @@ class _StarvedInput(_Fold):
     before it is judged on what came before it, and one after it reads nothing before it but the
     stretch of RUNNING under way, the configuration in force and the device a recovery reopened
     onto, which are carried over. A real clock's history, or one whose transitions arrive out
-    of ``seq`` order, is judged whole."""
+    of ``seq`` order, is judged whole. A live check on a virtual clock asks ``verdict(now=...)``:
+    the cut segments, and the open one's stretches whose bound passed before ``now``."""
 
     name = "starved_input"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
