@@ -3247,7 +3247,8 @@ class _StarvedInput(_Fold):
     before it is judged on what came before it, and one after it reads nothing before it but the
     stretch of RUNNING under way, the configuration in force and the device a recovery reopened
     onto, which are carried over. A real clock's history, or one whose transitions arrive out
-    of ``seq`` order, is judged whole."""
+    of ``seq`` order, is judged whole. A live check on a virtual clock asks ``verdict(now=...)``:
+    the cut segments, and the open one's stretches whose bound passed before ``now``."""
 
     name = "starved_input"
     types = frozenset({"transition", "event", "error", "fault_start", "fault_end"})
@@ -3396,8 +3397,11 @@ class _StarvedInput(_Fold):
                 inp = device
         return {x for x in (inp, out) if x}, span
 
-    def _judge(self, end: float) -> tuple[list[dict[str, Any]], int]:
-        """(evidence, stretches judged) of the current segment, its history's end taken as ``end``."""
+    def _judge(self, end: float, settled_before: float | None = None) -> tuple[list[dict[str, Any]], int]:
+        """(evidence, stretches judged) of the current segment, its history's end taken as ``end``.
+        ``settled_before``: a live check's time; a stretch is judged only when its bound passed
+        strictly before it (a stall report due at the bound, or a later entry at the check's own
+        time, could still explain one whose bound has not)."""
         spans = self._running_spans(end)
         reports = sorted(self.reports)
         evidence: list[dict[str, Any]] = []
@@ -3414,6 +3418,8 @@ class _StarvedInput(_Fold):
                 devices, span = self._devices_at(a)
                 if span is None or target not in devices:
                     continue
+                if settled_before is not None and not a + span < settled_before:
+                    continue  # its bound has not passed: a later entry may yet explain it
                 judged += 1
                 if b - a <= span:
                     continue  # the starvation or the RUNNING stretch ended within the bound
@@ -3430,9 +3436,16 @@ class _StarvedInput(_Fold):
                                     f"{b - a:.3f} s without reporting a stall (bound {span * 1000:.1f} ms)")})
         return evidence, judged
 
-    def verdict(self, system: Any = None) -> Verdict:
+    def verdict(self, system: Any = None, *, now: float | None = None) -> Verdict:
+        """The verdict of the history so far. ``now`` (a live check's time, on a virtual clock):
+        only the stretches whose bound passed before it are judged. There every entry is recorded
+        in time order on the checker's thread, so any entry still to come is timed at ``now`` or
+        later: past a stretch's bound, where neither a stall report nor a leaving of RUNNING nor
+        the input's feeding can count for it any more."""
         end = max(self.max_time, self.end_time() if self.end_time is not None else 0.0)
-        evidence, judged = self._judge(end)
+        if now is not None:
+            end = max(end, now)
+        evidence, judged = self._judge(end, settled_before=now)
         evidence = (self.evidence + evidence)[:_MAX_EVIDENCE]
         judged += self.judged
         if evidence:
@@ -5385,13 +5398,13 @@ class LiveChecker:
     callback_errors          yes
     rejected_config          yes
     health                   yes    its component check too (each snapshot as it is fed)
-    starved_input            no     judged in segments ended by a quiet point; a stretch still
-                                    open at a check may yet be answered by a stall report within
-                                    its bound; the segments already cut are exact, but cut only
-                                    at a quiet point past 256 items, so their verdict alone would
-                                    lag by a segment and read "held" over the open one; a stretch
-                                    whose bound passed unanswered before the check's time could
-                                    be judged then, not made so
+    starved_input            yes    on a virtual clock: the segments already cut, and in the
+                                    open one each stretch whose bound passed strictly before the
+                                    check's time (entries come in time order there, so no later
+                                    one can report, end or leave RUNNING within that bound); one
+                                    whose bound has not passed waits. A real clock's entries are
+                                    recorded after the fact (an outage observed late, a report
+                                    from the supervisor's thread): judged at the end
     give_ups_announced       no     a give-up's announcement is recorded after its transition: a
                                     give-up unannounced at a check may be announced by a later
                                     entry, with no bound on how much later
@@ -5492,7 +5505,7 @@ class LiveChecker:
                 _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
                 _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
                 _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init),
-                _NoCallbackAfterDeath(init)]
+                _NoCallbackAfterDeath(init), _StarvedInput(init)]
 
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
@@ -5503,7 +5516,7 @@ class LiveChecker:
                     f.feed(e)
             self._fed = e.index + 1
         (cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row,
-         stalls, errors, follow, deaths) = self._folds
+         stalls, errors, follow, deaths, starved) = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5532,6 +5545,7 @@ class LiveChecker:
             read = _metrics_read_once(system)
             out.append(_RecoveriesTimed().verdict(system, between_steps=True, read=read))
             out.append(_CallbacksTimed().verdict(system, between_steps=True, read=read))
+            out.append(cast(_StarvedInput, starved).verdict(None, now=h.end_time))
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         out.append(deaths.verdict(system))
         return out

@@ -227,6 +227,9 @@ REAL_CLOCK_UNJUDGED = {
                        "(a torn-down stream's even after close): not judged at the end either",
     "callback_errors_in_a_row": "on a real clock more callbacks may run before an error is routed, so the count "
                                 "it tells is not that of its callback: not judged at the end either",
+    "starved_input": "a real clock's entries may be recorded after the time they tell (an outage observed late, "
+                     "a stall reported from the supervisor's thread): a starved stretch past its bound at a check "
+                     "may yet be answered by a later entry: judged at the end",
     "timers_let_go": "a real clock's timers are the supervisor thread's heap, which no watch reads: not judged at "
                      "the end either",
 }
