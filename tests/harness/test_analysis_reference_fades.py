@@ -86,3 +86,27 @@ def test_a_step_inside_a_long_burst_names_that_burst_not_a_nearer_starting_one()
     assert R._steps_to_bursts([(18_000, 20_100), (21_100, 21_110)], step, 3840) == {0: 0}
     # after the end: 500 frames from the first burst's end, 1100 from the second's start
     assert R._steps_to_bursts([(17_000, 19_500), (21_100, 21_110)], step, 3840) == {0: 0}
+
+
+@pytest.mark.parametrize(("material", "seed"), [("music", 8), ("music", 11), ("speech", 10)])
+def test_a_pop_a_block_before_a_drop_that_raises_no_burst_is_a_pop(material: str, seed: int) -> None:
+    """The drop's window is cut at its step, so the drop raises no burst of its own; the pop,
+    1500 frames before, was the one burst within the step's 80 ms, was named the drop, and the
+    pop went unreported. A 2-frame step reaches 20 ms and its size, not 80 ms."""
+    ref, _with_drop, with_both, pop_at, drop_at = _bench().take(material, seed, 0.5, 0.01, 2, 1500)
+    assert drop_at is not None
+    got = [(g.kind, g.size_frames, g.start_frame) for g in R.compare_to_reference(with_both, ref, FS).glitches]
+    assert [kind for kind, _size, _at in got] == ["pop", "dropped"], got
+    assert abs(got[0][2] - pop_at) <= PLACE, got
+    assert got[1][1] == 2 and abs(got[1][2] - drop_at) <= PLACE + 2, got
+
+
+def test_a_small_step_reaches_no_further_than_near_and_its_size() -> None:
+    """With ``near``, a 2-frame step 1500 frames from a 1-frame burst does not name it; a
+    705-frame step 945 frames from a burst does (``test_program.py``'s repeat)."""
+    small = [(23_445, 0.0, -2.0)]
+    assert R._steps_to_bursts([(21_945, 21_946)], small, 3840) == {0: 0}
+    assert R._steps_to_bursts([(21_945, 21_946)], small, 3840, near=960) == {}
+    assert R._steps_to_bursts([(22_484, 22_485)], small, 3840, near=960) == {0: 0}  # 960 + 2 frames before
+    big = [(20_000, 0.0, 705.0)]
+    assert R._steps_to_bursts([(19_043, 19_055)], big, 3840, near=960) == {0: 0}

@@ -389,11 +389,12 @@ def test_a_step_beside_a_burst_names_it_at_the_steps_frame() -> None:
     assert _classify(burst, [(120, 0.0, 5.0)], spans=[4]) == [G(120, 140, "repeated", 5, 0.25, 118.0, 4)]
 
 
-def test_a_step_is_the_bursts_cause_within_eighty_frames_of_it_and_not_beyond() -> None:
+def test_a_step_is_the_bursts_cause_within_twenty_frames_and_its_size_of_it_and_not_beyond() -> None:
+    """At 1 kHz a step reaches 20 ms (20 frames) plus its own size: 23 frames for a 3-frame drop."""
     burst = [(100, 140, 0.25, 7, False, False)]
-    for at in (20, 220):
+    for at in (77, 163):
         assert _classify(burst, [(at, 0.0, -3.0)]) == [G(at, max(140, at + 1), "dropped", 3, 0.25, at - 2.0)]
-    for at in (19, 221):
+    for at in (76, 164):
         got = _classify(burst, [(at, 0.0, -3.0)])
         lone = G(at, at + 1, "dropped", 3, 0.0, at - 2.0)
         other = G(100, 140, "other", 40, 0.25, 98.0)
@@ -401,10 +402,10 @@ def test_a_step_is_the_bursts_cause_within_eighty_frames_of_it_and_not_beyond() 
 
 
 def test_each_step_names_one_burst_only_the_first_one_free() -> None:
-    bursts = [(100, 110, 0.25, 3, False, False), (200, 210, 0.5, 3, False, False)]
-    got = _classify(bursts, [(150, 0.0, -2.0), (160, 0.0, -4.0)], spans=[1, 2])
-    assert got == [G(150, 151, "dropped", 2, 0.25, 148.0, 1),
-                   G(160, 210, "dropped", 4, 0.5, 158.0, 2)]
+    bursts = [(100, 110, 0.25, 3, False, False), (140, 150, 0.5, 3, False, False)]
+    got = _classify(bursts, [(120, 0.0, -2.0), (125, 0.0, -4.0)], spans=[1, 2])
+    assert got == [G(120, 121, "dropped", 2, 0.25, 118.0, 1),
+                   G(125, 150, "dropped", 4, 0.5, 123.0, 2)]
 
 
 def test_inserted_silence_needs_four_fifths_of_the_jump_silent() -> None:
