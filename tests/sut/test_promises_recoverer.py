@@ -57,7 +57,8 @@ def test_a_run_tries_the_primary_at_the_policys_backoff_then_falls_back():
     assert got == [
         (0.0, "error", {"error": "DeviceLostError", "severity": "CRITICAL", "component": "device",
                         "requires_recovery": True, "consecutive_callback_errors": 0,
-                        "state": "running", "recovering": False}),
+                        "state": "running", "recovering": False, "stream": 1, "stream_callbacks": 9}),
+        (0.0, "stream_closed", {"stream": 1, "callbacks": 9, "cause": "recovery"}),
         (0.0, "recovery_started", {"cause": LOST, "error": "DeviceLostError", "target": "running"}),
         (0.0, "recovery_attempt", {"attempt": 1, "device": "sim-in"}),
         (0.0, "recovery_attempt_failed", {"attempt": 1, "device": "sim-in", "error": "DeviceNotFoundError"}),
