@@ -42,8 +42,14 @@ def digests(run_dir: Path) -> tuple[str, str, int]:
 
 def main() -> None:
     if len(sys.argv) < 2:
-        raise SystemExit("usage: bench/soak_run_digests.py RUN_DIR [RUN_DIR ...]")
+        print("usage: bench/soak_run_digests.py RUN_DIR [RUN_DIR ...]", file=sys.stderr)
+        raise SystemExit(2)
     for arg in sys.argv[1:]:
+        missing = [name for name in ("history.jsonl", "journal.jsonl") if not (Path(arg) / name).is_file()]
+        if missing:
+            print(f"soak_run_digests: {arg}: no {' or '.join(missing)} (give a finished soak's run folder, "
+                  "its --run-dir)", file=sys.stderr)
+            raise SystemExit(2)
         history, marks, n = digests(Path(arg))
         print(f"{Path(arg).name}: history {history}, checkpoint digests {marks} ({n} checkpoints)")
 
