@@ -263,17 +263,15 @@ def test_a_silence_is_held_to_the_least_bound_of_the_configurations_applied(orde
     assert v.evidence[0]["limit_s"] == round(_BOUND, 6)
 
 
-def test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_silences() -> None:
-    """An initialized system has no stream yet (``start`` opens it), so a history attached there,
-    as one attached before ``initialize``, holds every stated silence to the time since it began:
-    a silence reported in milliseconds under the name of seconds (100 ms read as 100 s) is caught
-    from the history alone and live."""
-    system = _SilenceInMilliseconds(None, seed=5)
-    system.initialize()  # no configuration given yet: INITIALIZED, not CONFIGURED
+def _assert_silences_bounded_from(system: AudioSystem, state: str, *, configure: bool = False) -> None:
+    """Attach a history to ``system`` (in ``state``), configure it if asked, start it through a
+    100 ms input stall, and assert that its silence, stated in milliseconds as seconds, is judged
+    longer than the run had lasted, from the history alone and live."""
     h = History().attach(system, metrics_every_s=0.05)
     try:
-        assert h.initial is not None and h.initial["state"] == "initialized"
-        system.configure({})
+        assert h.initial is not None and h.initial["state"] == state
+        if configure:
+            system.configure({})
         live = _started_through_a_100ms_input_stall(system, h)
     finally:
         system.close()
@@ -282,6 +280,16 @@ def test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_sile
     for v in (offline, live):
         assert not v.ok, v
         assert {e["why"] for e in v.evidence} == {"a stall reported for a silence longer than the run had lasted"}
+
+
+def test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_silences() -> None:
+    """An initialized system has no stream yet (``start`` opens it), so a history attached there,
+    as one attached before ``initialize``, holds every stated silence to the time since it began:
+    a silence reported in milliseconds under the name of seconds (100 ms read as 100 s) is caught
+    from the history alone and live."""
+    system = _SilenceInMilliseconds(None, seed=5)
+    system.initialize()  # no configuration given yet: INITIALIZED, not CONFIGURED
+    _assert_silences_bounded_from(system, "initialized", configure=True)
 
 
 @pytest.mark.parametrize("state", ["configured", "stopped"])
@@ -296,14 +304,4 @@ def test_a_history_begun_on_a_system_configured_or_stopped_bounds_its_silences(s
         system.start()
         system.run_for(0.1)
         system.stop()
-    h = History().attach(system, metrics_every_s=0.05)
-    try:
-        assert h.initial is not None and h.initial["state"] == state
-        live = _started_through_a_100ms_input_stall(system, h)
-    finally:
-        system.close()
-        h.detach()
-    offline = check_stalls_counted(h)
-    for v in (offline, live):
-        assert not v.ok, v
-        assert {e["why"] for e in v.evidence} == {"a stall reported for a silence longer than the run had lasted"}
+    _assert_silences_bounded_from(system, state)
