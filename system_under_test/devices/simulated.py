@@ -60,6 +60,21 @@ _STRETCH_FRAMES = 16_384
 
 
 
+def _sine(sample_rate: int, signal_hz: float, amplitude: float) -> np.ndarray:
+    """One second of the test sine at ``sample_rate``."""
+    t = np.arange(sample_rate) / sample_rate
+    return amplitude * np.sin(2 * np.pi * signal_hz * t)
+
+
+def _looped(sound: np.ndarray, channels: int, noise_amplitude: float, seed: object) -> np.ndarray:
+    """``sound`` on every channel plus seeded noise, as float32, followed by ``_WRAP`` frames of
+    its start (so a block read past the end needs no wrap)."""
+    rng = np.random.default_rng(seed)  # type: ignore[arg-type]
+    noise = noise_amplitude * rng.standard_normal((sound.size, channels))
+    table = (sound[:, None] + noise).astype(np.float32)
+    return np.concatenate([table, table[:_WRAP]])
+
+
 @lru_cache(maxsize=8)
 def _sine_loop(sample_rate: int, channels: int, signal_hz: float, amplitude: float, noise_amplitude: float,
                seed: int) -> np.ndarray:
@@ -70,12 +85,7 @@ def _sine_loop(sample_rate: int, channels: int, signal_hz: float, amplitude: flo
     loop afresh (a second of ``sin`` and of normal draws per channel) was the largest cost of
     building one. Eight loops (a few MB) cover a run's rate changes and a search's shrinking,
     which replays the same seed over and over."""
-    t = np.arange(sample_rate) / sample_rate
-    sound = amplitude * np.sin(2 * np.pi * signal_hz * t)
-    rng = np.random.default_rng(seed)
-    noise = noise_amplitude * rng.standard_normal((sample_rate, channels))
-    table = (sound[:, None] + noise).astype(np.float32)
-    table = np.concatenate([table, table[:_WRAP]])
+    table = _looped(_sine(sample_rate, signal_hz, amplitude), channels, noise_amplitude, seed)
     table.flags.writeable = False  # shared by every stream that plays it: no one may write into it
     return table
 
@@ -192,16 +202,10 @@ class SimulatedBackend(DeviceBackend):
                 table = _sine_loop(sample_rate, channels, float(self.signal_hz), float(self.amplitude),
                                    float(self.noise_amplitude), self.seed)
             else:
-                if self.program is not None:
-                    sound = np.asarray(self.program(sample_rate), dtype=np.float64)
-                else:
-                    t = np.arange(sample_rate) / sample_rate
-                    sound = self.amplitude * np.sin(2 * np.pi * self.signal_hz * t)
+                sound = (np.asarray(self.program(sample_rate), dtype=np.float64) if self.program is not None
+                         else _sine(sample_rate, self.signal_hz, self.amplitude))
                 n = sound.size
-                rng = np.random.default_rng(self.seed)
-                noise = self.noise_amplitude * rng.standard_normal((n, channels))
-                table = (sound[:, None] + noise).astype(np.float32)
-                table = np.concatenate([table, table[:_WRAP]])
+                table = _looped(sound, channels, self.noise_amplitude, self.seed)
             self._signal_cache[key] = table
             self._periods[key] = n
         return table
