@@ -3995,15 +3995,15 @@ BATCH_27: list[Bug] = [
         "simulated device (a stretch stops before the first timer that is due, timers in their order)"),
     # -- the simulated device -----------------------------------------------------------------------
     Bug("sim_seam_copies_signal_end", "devices/simulated.py",
-        "            table = np.concatenate([table, table[:_WRAP]])\n",
-        "            table = np.concatenate([table, table[-_WRAP:]])\n",
+        "    return np.concatenate([table, table[:_WRAP]])\n",
+        "    return np.concatenate([table, table[-_WRAP:]])\n",
         "'the wrap copy is the loop's tail' while caching the table: a slice that reaches past the "
         "seam reads the loop's last frames again instead of its first, a jump in the input once a "
         "loop",
         "simulated device (the input is the test signal, continuous across its loop)"),
     Bug("sim_noise_unseeded", "devices/simulated.py",
-        "            rng = np.random.default_rng(self.seed)\n",
-        "            rng = np.random.default_rng()\n",
+        "    rng = np.random.default_rng(seed)  # type: ignore[arg-type]\n",
+        "    rng = np.random.default_rng()\n",
         "the seed argument dropped when the noise moved into the cached table: the input's noise "
         "differs from run to run of one seed",
         "determinism (a seed's run is the same run)"),
