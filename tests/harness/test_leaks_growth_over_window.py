@@ -66,3 +66,18 @@ def test_a_steady_leak_with_one_jump_in_it_is_still_a_leak_over_the_whole_hour(r
     y = 100 * mib + rate_mib * mib * t / 3600.0 + np.where(t >= 1800.0, jump_mib * mib, 0.0)
     v = judge("rss_bytes", t, y)
     assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("start_s", [3600.0, 86400.0])
+def test_a_short_soak_whose_clock_starts_late_is_judged_over_its_own_twenty_minutes(start_s: float) -> None:
+    """The window is the time the samples cover, not where the clock stood: a 20-minute soak growing
+    20 MiB/h (a buffer still filling looks the same over 20 minutes) stays inconclusive when its
+    times start an hour or a day into the process's clock, as it is from 0. Reckoned from the clock's
+    origin instead, its window read as hours and the short-window rule let it through as a leak."""
+    t = np.arange(0.0, 1200.0 + 1e-9, 10.0)
+    y = np.ceil((200 * MB + 20 * 2**20 * t / 3600.0) / PAGE) * PAGE
+    from_zero = judge("rss_bytes", t, y)
+    late = judge("rss_bytes", t + start_s, y)
+    assert from_zero.verdict == "inconclusive" and "too short" not in from_zero.reason
+    assert "20 min of operation" in from_zero.reason, from_zero.reason
+    assert (late.verdict, late.shape, late.reason) == (from_zero.verdict, from_zero.shape, from_zero.reason)

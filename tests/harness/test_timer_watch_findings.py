@@ -155,3 +155,21 @@ def test_a_watch_that_raises_keeps_the_first_error_and_raises_nothing() -> None:
     for seq in (1, 2):
         watch.on_system_transition(_record(seq, 1.0, State.RUNNING, State.CLOSED, "close"))
     assert watch.error == "RuntimeError('first')"
+
+
+def test_the_first_look_reads_the_queue_from_the_clocks_first_timer() -> None:
+    """A watch's first look reads every timer queued since the clock began, the very first ones
+    included: a system that armed its own timers before anything else on a fresh clock and left
+    them armed at its close is found with both, not passed as having let go."""
+    system = AudioSystem({}, seed=5)
+    try:
+        assert system.clock.timers_queued_after(-1) == (-1, [])  # a fresh clock: these are seqs 0 and 1
+        system.clock.call_later(1.0, system.health)
+        system.clock.call_later(2.0, system.health)
+        watch = TimerWatch.for_system(system)
+        assert watch is not None
+        watch.on_system_transition(_record(1, 0.0, State.RUNNING, State.CLOSED, "close"))
+        assert (watch.closed, watch.found) == (1, 1)
+        assert [t["due"] for t in watch.findings[0]["timers"]] == [1.0, 2.0]
+    finally:
+        system.close()
