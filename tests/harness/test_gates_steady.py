@@ -616,6 +616,21 @@ def test_an_error_counted_in_the_settle_margin_keeps_the_quiet_window_a_block_af
     assert watch.judge_audio(audio).after == "yes"
 
 
+@pytest.mark.parametrize("margin_s", [0.3, 1.3])
+def test_the_quiet_window_after_faults_that_never_moved_the_state_opens_exactly_at_the_margins_end(margin_s):
+    """No transition seen (``changed_at`` never set: faults that left the system RUNNING), nothing
+    counted: the window after the faults still waits out the settle margin, in which the last fault
+    may still ring, and opens exactly at its end, not at the faults' end nor a step past the margin
+    (a window opened early hears the last fault's ringing; one opened late needs longer than the
+    run has). Margins that are not a whole number of the watch's steps, one under a second."""
+    system = _ErrsInTheMargin(error_at=math.inf, block_s=256 / 48_000)
+    system.clock.advance(5.0)  # the faults' end
+    watch = SteadyWatch(system, 1.0, system.advance, margin_s=margin_s)
+    watch.watch_after()
+    assert watch.changed_at == -math.inf
+    assert (watch.result.after, watch.result.after_span) == ("yes", [round(5.0 + margin_s, 6), round(6.0 + margin_s, 6)])
+
+
 def test_a_healthy_8192_frame_hostile_run_whose_last_error_fell_in_the_settle_margin_passes(tmp_path):
     """The run that found it: ``run --duration 20 --seed 88501 --faults hostile`` with
     ``stream.block_size = 8192``, ``latency_ms = 200`` was INCONCLUSIVE ("a glitch was heard until
