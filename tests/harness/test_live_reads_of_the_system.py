@@ -57,6 +57,7 @@ def _health_saying_running(system: AudioSystem) -> None:
 
 
 def test_the_live_reads_apart_are_the_health_and_callback_errors_checks() -> None:
+    """The two cases below are every read ``system_reads=False`` leaves out: a third needs its own."""
     assert set(LIVE_READS_APART) == {"health", "callback_errors"}
 
 
