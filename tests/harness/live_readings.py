@@ -9,7 +9,9 @@ hand over to the whole-history judge because it was read.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness import History
@@ -21,36 +23,52 @@ def verdict_key(v: Verdict) -> tuple[Any, ...]:
     return (v.ok, v.inconclusive, v.message, v.evidence)
 
 
-def readings_against_fresh(entries: Iterable[Any]) -> tuple[int, list[str], _StreamingLinearizability]:
+@dataclass
+class Readings:
+    """The kept judge read at every entry of a history, against a fresh judge each time."""
+
+    judge: _StreamingLinearizability  # the kept judge, after its final verdict
+    compared: int = 0  # readings compared
+    differ: list[str] = field(default_factory=list)  # the first few differences, described
+    read_s: float = 0.0  # thread CPU feeding and reading the kept judge
+    fresh_s: float = 0.0  # thread CPU judging afresh
+
+
+def readings_against_fresh(entries: Iterable[Any]) -> Readings:
     """Record ``entries`` one by one into a growing history; after each, read the kept judge
-    (fed that entry alone) and judge the history so far afresh. Returns (readings compared, the
-    first few differences described, the kept judge after its final verdict)."""
+    (fed that entry alone) and judge the history so far afresh; at the end, the kept judge's
+    final verdict against the fresh one."""
     live = History()
-    judge = _StreamingLinearizability(live)
-    compared, differ = 0, []
+    out = Readings(_StreamingLinearizability(live))
+    judge, clock = out.judge, time.thread_time
     for e in entries:
         live.entries.append(e)
         live._note_entry(e)
+        t0 = clock()
         if e.type in judge.types:
             judge.feed(e)
-        compared += 1
-        read, fresh = verdict_key(judge.reading()), verdict_key(check_linearizable(live))
-        if read != fresh and len(differ) < 5:
-            differ.append(f"after entry {e.index} ({e.type}): read {read[:3]}, fresh {fresh[:3]}")
+        read = verdict_key(judge.reading())
+        t1 = clock()
+        fresh = verdict_key(check_linearizable(live))
+        out.read_s += t1 - t0
+        out.fresh_s += clock() - t1
+        out.compared += 1
+        if read != fresh and len(out.differ) < 5:
+            out.differ.append(f"after entry {e.index} ({e.type}): read {read[:3]}, fresh {fresh[:3]}")
     last = verdict_key(check_linearizable(live))
     if judge.judged:
-        differ.append("the pass was settled by a reading")
+        out.differ.append("the pass was settled by a reading")
     final = verdict_key(judge.verdict())
     if final != last:
-        differ.append(f"final verdict {final[:3]}, fresh {last[:3]}")
-    return compared, differ, judge
+        out.differ.append(f"final verdict {final[:3]}, fresh {last[:3]}")
+    return out
 
 
 def assert_every_reading_is_the_fresh_verdict(h: Iterable[Any]) -> _StreamingLinearizability:
     """``readings_against_fresh`` with nothing different (the kept judge returned)."""
-    _, differ, judge = readings_against_fresh(h)
-    assert not differ, differ
-    return judge
+    got = readings_against_fresh(h)
+    assert not got.differ, got.differ
+    return got.judge
 
 
 def read_live(h: History) -> Verdict:
