@@ -99,6 +99,7 @@ from __future__ import annotations
 import array
 import bisect
 import contextlib
+import copy
 import heapq
 import itertools
 import math
@@ -1170,6 +1171,13 @@ class _MoveLog:
     def __len__(self) -> int:
         return len(self.by_seq)
 
+    def copy(self) -> "_MoveLog":
+        """A log that prunes apart from this one (``prune`` cuts ``by_seq`` in place)."""
+        twin = _MoveLog()
+        twin.by_seq, twin.by_index = list(self.by_seq), list(self.by_index)
+        twin.gone_seq, twin.gone_index = self.gone_seq, self.gone_index
+        return twin
+
 
 def _move_index(m: tuple[int, int, str]) -> int:
     return m[1]
@@ -1207,6 +1215,15 @@ class _Segment:
         self.unsure_count = 0
         self.searched = 0
         self.done = False
+
+    def copy(self) -> "_Segment":
+        """A segment that closes and is judged apart from this one: the containers its closing and
+        judging change in place (``checks``, ``evidence``, ``later``) are its own; the op lists
+        (``whole``, ``island``, ``first``) are only read by the judging, then let go, so they are
+        shared."""
+        twin = copy.copy(self)
+        twin.checks, twin.evidence, twin.later = deque(self.checks), list(self.evidence), list(self.later)
+        return twin
 
     def keep_island(self) -> bool:
         """The open island's ops are needed: it is one op (checked alone), or the first island,
@@ -1524,6 +1541,27 @@ class _StreamingLinearizability(_Fold):
             for group in (seg.whole, seg.island, seg.first[0] if seg.first else None, seg.checks):
                 ops.update(id(o) for o in group or ())
         return len(ops), len(self.moves)
+
+    def reading(self) -> Verdict:
+        """The verdict the history recorded so far would get if it ended now, with this pass left
+        open for the entries still to come (``verdict()`` settles the pass for good and hands any
+        later feed to the whole-history judge). A copy of what the open segments hold is settled
+        in its place: the segments already judged gave their verdicts out and are not copied, so
+        a reading costs what the pass holds, not the history's length."""
+        if self.whole_reason is not None or self.judged:
+            return self.verdict()
+        return self._twin().verdict()
+
+    def _twin(self) -> "_StreamingLinearizability":
+        """A judge in this one's state that settles apart from it: every container its verdict
+        changes in place is its own (the move log, the open segments, the running ops, the
+        verdicts given out); ``holes`` and the ops themselves are only read."""
+        twin = copy.copy(self)
+        twin.segments = deque(seg.copy() for seg in self.segments)
+        twin.running = dict(self.running)
+        twin.moves = self.moves.copy()
+        twin.evidence, twin.unsure = list(self.evidence), list(self.unsure)
+        return twin
 
     def verdict(self, system: Any = None) -> Verdict:
         if self.whole_reason is None and not self.judged:
@@ -5354,7 +5392,8 @@ class LiveChecker:
     checked as they happen (the checker subscribes its own observer), so an illegal transition is
     caught even if a later one would hide it. The history checkers are folds fed only the entries
     recorded since the previous check, so a check costs the new entries, not the whole history
-    (the linearizability search still reads every op).
+    (the ``linearizable`` judge too: a check reads a settled copy of the segments it holds open,
+    ``_StreamingLinearizability.reading``).
 
     ``recoveries_counted``, ``degraded_alternates``, ``recovered_device``, ``policy_followed`` and
     ``device_errors_kept`` are judged here too, so a stateful test (or a soak, at its next live check)
@@ -5391,7 +5430,8 @@ class LiveChecker:
     history_complete         no     a gap in the numbers at a check may be a record still on its
                                     way (observers run after the coordinator's lock is let go);
                                     an op invoked and not yet completed is not yet missing
-    linearizable             option reads every op at each check (``linearizable=False``)
+    linearizable             option the open segments settled again at each check
+                                    (``linearizable=False``)
     resources                yes    (live usage; what close must free, at the end)
     frame_accounting         yes
     recovery                 yes
@@ -5427,9 +5467,10 @@ class LiveChecker:
                                     beside its report; a report still open waits for its close
     ======================== ====== ===========================================================
 
-    ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
-    each check, which a soak checking every second of an hour cannot afford (its other checks cost
-    only what is new). ``system_reads=False`` (a real device's soak) judges the checks
+    ``linearizable=False`` leaves the linearizability search to ``check_all``: each check settles
+    the segments still open again, and a segment of concurrent ops that no quiet observation has
+    closed is searched whole again (up to ``MAX_SEARCH_OPS`` ops), which a soak checking every
+    second of an hour cannot afford (its other checks cost only what is new). ``system_reads=False`` (a real device's soak) judges the checks
     ``LIVE_READS_APART`` names from the history alone.
     """
 
@@ -5452,6 +5493,9 @@ class LiveChecker:
         self._next_seq: int | None = None
         self._ordered = True
         self._folds: list[_Fold] | None = None
+        #: the ``linearizable`` judge, fed what is new at each check like the folds and read without
+        #: being settled (``_StreamingLinearizability.reading``); None with ``linearizable=False``
+        self._linearizability: _StreamingLinearizability | None = None
         self._fed = 0
         self.checks = 0
         # subscribed before the states are read: a transition applied after that reading reaches
@@ -5510,18 +5554,23 @@ class LiveChecker:
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
             self._folds = self.new_folds(h.initial or {})
+            if self.linearizable:
+                self._linearizability = _StreamingLinearizability(h)
+        judge = self._linearizability
         for e in h.since(self._fed):  # only what was recorded since the last check
             for f in self._folds:
                 if f.types is None or e.type in f.types:
                     f.feed(e)
+            if judge is not None and e.type in judge.types:
+                judge.feed(e)
             self._fed = e.index + 1
         (cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row,
          stalls, errors, follow, deaths, starved) = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
-        if self.linearizable:
-            out.append(check_linearizable(h))
+        if self._linearizability is not None:
+            out.append(self._linearizability.reading())
         if cast(_RecoveriesCounted, counted).virtual:  # a real clock's reading may fall between a count and its event
             out.append(counted.verdict(system, now=h.end_time))  # type: ignore[call-arg]
         out.append(degraded.verdict(system))

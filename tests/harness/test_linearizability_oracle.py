@@ -12,8 +12,9 @@ a transition the model wrongly allows or forbids among them, shows up as a disag
 
 The table holds the shapes a random history rarely reaches: sets of ops that cannot be judged beside
 ops that were, a move recorded just before the ops, a short op inside a long one. Each shape is
-judged by the streaming judge (``check_linearizable``) and the whole-history one
-(``_check_linearizable_whole``): both must give the verdict written beside it.
+judged by the streaming judge (``check_linearizable``), the whole-history one
+(``_check_linearizable_whole``) and the live check's judge read after every entry (``read_live``):
+each must give the verdict written beside it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from harness import History
 from harness.history import Operation
 from harness.invariants import _check_linearizable_whole, check_linearizable
 from lifecycle_spec import system_results
+from live_readings import read_live
 
 #: ops whose outcome the model decides from the lifecycle state alone (``configure`` also reads
 #: the op's meta and errors, which the generator does not write)
@@ -121,7 +123,7 @@ STEPS = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 10**4)), min_size=2
 def test_the_judges_agree_with_the_brute_force_oracle(state, steps):
     h = _history(state, steps)
     expected = oracle(h)
-    for judge in (check_linearizable, _check_linearizable_whole):
+    for judge in (check_linearizable, _check_linearizable_whole, read_live):
         v = judge(h)
         assert (v.ok, v.inconclusive) == (expected, False), (judge.__name__, expected, v, list(h))
 
@@ -211,7 +213,8 @@ SHAPES: list[tuple[Callable[[History], None], bool, bool]] = [
 
 
 @pytest.mark.parametrize("shape, ok, inconclusive", SHAPES, ids=[s[0].__name__.strip("_") for s in SHAPES])
-@pytest.mark.parametrize("judge", [check_linearizable, _check_linearizable_whole], ids=["streaming", "whole"])
+@pytest.mark.parametrize("judge", [check_linearizable, _check_linearizable_whole, read_live],
+                         ids=["streaming", "whole", "live"])
 def test_each_history_shape_gets_its_verdict(shape, ok, inconclusive, judge):
     h = History()
     shape(h)

@@ -7,6 +7,10 @@ runs, thread storms, hand-made corner cases and hypothesis-edited copies of them
 the same verdict, message and evidence (inconclusive included). The edits make the histories
 irregular on purpose (entries dropped, duplicated, reordered, outcomes and states changed,
 truncation), which also exercises the hand-over to the whole-history judge.
+
+The live check keeps one judge, feeds it each step's new entries and reads it without settling
+it (``reading``): at every entry of these histories its reading must be what a judge fed the
+whole history so far afresh says (``live_readings``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from harness.faults import system_storm
 from harness.history import Entry
 from harness.invariants import _check_linearizable_whole, _run_folds, _StreamingLinearizability
 from harness.runner import ReliabilityRun, RunSpec
+from live_readings import assert_every_reading_is_the_fresh_verdict
 from system_under_test import AudioSystem
 
 FUZZ = settings(derandomize=True, deadline=None, database=None, max_examples=60)
@@ -65,6 +70,13 @@ def test_recorded_runs_are_judged_in_one_pass_with_the_same_verdict(tmp_path, pr
     assert judge.whole_reason is None  # the streaming pass judged it, no hand-over
 
 
+def test_a_recorded_run_read_at_every_entry_gets_the_fresh_verdict_each_time(hostile_run):
+    """The live check's reading after each entry of a hostile run, against a judge fed the run so
+    far afresh; reading never settles the pass, so it never hands over to the whole-history judge."""
+    judge = assert_every_reading_is_the_fresh_verdict(hostile_run)
+    assert judge.whole_reason is None
+
+
 def test_the_pass_holds_only_the_open_segment(hostile_run):
     """What the pass holds stays small while the run's ops and moves pile up (the whole-history
     judge holds all of them)."""
@@ -84,7 +96,10 @@ def test_the_pass_holds_only_the_open_segment(hostile_run):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_thread_storms_get_the_same_verdict(seed, storm_system):
-    _assert_same(_storm_history(storm_system, seed, threads=8 if seed % 2 else 32))
+    h = _storm_history(storm_system, seed, threads=8 if seed % 2 else 32)
+    _assert_same(h)
+    if seed % 2:  # read at every entry: a fresh judgement each time costs the square of the length
+        assert_every_reading_is_the_fresh_verdict(h)
 
 
 def _attach(h: History, state: str = "running", seq: int = 0) -> None:
@@ -114,6 +129,9 @@ def test_a_lone_op_waits_for_a_transition_recorded_after_the_next_quiet_note():
     judge = _assert_same(h)
     assert judge.whole_reason is None
     assert _check_linearizable_whole(h).ok
+    # read before the move is in, the op is judged as the history so far ends: a violation then,
+    # and the pass still waits for the move
+    assert assert_every_reading_is_the_fresh_verdict(h).whole_reason is None
 
 
 def test_ops_crossing_a_quiet_note_and_one_never_completed():
@@ -130,6 +148,7 @@ def test_ops_crossing_a_quiet_note_and_one_never_completed():
     h.record("fault_start", data={"kind": "xrun"})
     del c  # never completes
     _assert_same(h)
+    assert_every_reading_is_the_fresh_verdict(h)
 
 
 def _edit(h: History, edits: list[tuple[int, int, int]]) -> History:
@@ -186,6 +205,19 @@ def test_edited_storm_histories_get_the_same_verdict(storms, seed, edits):
     _assert_same(_edit(storms[seed], edits))
 
 
+@pytest.fixture(scope="module")
+def small_storms(storm_system: Callable[[int], AudioSystem]) -> list[History]:
+    """Storms of 4 threads: a fresh judgement at every entry costs the square of a history's length."""
+    return [_storm_history(storm_system, seed, threads=4) for seed in range(6)]
+
+
+@FUZZ
+@given(seed=st.integers(0, 5), edits=EDITS)
+def test_edited_storm_histories_read_at_every_entry_get_the_fresh_verdict(small_storms, seed, edits):
+    """Irregular histories too (the hand-over to the whole-history judge mid-pass included)."""
+    assert_every_reading_is_the_fresh_verdict(_edit(small_storms[seed], edits))
+
+
 def test_a_history_file_is_judged_the_same_streamed_back(tmp_path, hostile_run):
     path = Path(tmp_path) / "history.jsonl"
     hostile_run.write_jsonl(path)
@@ -228,4 +260,13 @@ def _synthetic(steps: list[tuple[int, int]]) -> History:
 @given(steps=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10**4)), max_size=40))
 def test_synthetic_concurrent_histories_get_the_same_verdict(steps):
     judge = _assert_same(_synthetic(steps))
+    assert judge.whole_reason is None
+
+
+@settings(FUZZ, max_examples=300)
+@given(steps=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10**4)), max_size=40))
+def test_synthetic_concurrent_histories_read_at_every_entry_get_the_fresh_verdict(steps):
+    """Segments open, closed and judged between readings; lone ops waiting for their window's
+    moves; islands open at a reading and closed after it."""
+    judge = assert_every_reading_is_the_fresh_verdict(_synthetic(steps))
     assert judge.whole_reason is None
