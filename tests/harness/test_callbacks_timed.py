@@ -129,8 +129,9 @@ def test_a_miscount_within_the_reservoir_fails_and_an_exact_one_holds() -> None:
     assert 0 < callbacks < HISTOGRAM_RESERVOIR
     v = check_callbacks_timed(s)
     assert not v.ok
-    assert [(e["histogram"], e["count"], e["callbacks"]) for e in v.evidence] == [
-        ("callback_duration_s", callbacks - 1, callbacks)]
+    # the count held to the callbacks counter, and the reservoir (every sample still in it) to the count
+    assert [(e["histogram"], e["count"], e.get("callbacks"), e.get("reservoir")) for e in v.evidence] == [
+        ("callback_duration_s", callbacks - 1, callbacks, None), ("callback_duration_s", callbacks - 1, None, callbacks)]
     assert check_callbacks_timed(_closed_system_miscounting_by(0)).ok
 
 
@@ -226,16 +227,19 @@ def test_each_verdict_says_exactly_what_was_judged_and_why() -> None:
     assert _said(check_callbacks_timed(_Published({"callbacks": 0}, held))) == (name, True, [], (
         "no callback counted: nothing to judge"))
     both = "callback_duration_s, callback_load"
+    reservoirs = "; each histogram's reservoir holds its samples and its percentiles lie within its extremes"
     assert _said(check_callbacks_timed(_Published({"callbacks": 10}, held))) == (name, True, [], (
-        f"{both} each count the 10 callbacks counted (within the {HISTOGRAM_RESERVOIR}-sample reservoir)"))
+        f"{both} each count the 10 callbacks counted (within the {HISTOGRAM_RESERVOIR}-sample reservoir)"
+        f"{reservoirs}"))
     at = {h: {"count": HISTOGRAM_RESERVOIR} for h in PER_CALLBACK_HISTOGRAMS}
     assert _said(check_callbacks_timed(_Published({"callbacks": HISTOGRAM_RESERVOIR}, at)))[3] == (
         f"{both} each count the {HISTOGRAM_RESERVOIR} callbacks counted (within the "
-        f"{HISTOGRAM_RESERVOIR}-sample reservoir)")
+        f"{HISTOGRAM_RESERVOIR}-sample reservoir){reservoirs}")
     past = HISTOGRAM_RESERVOIR + 1
     over = {h: {"count": past} for h in PER_CALLBACK_HISTOGRAMS}
     assert _said(check_callbacks_timed(_Published({"callbacks": past}, over)))[3] == (
-        f"{both} each count the {past} callbacks counted (past the {HISTOGRAM_RESERVOIR}-sample reservoir)")
+        f"{both} each count the {past} callbacks counted (past the {HISTOGRAM_RESERVOIR}-sample reservoir)"
+        f"{reservoirs}")
     short = {"callback_duration_s": {"count": 9}, "callback_load": {"count": 8}}
     assert _said(check_callbacks_timed(_Published({"callbacks": 10}, short))) == (name, False, [
         {"histogram": "callback_duration_s", "count": 9, "callbacks": 10,
