@@ -59,9 +59,10 @@ device_errors_kept   no device error report was pushed out of the supervisor's b
                      one a count of reports the recovery policy never saw); ``LiveChecker`` too
 callbacks_timed      the closed system's published ``callback_duration_s`` and ``callback_load``
                      counts equal its ``callbacks`` counter, past the histograms' 65 536-sample
-                     reservoir too (judged on the shipped system at a run's end on a virtual
-                     clock; a history alone has none); ``LiveChecker`` too, between a virtual
-                     clock's steps
+                     reservoir too, and each histogram's reservoir holds ``min(count, 65 536)``
+                     samples with its published percentiles inside its ``[min, max]`` (judged on
+                     the shipped system at a run's end on a virtual clock; a history alone has
+                     none); ``LiveChecker`` too, between a virtual clock's steps
 callback_errors_in_a_row
                      each routed callback error's ``consecutive_callback_errors`` (the count the
                      policy decides by) is the run its callbacks' numbers show (the error's
@@ -91,6 +92,15 @@ no_callback_after_death
                      the recorder counts the stream's blocks still queued as the report is routed;
                      a real clock's callbacks after a report are inconclusive (one may be under
                      way as the report is read); ``LiveChecker`` too
+xrun_flags_counted   the ``status_*`` flag counters sum to at least the xruns the device flagged
+                     (``xruns - budget_overruns``: an overrun is an xrun with no flag), and no one
+                     flag exceeds them; each virtual-clock snapshot and the live system, the
+                     shipped system only; a real clock's break is inconclusive (a reading may
+                     fall inside a callback); ``LiveChecker`` too, on a virtual clock
+errors_name_their_component
+                     every ``error`` event names the component that reported it, and each one
+                     the shipped system routed (``requires_recovery``) the component its error
+                     came from; ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -4780,6 +4790,9 @@ class _CallbacksTimed(_Fold):
     A count taken from the reservoir stops at its size after about 6 min of 256-frame blocks, and
     every reader of the metrics is then told of fewer callbacks than ran, beside a mean over all of
     them; no run shorter than that can show it, so the verdict says whether the run went past it.
+    Each of the system's histograms is also held to its reservoir (``_reservoir_findings``): the
+    count can be right while the reservoir the percentiles are read from is not, and no run of any
+    length shows that through the counts.
 
     Judged on the system at the end of a run, once it is closed, on a virtual clock: the pipeline
     counts a callback as it begins and times it as it ends (a virtual clock's stretch counts its
@@ -5664,6 +5677,11 @@ class LiveChecker:
     errors_counted           yes    on a virtual clock (see above)
     no_callback_after_death  yes    each death report's queued callbacks as it is fed, each close
                                     beside its report; a report still open waits for its close
+    xrun_flags_counted       yes    on a virtual clock, the snapshots and the live counters: a
+                                    callback counts its xrun and its flags inside one step; a
+                                    real clock's reading may fall between the two
+    errors_name_their_component
+                             yes    (each error event as it is fed)
     ======================== ====== ===========================================================
 
     ``linearizable=False`` leaves the linearizability search to ``check_all``: it reads every op at
