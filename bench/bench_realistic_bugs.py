@@ -9775,8 +9775,8 @@ BATCH_69: list[Bug] = [
         "whose count stops at its reservoir (fewer than the callbacks) holds",
         "callbacks_timed: every callback counted is timed, past the reservoir"),
     Bug("callbacks_timed_any_system", "harness/invariants.py",
-        "    if not isinstance(system, AudioSystem):\n",
-        "    if system is None or not hasattr(system, \"metrics\"):\n",
+        "    if not _is_shipped(system):\n        plural = ",
+        "    if system is None or not hasattr(system, \"metrics\"):\n        plural = ",
         "'anything with metrics is judged' in _not_a_closed_shipped_system (callbacks_timed's and "
         "recoveries_timed's prelude): a system of its own (sut_kit's "
         "adapters), whose callbacks counter is its application's, is judged by the shipped system's "

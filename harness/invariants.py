@@ -59,9 +59,10 @@ device_errors_kept   no device error report was pushed out of the supervisor's b
                      one a count of reports the recovery policy never saw); ``LiveChecker`` too
 callbacks_timed      the closed system's published ``callback_duration_s`` and ``callback_load``
                      counts equal its ``callbacks`` counter, past the histograms' 65 536-sample
-                     reservoir too (judged on the shipped system at a run's end on a virtual
-                     clock; a history alone has none); ``LiveChecker`` too, between a virtual
-                     clock's steps
+                     reservoir too, and each histogram's reservoir holds ``min(count, 65 536)``
+                     samples with its published percentiles inside its ``[min, max]`` (judged on
+                     the shipped system at a run's end on a virtual clock; a history alone has
+                     none); ``LiveChecker`` too, between a virtual clock's steps
 callback_errors_in_a_row
                      each routed callback error's ``consecutive_callback_errors`` (the count the
                      policy decides by) is the run its callbacks' numbers show (the error's
@@ -91,6 +92,15 @@ no_callback_after_death
                      the recorder counts the stream's blocks still queued as the report is routed;
                      a real clock's callbacks after a report are inconclusive (one may be under
                      way as the report is read); ``LiveChecker`` too
+xrun_flags_counted   the ``status_*`` flag counters sum to at least the xruns the device flagged
+                     (``xruns - budget_overruns``: an overrun is an xrun with no flag), and no one
+                     flag exceeds them; each virtual-clock snapshot and the live system, the
+                     shipped system only; a real clock's break is inconclusive (a reading may
+                     fall inside a callback); ``LiveChecker`` too, on a virtual clock
+errors_name_their_component
+                     every ``error`` event names the component that reported it, and each one
+                     the shipped system routed (``requires_recovery``) the component its error
+                     came from; ``LiveChecker`` too
 ==================== ==========================================================================
 """
 
@@ -4719,6 +4729,14 @@ PER_CALLBACK_HISTOGRAMS = ("callback_duration_s", "callback_load")
 HISTOGRAM_RESERVOIR = 65_536
 
 
+def _is_shipped(system: Any) -> bool:
+    """Whether ``system`` is the shipped ``AudioSystem`` (or a subclass): the one whose own promises
+    about its counters and its error records an invariant may hold it to. A system of its own
+    (``harness.sut_kit``'s adapters, ``examples/``) counts and reports as its application does."""
+    from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
+    return isinstance(system, AudioSystem)
+
+
 def _not_a_closed_shipped_system(name: str, system: Any, what: str, *, open_too: bool = False) -> Verdict | None:
     """``None`` when ``system`` is the shipped ``AudioSystem`` (or a subclass), closed: the one system
     whose counters and histograms ``callbacks_timed`` and ``recoveries_timed`` hold to each other.
@@ -4728,8 +4746,7 @@ def _not_a_closed_shipped_system(name: str, system: Any, what: str, *, open_too:
     timing) unless ``open_too`` (the caller knows none is)."""
     if system is None:
         return _ok(name, "no live system at the end: the history records no histogram, nothing to judge")
-    from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-    if not isinstance(system, AudioSystem):
+    if not _is_shipped(system):
         plural = "recoveries" if what == "recovery" else f"{what}s"
         return _ok(name, f"not the shipped AudioSystem: a system of its own counts its {plural} and times "
                          "them as it chooses, nothing to judge")
@@ -4764,6 +4781,44 @@ def _metrics_read_once(system: Any) -> MetricsRead:
     return read
 
 
+def _reservoir_findings(system: Any, published: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What is wrong with the system's histogram reservoirs, each finding one evidence item.
+
+    The promise (``monitoring.Histogram``: "a bounded reservoir of the most recent samples plus
+    exact count/sum/max over all of them"): a histogram's reservoir holds ``min(count, 65 536)``
+    samples (``samples()``), and the percentiles its summary publishes, read from that reservoir,
+    lie within the extremes it publishes over every observation (a percentile interpolates between
+    two samples, each one observed). A reservoir indexed or advanced apart from the count keeps
+    other samples than the most recent ones, or none, and its percentiles then say what no
+    observation was; the count stays right, so the counts alone cannot show it. Read from the
+    system's own histograms (``system.monitoring.histograms``) and its published summaries
+    (``published``); a histogram either lacks is not judged."""
+    findings: list[dict[str, Any]] = []
+    kept = getattr(getattr(system, "monitoring", None), "histograms", None)
+    for h, hist in (kept.items() if isinstance(kept, Mapping) else ()):
+        count, samples = _plain_int(getattr(hist, "count", None)), getattr(hist, "samples", None)
+        if count is None or not callable(samples):
+            continue
+        held, expected = len(samples()), min(count, HISTOGRAM_RESERVOIR)
+        if held != expected:
+            findings.append({"histogram": h, "reservoir": held, "expected": expected, "count": count,
+                             "message": f"{h}'s reservoir holds {held} sample(s) of its {count} observation(s), "
+                                        f"not {expected}"})
+    for h, summary in published.items():
+        if not isinstance(summary, Mapping) or not _plain_int(summary.get("count")):
+            continue
+        lo, hi = summary.get("min"), summary.get("max")
+        if not (isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real)):
+            continue
+        outside = {k: v for k, v in summary.items()
+                   if k.startswith("p") and isinstance(v, numbers.Real) and not lo <= v <= hi}
+        if outside:
+            findings.append({"histogram": h, "percentiles": outside, "min": lo, "max": hi,
+                             "message": f"{h}'s " + ", ".join(f"{k} {v!r}" for k, v in outside.items())
+                                        + f" outside its [min, max] [{lo!r}, {hi!r}]"})
+    return findings
+
+
 class _CallbacksTimed(_Fold):
     """Every callback the system counts is counted by its published per-callback histograms.
 
@@ -4773,6 +4828,9 @@ class _CallbacksTimed(_Fold):
     A count taken from the reservoir stops at its size after about 6 min of 256-frame blocks, and
     every reader of the metrics is then told of fewer callbacks than ran, beside a mean over all of
     them; no run shorter than that can show it, so the verdict says whether the run went past it.
+    Each of the system's histograms is also held to its reservoir (``_reservoir_findings``): the
+    count can be right while the reservoir the percentiles are read from is not, and no run of any
+    length shows that through the counts.
 
     Judged on the system at the end of a run, once it is closed, on a virtual clock: the pipeline
     counts a callback as it begins and times it as it ends (a virtual clock's stretch counts its
@@ -4819,12 +4877,16 @@ class _CallbacksTimed(_Fold):
             if count != callbacks:
                 evidence.append({"histogram": h, "count": count, "callbacks": callbacks,
                                  "message": f"{h} counts {count} observation(s), the callbacks counter {callbacks}"})
-        if evidence:
-            return Verdict(name, False, evidence,
-                           f"{len(evidence)} per-callback histogram(s) count other than the {callbacks} callbacks "
-                           "counted: " + "; ".join(e["message"] for e in evidence))
+        reservoirs = _reservoir_findings(system, histograms)
+        if evidence or reservoirs:
+            parts = ([f"{len(evidence)} per-callback histogram(s) count other than the {callbacks} callbacks "
+                      "counted: " + "; ".join(e["message"] for e in evidence)] if evidence else []) \
+                + ([f"{len(reservoirs)} histogram reservoir finding(s): "
+                    + "; ".join(e["message"] for e in reservoirs)] if reservoirs else [])
+            return Verdict(name, False, evidence + reservoirs, "; ".join(parts))
         past = ("past" if callbacks > HISTOGRAM_RESERVOIR else "within") + f" the {HISTOGRAM_RESERVOIR}-sample reservoir"
-        return _ok(name, f"{', '.join(present)} each count the {callbacks} callbacks counted ({past})")
+        return _ok(name, f"{', '.join(present)} each count the {callbacks} callbacks counted ({past}); "
+                         "each histogram's reservoir holds its samples and its percentiles lie within its extremes")
 
 
 def check_callbacks_timed(system: "AudioSystem | None" = None) -> Verdict:
@@ -4893,9 +4955,7 @@ def _end_unjudged(system: Any) -> str | None:
     """Why the closed system's clock cannot be read at the end (None: it can)."""
     if system is None:
         return "no live system at the end"
-    from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-    shipped = isinstance(system, AudioSystem)
-    if not shipped:
+    if not _is_shipped(system):
         return "not the shipped AudioSystem (a system of its own arms its timers as it chooses)"
     if not getattr(getattr(system, "clock", None), "virtual", False):
         return ("a real clock (its timers are the supervisor thread's, whose heap close empties; a reading "
@@ -5114,9 +5174,7 @@ class _ErrorsCounted(_Fold):
         """The system whose live counters can be judged, or None and why they cannot."""
         if system is None:
             return None, "no live system at the end"
-        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-        shipped = isinstance(system, AudioSystem)
-        if not shipped:
+        if not _is_shipped(system):
             return None, "not the shipped AudioSystem"
         if getattr(system, "state", None) == S.CLOSED:
             if not self.closed_seen:
@@ -5131,8 +5189,7 @@ class _ErrorsCounted(_Fold):
         if self.foreign:
             return _ok(name, f"{self.foreign} error event(s) without requires_recovery: not the shipped "
                              "AudioSystem's reports, which a system of its own counts as it chooses; nothing to judge")
-        from system_under_test.system import AudioSystem  # noqa: PLC0415 - whose promise this is
-        if system is not None and not isinstance(system, AudioSystem):
+        if system is not None and not _is_shipped(system):
             return _ok(name, "not the shipped AudioSystem: a system of its own counts its errors as it chooses, "
                              "nothing to judge")
         judged_system, why_not_live = self._live_system(system)
@@ -5289,6 +5346,199 @@ def check_no_callback_after_death(history: History) -> Verdict:
     return _fold_verdict(_NoCallbackAfterDeath(history.initial or {}), history)
 
 
+# ====================================================================== xrun flags counted ====
+
+#: the counters ``Pipeline.callback`` adds one to for each status flag a flagged callback carries
+#: (``StatusFlags.set_names``: priming is no xrun and has none)
+STATUS_FLAG_COUNTERS = ("status_input_underflow", "status_input_overflow", "status_output_underflow",
+                        "status_output_overflow")
+
+
+def xrun_flag_problems(counters: Mapping[str, Any]) -> list[str]:
+    """What one reading of the monitoring counters breaks of ``Pipeline.callback``'s counting, each
+    as a sentence (empty: it holds, or the reading lacks a counter it needs).
+
+    A callback is an xrun when the device flagged it (an input or output under- or overflow) or
+    when it overran its budget; a flagged one adds one to ``xruns`` and one to each flag's
+    ``status_*`` counter, an overrun one to ``budget_overruns`` and one to ``xruns``. So the xruns
+    the device flagged, ``xruns - budget_overruns``, are at most the flags counted (each sets one
+    or more) and at least each single flag's count (a flag is counted only with its xrun)."""
+    xruns, overruns = _plain_int(counters.get("xruns")), _plain_int(counters.get("budget_overruns"))
+    flags = {f: _plain_int(counters.get(f)) for f in STATUS_FLAG_COUNTERS}
+    if xruns is None or overruns is None or any(v is None for v in flags.values()):
+        return []
+    flagged, total = xruns - overruns, sum(cast(int, v) for v in flags.values())
+    out = []
+    if flagged < 0:
+        out.append(f"budget_overruns {overruns} exceed xruns {xruns}")
+    elif total < flagged:
+        out.append(f"the status flags counted ({total}) are fewer than the xruns the device flagged "
+                   f"(xruns {xruns} - budget_overruns {overruns} = {flagged})")
+    over = {f: v for f, v in flags.items() if cast(int, v) > max(flagged, 0)}
+    if over:
+        out.append(", ".join(f"{f} {v}" for f, v in over.items())
+                   + f" above the xruns the device flagged ({max(flagged, 0)})")
+    return out
+
+
+class _XrunFlagsCounted(_Fold):
+    """Every xrun the device flagged is counted in the ``status_*`` counters of its flags.
+
+    The promise (``Pipeline.callback``: a flagged callback counts one xrun and one of each flag it
+    carries; an overrun of the callback's budget counts one xrun and one ``budget_overruns``): the
+    sum of the four ``status_*`` counters is at least ``xruns - budget_overruns`` and no one of them
+    exceeds it (``xrun_flag_problems``). A monitoring that counts the xrun and not its flags tells
+    every reader of the metrics of xruns of no kind, and no event shows it: the history records
+    the counters only.
+
+    Judged at each metrics snapshot of a virtual clock's history and on the live system given
+    (between a virtual clock's steps, or closed): a callback, or a stretch of them, counts inside
+    one step of the clock, so no reading there falls between an xrun's count and its flags'. On a
+    real clock a reading may fall inside a callback on the device's thread, between its ``xruns``
+    and its flags: a reading that breaks the relation there is inconclusive, never violated. The
+    relation is the shipped ``AudioSystem``'s counting (and its subclasses'): a system of its own
+    (``examples/simple_player`` counts xruns and no flag) is not judged, nor a history without its
+    system (whose counting its snapshots show is not known)."""
+
+    name = "xrun_flags_counted"
+    types = frozenset({"metrics"})
+
+    def __init__(self, init: Mapping[str, Any]) -> None:
+        self.virtual = init.get("clock") == "virtual"
+        self.snapshots = 0
+        self.flagged_max = 0  # the most flagged xruns a snapshot showed
+        self.broken = 0  # snapshots that broke the relation
+        self.evidence: list[dict[str, Any]] = []  # the first of them (bounded)
+
+    def feed(self, e: Any) -> None:
+        counters = (e.data or {}).get("counters")
+        if not isinstance(counters, Mapping) or "xruns" not in counters:
+            return
+        self.snapshots += 1
+        self.flagged_max = max(self.flagged_max, _flagged_xruns(counters))
+        found = _xrun_flags_finding(counters, float(e.time))
+        if found is not None:
+            self.broken += 1
+            if len(self.evidence) < _MAX_EVIDENCE:
+                self.evidence.append(found)
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        if system is None:
+            return _ok(name, "no live system: whose counting the snapshots show is not known, nothing to judge")
+        if not _is_shipped(system):
+            return _ok(name, "not the shipped AudioSystem: a system of its own counts its xruns and their flags "
+                             "as it chooses, nothing to judge")
+        evidence, broken, readings, flagged_max = list(self.evidence), self.broken, self.snapshots, self.flagged_max
+        monitoring = getattr(system, "monitoring", None)
+        if isinstance(getattr(monitoring, "counters", None), Mapping) and "xruns" in monitoring.counters:
+            live = {k: monitoring.value(k) for k in ("xruns", "budget_overruns", *STATUS_FLAG_COUNTERS)}
+            readings += 1
+            flagged_max = max(flagged_max, _flagged_xruns(live))
+            found = _xrun_flags_finding(live, None)
+            if found is not None:
+                broken += 1
+                evidence.append(found)
+        if not readings:
+            return _ok(name, "no reading of the xruns counter: nothing to judge")
+        if broken:
+            said = f"{broken} reading(s) of the xrun counters break the flags' counting"
+            if self.virtual and getattr(getattr(system, "clock", None), "virtual", False):
+                return Verdict(name, False, evidence, f"{said}: {evidence[0]['message']}")
+            return Verdict(name, True, evidence, f"{said} on a real clock, where a reading may fall inside a callback "
+                           f"between its xrun and its flags: {evidence[0]['message']}", inconclusive=True,
+                           reason="a reading inside a callback")
+        if not flagged_max:
+            return _ok(name, f"no xrun the device flagged in {readings} reading(s): nothing to judge")
+        return _ok(name, f"the status flags count every xrun the device flagged ({flagged_max} at most) in "
+                         f"{readings} reading(s)")
+
+
+def _flagged_xruns(counters: Mapping[str, Any]) -> int:
+    """``xruns - budget_overruns`` of one reading: the xruns the device flagged (0 where unread)."""
+    xruns, overruns = _plain_int(counters.get("xruns")), _plain_int(counters.get("budget_overruns"))
+    return 0 if xruns is None or overruns is None else xruns - overruns
+
+
+def _xrun_flags_finding(counters: Mapping[str, Any], at: float | None) -> dict[str, Any] | None:
+    """One reading's evidence item when it breaks the flags' counting (``at``: its time; None: the
+    live system's), else None."""
+    problems = xrun_flag_problems(counters)
+    if not problems:
+        return None
+    where = "the live system" if at is None else f"t={at:.3f} s"
+    return {"time": None if at is None else round(at, 6),
+            "counters": {k: counters.get(k) for k in ("xruns", "budget_overruns", *STATUS_FLAG_COUNTERS)},
+            "message": f"{where}: " + "; ".join(problems)}
+
+
+def check_xrun_flags_counted(history: History, system: "AudioSystem | None" = None) -> Verdict:
+    return _fold_verdict(_XrunFlagsCounted(history.initial or {}), history, system)
+
+
+# =================================================================== errors name their component ====
+
+class _ErrorsNameTheirComponent(_Fold):
+    """Every error the system reports names the component it came from.
+
+    The promise (``ComponentCoordinator.handle_error``: an exception is reduced to its
+    ``ErrorInfo`` with the reporting component; every error of the tree is raised with its own):
+    each ``error`` event names the component that reported it (``component``), and the shipped
+    ``AudioSystem``'s error names the component it came from (``error.component``). An error with
+    no component cannot be told from another of its class, and the reports and the recovery's
+    cause lose where it happened.
+
+    The event's own ``component`` is judged on any system. The error's is judged on the shipped
+    system's reports, told by the ``requires_recovery`` its router (``AudioSystem._route_error``)
+    puts on each, as ``errors_counted`` tells them: a system of its own (``harness.sut_kit``)
+    reports its application's errors as it can (a callback error it only counted has no record of
+    its own). Read from the history alone, so the verdict is the same on either clock, and live."""
+
+    name = "errors_name_their_component"
+    types = frozenset({"error"})
+
+    def __init__(self) -> None:
+        self.errors = 0
+        self.routed = 0  # of them, the shipped system's reports (``requires_recovery``)
+        self.counts = {"reported by": 0, "from": 0}  # events naming no component each way
+        self.evidence: list[dict[str, Any]] = []
+
+    def feed(self, e: Any) -> None:
+        d = e.data or {}
+        err = d.get("error") if isinstance(d.get("error"), Mapping) else {}
+        self.errors += 1
+        judged = [("reported by", d.get("component"))]
+        if "requires_recovery" in d:
+            self.routed += 1
+            judged.append(("from", err.get("component")))
+        for what, value in judged:
+            if isinstance(value, str) and value:
+                continue
+            self.counts[what] += 1
+            if len(self.evidence) < _MAX_EVIDENCE:
+                t = round(float(e.time), 6)
+                self.evidence.append({"time": t, "index": e.index, "type": err.get("type"),
+                                      "component": d.get("component"), "error_component": err.get("component"),
+                                      "message": f"t={t:.3f} s: {err.get('type')} ({err.get('message')!r}) names "
+                                                 f"no component it was {what}"})
+
+    def verdict(self, system: Any = None) -> Verdict:
+        name = self.name
+        unreported, unnamed = self.counts["reported by"], self.counts["from"]
+        if unreported or unnamed:
+            parts = ([f"{unreported} error event(s) name no reporting component"] if unreported else []) \
+                + ([f"{unnamed} error(s) name no component they came from"] if unnamed else [])
+            return Verdict(name, False, self.evidence, "; ".join(parts) + ": " + self.evidence[0]["message"])
+        if not self.errors:
+            return _ok(name, "no error reported: nothing to judge")
+        return _ok(name, f"each of the {self.errors} error event(s) names its reporting component, and each of the "
+                         f"{self.routed} the shipped system routed the component its error came from")
+
+
+def check_errors_name_their_component(history: History) -> Verdict:
+    return _fold_verdict(_ErrorsNameTheirComponent(), history)
+
+
 # ================================================================================= together ====
 
 @dataclass(frozen=True)
@@ -5326,6 +5576,8 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("timers_let_go", lambda h, threads: _TimersLetGo(getattr(h, "timer_watch", None))),
     Invariant("errors_counted", lambda h, threads: _ErrorsCounted(h.initial or {})),
     Invariant("no_callback_after_death", lambda h, threads: _NoCallbackAfterDeath(h.initial or {})),
+    Invariant("xrun_flags_counted", lambda h, threads: _XrunFlagsCounted(h.initial or {})),
+    Invariant("errors_name_their_component", lambda h, threads: _ErrorsNameTheirComponent()),
 )
 _BY_NAME = {inv.name: inv for inv in INVARIANTS}
 #: the invariants' names, in registry order
@@ -5465,6 +5717,11 @@ class LiveChecker:
     errors_counted           yes    on a virtual clock (see above)
     no_callback_after_death  yes    each death report's queued callbacks as it is fed, each close
                                     beside its report; a report still open waits for its close
+    xrun_flags_counted       yes    on a virtual clock, the snapshots and the live counters: a
+                                    callback counts its xrun and its flags inside one step; a
+                                    real clock's reading may fall between the two
+    errors_name_their_component
+                             yes    (each error event as it is fed)
     ======================== ====== ===========================================================
 
     ``linearizable=False`` leaves the linearizability search to ``check_all``: each check settles
@@ -5549,7 +5806,8 @@ class LiveChecker:
                 _RecoveriesCounted(init), _DegradedAlternates(init), _RecoveredDevice(init),
                 _PolicyFollowed(init), _DeviceErrorsKept(), _CallbackErrorsInARow(init),
                 _StallsCounted(init), _ErrorsCounted(init), _ComponentsFollow(init),
-                _NoCallbackAfterDeath(init), _StarvedInput(init)]
+                _NoCallbackAfterDeath(init), _StarvedInput(init), _XrunFlagsCounted(init),
+                _ErrorsNameTheirComponent()]
 
     def _history_verdicts(self, h: History, system: Any) -> list[Verdict]:
         if self._folds is None:
@@ -5565,7 +5823,7 @@ class LiveChecker:
                 judge.feed(e)
             self._fed = e.index + 1
         (cb, rec, rej, health, counted, degraded, device, policy, kept, in_a_row,
-         stalls, errors, follow, deaths, starved) = self._folds
+         stalls, errors, follow, deaths, starved, flags, named) = self._folds
         apart = system if self.system_reads else None  # the reads LIVE_READS_APART names
         out = [cb.verdict(apart), rec.verdict(system, now=h.end_time), rej.verdict(system),  # type: ignore[call-arg]
                health.verdict(apart)]
@@ -5595,8 +5853,10 @@ class LiveChecker:
             out.append(_RecoveriesTimed().verdict(system, between_steps=True, read=read))
             out.append(_CallbacksTimed().verdict(system, between_steps=True, read=read))
             out.append(cast(_StarvedInput, starved).verdict(None, now=h.end_time))
+            out.append(flags.verdict(system))
         out.append(cast(_ComponentsFollow, follow).verdict(None, final=False))
         out.append(deaths.verdict(system))
+        out.append(named.verdict(system))
         return out
 
     def check(self) -> list[Verdict]:
@@ -5671,6 +5931,9 @@ __all__ = [
     "check_linearizable",
     "check_errors_counted",
     "check_no_callback_after_death",
+    "check_xrun_flags_counted",
+    "check_errors_name_their_component",
+    "xrun_flag_problems",
     "check_recoveries_counted",
     "check_policy_followed",
     "check_device_errors_kept",

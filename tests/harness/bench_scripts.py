@@ -4,9 +4,11 @@ package, and its scripts are run by path, not imported)."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -24,3 +26,18 @@ def load_bench_script(filename: str, name: str) -> ModuleType:
     finally:
         sys.modules.pop(name, None)
     return module
+
+
+def plant_catalogued_bug(monkeypatch: Any, owner: type, method: str, bug_name: str) -> None:
+    """The catalogued bug ``bug_name`` (``bench/bench_realistic_bugs.py``) planted in ``owner.method``
+    for the test: the method compiled from its source with the bug's ``old`` replaced by its
+    ``new``, in its module's names, and set on ``owner`` through ``monkeypatch``, so that
+    everything else is the shipped code. The bug's ``old`` must lie in that method, once."""
+    (bug,) = [b for b in load_bench_script("bench_realistic_bugs.py", f"bench_realistic_bugs_{bug_name}").BUGS
+              if b.name == bug_name]
+    source = inspect.getsource(getattr(owner, method))
+    assert source.count(bug.old) == 1, f"{bug_name}: its old snippet is not in {owner.__name__}.{method} once"
+    body = "class _Patched:\n" + source.replace(bug.old, bug.new)
+    names: dict[str, Any] = dict(vars(sys.modules[owner.__module__]))
+    exec(compile(body, inspect.getsourcefile(owner) or owner.__module__, "exec"), names)  # noqa: S102
+    monkeypatch.setattr(owner, method, getattr(names["_Patched"], method))

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from bench_scripts import plant_catalogued_bug
+from plain_runs import plain_run_verdict
 from harness import ReliabilityRun, RunSpec, SoakRunner, SoakSpec
 from harness.invariants import HISTOGRAM_RESERVOIR, NAMES, PER_CALLBACK_HISTOGRAMS, check_callbacks_timed
 from system_under_test import AudioSystem, monitoring
@@ -129,8 +131,9 @@ def test_a_miscount_within_the_reservoir_fails_and_an_exact_one_holds() -> None:
     assert 0 < callbacks < HISTOGRAM_RESERVOIR
     v = check_callbacks_timed(s)
     assert not v.ok
-    assert [(e["histogram"], e["count"], e["callbacks"]) for e in v.evidence] == [
-        ("callback_duration_s", callbacks - 1, callbacks)]
+    # the count held to the callbacks counter, and the reservoir (every sample still in it) to the count
+    assert [(e["histogram"], e["count"], e.get("callbacks"), e.get("reservoir")) for e in v.evidence] == [
+        ("callback_duration_s", callbacks - 1, callbacks, None), ("callback_duration_s", callbacks - 1, None, callbacks)]
     assert check_callbacks_timed(_closed_system_miscounting_by(0)).ok
 
 
@@ -226,16 +229,19 @@ def test_each_verdict_says_exactly_what_was_judged_and_why() -> None:
     assert _said(check_callbacks_timed(_Published({"callbacks": 0}, held))) == (name, True, [], (
         "no callback counted: nothing to judge"))
     both = "callback_duration_s, callback_load"
+    reservoirs = "; each histogram's reservoir holds its samples and its percentiles lie within its extremes"
     assert _said(check_callbacks_timed(_Published({"callbacks": 10}, held))) == (name, True, [], (
-        f"{both} each count the 10 callbacks counted (within the {HISTOGRAM_RESERVOIR}-sample reservoir)"))
+        f"{both} each count the 10 callbacks counted (within the {HISTOGRAM_RESERVOIR}-sample reservoir)"
+        f"{reservoirs}"))
     at = {h: {"count": HISTOGRAM_RESERVOIR} for h in PER_CALLBACK_HISTOGRAMS}
     assert _said(check_callbacks_timed(_Published({"callbacks": HISTOGRAM_RESERVOIR}, at)))[3] == (
         f"{both} each count the {HISTOGRAM_RESERVOIR} callbacks counted (within the "
-        f"{HISTOGRAM_RESERVOIR}-sample reservoir)")
+        f"{HISTOGRAM_RESERVOIR}-sample reservoir){reservoirs}")
     past = HISTOGRAM_RESERVOIR + 1
     over = {h: {"count": past} for h in PER_CALLBACK_HISTOGRAMS}
     assert _said(check_callbacks_timed(_Published({"callbacks": past}, over)))[3] == (
-        f"{both} each count the {past} callbacks counted (past the {HISTOGRAM_RESERVOIR}-sample reservoir)")
+        f"{both} each count the {past} callbacks counted (past the {HISTOGRAM_RESERVOIR}-sample reservoir)"
+        f"{reservoirs}")
     short = {"callback_duration_s": {"count": 9}, "callback_load": {"count": 8}}
     assert _said(check_callbacks_timed(_Published({"callbacks": 10}, short))) == (name, False, [
         {"histogram": "callback_duration_s", "count": 9, "callbacks": 10,
@@ -245,3 +251,39 @@ def test_each_verdict_says_exactly_what_was_judged_and_why() -> None:
         "2 per-callback histogram(s) count other than the 10 callbacks counted: "
         "callback_duration_s counts 9 observation(s), the callbacks counter 10; "
         "callback_load counts 8 observation(s), the callbacks counter 10"))
+
+
+# -- each histogram's reservoir: min(count, 65 536) samples, its percentiles within [min, max] -----
+
+def test_the_catalogued_ring_indexed_by_count_fails_a_closed_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``histogram_ring_indexed_by_count``: the count stays right, the reservoir holds nothing and
+    the percentiles read 0, below every duration observed."""
+    plant_catalogued_bug(monkeypatch, monitoring.Histogram, "observe", "histogram_ring_indexed_by_count")
+    s = _closed_system_miscounting_by(0)
+    callbacks = s.metrics().counters["callbacks"]
+    v = check_callbacks_timed(s)
+    assert not v.ok
+    held = [(e["histogram"], e["reservoir"], e["expected"]) for e in v.evidence if "reservoir" in e]
+    assert held == [(h, 0, callbacks) for h in PER_CALLBACK_HISTOGRAMS]
+    outside = {e["histogram"]: e["percentiles"] for e in v.evidence if "percentiles" in e}
+    assert set(outside) == set(PER_CALLBACK_HISTOGRAMS) and outside["callback_load"]["p50"] == 0.0, outside
+    assert v.message.startswith("4 histogram reservoir finding(s): callback_duration_s's reservoir holds 0 "
+                                f"sample(s) of its {callbacks} observation(s), not {callbacks}"), v.message
+
+
+def test_the_catalogued_ring_indexed_by_count_fails_a_plain_run_on_this_invariant_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plant_catalogued_bug(monkeypatch, monitoring.Histogram, "observe", "histogram_ring_indexed_by_count")
+    result, v = plain_run_verdict(tmp_path, 92398, "callbacks_timed")
+    assert [x.name for x in result.verdicts if not x.ok] == ["callbacks_timed"]
+    assert {e["histogram"] for e in v.evidence if "reservoir" in e} >= set(PER_CALLBACK_HISTOGRAMS), v.evidence
+
+
+def test_a_published_percentile_outside_the_extremes_fails() -> None:
+    summary = {"count": 10, "min": 0.001, "max": 0.002, "p50": 0.0015, "p99": 0.0021}
+    v = check_callbacks_timed(_Published({"callbacks": 10}, {h: dict(summary) for h in PER_CALLBACK_HISTOGRAMS}))
+    assert not v.ok
+    assert [(e["histogram"], e["percentiles"]) for e in v.evidence] == [
+        (h, {"p99": 0.0021}) for h in PER_CALLBACK_HISTOGRAMS]
+    within = {h: dict(summary, p99=0.002) for h in PER_CALLBACK_HISTOGRAMS}
+    assert check_callbacks_timed(_Published({"callbacks": 10}, within)).ok

@@ -11,18 +11,16 @@ counter counts, and what is not judged, from hand-written histories. Virtual clo
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench_scripts import load_bench_script
+from bench_scripts import plant_catalogued_bug
 from plain_runs import plain_run_verdict
 from harness.faults.kinds import COMPETITOR_FOUND_DRY
 from harness.history import History
 from harness.invariants import NAMES, check_errors_counted
-from system_under_test import system as system_module
 from system_under_test.system import AudioSystem
 
 NAME = "errors_counted"
@@ -35,17 +33,9 @@ def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _plant(monkeypatch: pytest.MonkeyPatch, bug_name: str) -> None:
-    """The catalogued bug ``bug_name`` (one of ``poll``'s lines changed as the catalogue changes it):
-    ``AudioSystem.poll`` compiled from its source with the bug's ``old`` replaced by its ``new``, in
-    the system module's names, so that everything else is the shipped system."""
-    (bug,) = [b for b in load_bench_script("bench_realistic_bugs.py", "bench_realistic_bugs_errors_counted").BUGS
-              if b.name == bug_name]
-    source = inspect.getsource(AudioSystem.poll)
-    assert source.count(bug.old) == 1, bug_name
-    body = "class _Patched:\n" + source.replace(bug.old, bug.new)
-    names: dict[str, Any] = dict(vars(system_module))
-    exec(compile(body, inspect.getsourcefile(AudioSystem) or "system.py", "exec"), names)  # noqa: S102
-    monkeypatch.setattr(AudioSystem, "poll", names["_Patched"].poll)
+    """The catalogued bug ``bug_name`` (one of ``poll``'s lines changed as the catalogue changes it)
+    planted in ``AudioSystem.poll``, so that everything else is the shipped system."""
+    plant_catalogued_bug(monkeypatch, AudioSystem, "poll", bug_name)
 
 
 def test_the_invariant_is_registered() -> None:
