@@ -112,6 +112,9 @@ How a slope is judged (``judge``), and why:
    ``saturating``, ``slowing`` or ``unclear`` is a leak when the straight line through the window's
    eight levels rises above the threshold and does not bend down more than their wander explains
    (a planted 5 MB/h small-object leak read "saturating" by its late half at seed 2, bench/RESULTS.md).
+   pymalloc's bytes are asked so beside an RSS that grew significantly under the threshold
+   (``small``) too: the resident set sees small objects through the memory the heaps keep free, and
+   read such a leak at 4.172e6 B/h, under the threshold, at seed 3.
 
    **Where the RSS alone says "leak"**, and both allocators were sampled for every sample, the
    two series, their sum (``allocators_in_use_bytes``: a leak shared between them, under the
