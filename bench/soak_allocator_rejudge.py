@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from harness.journal import JournalError
-from harness.leaks import ALLOCATOR_METRIC, MIN_GROWTH, PYMALLOC_METRIC, judge
+from harness.leaks import ALLOCATOR_METRIC, DEFAULT_THRESHOLDS, MIN_GROWTH, PYMALLOC_METRIC, judge, judge_pymalloc
 from harness.reports.build import _leaks, run_data_from_journal
+from harness.reports.fold import WINDOW_RECORDS_METRIC
 
 
 def _num(v: float | None) -> str:
@@ -46,12 +47,21 @@ def samples_of(run_dir: Path) -> list[dict[str, Any]]:
 
 
 def _own(samples: list[dict[str, Any]], metric: str) -> str:
-    """The series judged alone by the rule, as sampled."""
+    """The series judged alone by the rule the RSS would ask it by (pymalloc's: the history window
+    modelled out where the samples count it, and through its levels' wander, ``judge_pymalloc``)."""
     if not all(metric in s for s in samples):
         return "not sampled"
     t = np.array([s["t"] for s in samples], dtype=np.float64)
     u = np.array([s[metric] for s in samples], dtype=np.float64)
     g = np.array([s.get("segment", 0) for s in samples], dtype=np.int64)
+    if metric == PYMALLOC_METRIC:
+        window = (np.array([s[WINDOW_RECORDS_METRIC] for s in samples], dtype=np.float64)
+                  if all(WINDOW_RECORDS_METRIC in s for s in samples) else None)
+        a, _, per_record = judge_pymalloc(t, u, window, groups=g, threshold_per_hour=DEFAULT_THRESHOLDS["rss_bytes"],
+                                          min_growth=MIN_GROWTH["rss_bytes"])
+        modelled = "as sampled" if per_record is None else f"window out at {per_record:.4g} B an entry"
+        return (f"{a.verdict} ({a.shape}), {_num(a.slope_per_hour)}, late {_num(a.late_slope_per_hour)}, "
+                f"{modelled}")
     a = judge(metric, t, u, groups=g, min_growth=MIN_GROWTH["rss_bytes"])
     return f"{a.verdict} ({a.shape}), {_num(a.slope_per_hour)}, late {_num(a.late_slope_per_hour)}"
 

@@ -43,7 +43,7 @@ from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import judge
 from ..verdict import judge_run
 from ..fault_outcomes import path_missed
-from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
+from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, WINDOW_RECORDS_METRIC, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
                    fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
 from .rates import mtbf_interval
@@ -71,7 +71,8 @@ REPORT_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_f
 #: the fields of a resource sample the report reads (``_leaks``, ``_performance``, the resources
 #: figure); a journal's samples also carry wall time, frames and threads of the system, unread
 #: (a sample of 10 fields is a dict of 272 bytes, one of 13 of 464: ~6 MB after 8 hours)
-REPORT_SAMPLE_KEYS = frozenset({"t", "segment", "cpu_percent", *HELD_METRICS, *LEAK_METRICS, *ALLOCATOR_METRICS})
+REPORT_SAMPLE_KEYS = frozenset({"t", "segment", "cpu_percent", *HELD_METRICS, *LEAK_METRICS, *ALLOCATOR_METRICS,
+                                WINDOW_RECORDS_METRIC})
 
 
 def report_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
@@ -475,7 +476,7 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
     the history's window), summed over the held series every sample carries: one a resumed
     soak's older segments lack is left out whole, never used for some samples only; and beside the
     RSS the allocators' bytes in use (``ALLOCATOR_METRICS``: malloc's, pymalloc's), each where every
-    sample carries it."""
+    sample carries it, with the history window's entries (``WINDOW_RECORDS_METRIC``) for pymalloc's."""
     fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
     if not fold.n:
         return {}
@@ -487,7 +488,9 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
                 held = col.copy() if held is None else held + col
     in_use, pymalloc = (np.frombuffer(fold.values[m], dtype=np.float64) if m in fold.present else None
                         for m in ALLOCATOR_METRICS)
-    allocators = {"in_use": in_use, "pymalloc": pymalloc}
+    window = (np.frombuffer(fold.values[WINDOW_RECORDS_METRIC], dtype=np.float64)
+              if WINDOW_RECORDS_METRIC in fold.present else None)
+    allocators = {"in_use": in_use, "pymalloc": pymalloc, "window_records": window}
     return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,
                      **(allocators if m == "rss_bytes" else {}))
             for m in LEAK_METRICS if m in fold.present}
