@@ -37,6 +37,17 @@ so from then on *every* jackd of the uid dies by SIGBUS before it is ready, what
 (``broken_metadata_db``), removes the database (as a clean server exit does) and starts jackd
 once more, noting it in ``metadata_db_repairs``; a SIGBUS with every region file whole is raised
 as before.
+The database can also be *wedged*: JACK2 opens it without ``DB_REGISTER``, so a lock in its
+Berkeley DB lock table held by a process that died holding it is never released, and every later
+open waits for it for ever in a futex, with no timeout and no error (reproduced with
+``harness.rig._jackdb wedge``: ``metadata.db``'s handle lock held for writing by a SIGKILLed
+process). jackd then hangs in its own start and the readiness probe hears nothing: to the probe
+that is a server not ready, as a slow one is. So a start whose jackd still runs with its probe
+neither ready nor crashed has the database checked (``harness.rig.metadata_db``: opened as JACK2
+opens it, in a child, bounded; *wedged* only when that child sleeps in a futex spending no CPU,
+never when it runs or waits for the CPU on a loaded machine), and a wedged one is removed, noted
+in ``metadata_db_repairs`` with why, and jackd started once more. A database wedged again after
+that is raised naming its path, what was found and the fix.
 
 Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
 closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
