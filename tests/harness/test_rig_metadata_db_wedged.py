@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -189,3 +190,20 @@ def test_a_rig_whose_jack_database_is_wedged_repairs_it_and_becomes_ready() -> N
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert "system:capture_1" in found["ports"]
     assert len(found["repairs"]) == 1 and "wedged" in found["repairs"][0] and "futex" in found["repairs"][0]
+
+
+@pytest.mark.parametrize("state", ["busy", "asleep", "stopped"])
+def test_a_process_that_runs_sleeps_or_is_stopped_is_never_read_as_stuck_on_a_lock(state: str) -> None:
+    """What a slow machine does to the check's child (it runs, waits for the CPU, sleeps in a
+    timer or is stopped) is never a wedge: only a futex wait that spends no CPU is."""
+    from harness.rig.metadata_db import _stuck_for_good
+
+    code = "while True: pass" if state == "busy" else "import time; time.sleep(60)"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        if state == "stopped":
+            os.kill(proc.pid, signal.SIGSTOP)
+        assert not _stuck_for_good(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
