@@ -92,7 +92,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -495,13 +495,14 @@ class LoopbackRig:
             try:
                 self._launch_and_wait(cmd, t0)
             except RigError:
-                if not self._repair_metadata_db():
+                repaired = self._repair_metadata_db()
+                if repaired is None:
                     raise
                 t0 = self.clock.now()
                 try:
                     self._launch_and_wait(cmd, t0)
                 except RigError as again:
-                    raise self._still_wedged(again) or again from None
+                    raise (self._still_wedged(again) if repaired == "wedged" else None) or again from None
             self.started_at = t0
             self.ready_s = self.clock.now() - t0
             log.info("jackd %s ready in %.3f s (pid %s)", self.server_name, self.ready_s, self.pid)
@@ -536,21 +537,22 @@ class LoopbackRig:
             self._kill_process()
             raise
 
-    def _repair_metadata_db(self) -> bool:
+    def _repair_metadata_db(self) -> Literal["broken", "wedged"] | None:
         """Remove the uid's metadata database when it is what kept this rig's jackd from being
-        ready (empty region files after a death by SIGBUS, or wedged after a hang); True if it did.
-        ``start`` asks it once: what fails after the repair is raised."""
+        ready (empty region files after a death by SIGBUS, or wedged after a hang); what was wrong
+        with it, or None when it was not removed. ``start`` asks it once: what fails after the
+        repair is raised."""
         broken = self._died_of_a_broken_metadata_db()
         if broken:
             self._remove_metadata_db(broken[0].parent, f"{', '.join(p.name for p in broken)} empty "
                                                        f"(jackd {self.server_name!r} died by SIGBUS)")
-            return True
+            return "broken"
         wedged = self._hung_on_a_wedged_metadata_db()
         if wedged is not None:
             self._remove_metadata_db(metadata_db_folder(), f"wedged (jackd {self.server_name!r} not ready, "
                                                            f"still running): {wedged.detail}")
-            return True
-        return False
+            return "wedged"
+        return None
 
     def _hung_on_a_wedged_metadata_db(self) -> DbCheck | None:
         """The check that found the uid's metadata database wedged when this rig's jackd hung before
@@ -570,8 +572,6 @@ class LoopbackRig:
     def _still_wedged(self, failure: RigError) -> RigError | None:
         """A ``RigError`` naming the database, what was found and the fix, when the start after a
         wedged database's removal failed on a database wedged again; None otherwise."""
-        if not self.metadata_db_repairs or "wedged" not in self.metadata_db_repairs[-1]:
-            return None
         check = self._hung_on_a_wedged_metadata_db()
         if check is None:
             return None
