@@ -37,6 +37,17 @@ so from then on *every* jackd of the uid dies by SIGBUS before it is ready, what
 (``broken_metadata_db``), removes the database (as a clean server exit does) and starts jackd
 once more, noting it in ``metadata_db_repairs``; a SIGBUS with every region file whole is raised
 as before.
+The database can also be *wedged*: JACK2 opens it without ``DB_REGISTER``, so a lock in its
+Berkeley DB lock table held by a process that died holding it is never released, and every later
+open waits for it for ever in a futex, with no timeout and no error (reproduced with
+``harness.rig._jackdb wedge``: ``metadata.db``'s handle lock held for writing by a SIGKILLed
+process). jackd then hangs in its own start and the readiness probe hears nothing: to the probe
+that is a server not ready, as a slow one is. So a start whose jackd still runs with its probe
+neither ready nor crashed has the database checked (``harness.rig.metadata_db``: opened as JACK2
+opens it, in a child, bounded; *wedged* only when that child sleeps in a futex spending no CPU,
+never when it runs or waits for the CPU on a loaded machine), and a wedged one is removed, noted
+in ``metadata_db_repairs`` with why, and jackd started once more. A database wedged again after
+that is raised naming its path, what was found and the fix.
 
 Teardown is layered so that nothing outlives a failed or interrupted test: the context manager
 closes the rig; an ``atexit`` hook closes every rig still open; jackd is started in its own
@@ -81,7 +92,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -91,6 +102,7 @@ from system_under_test.errors import DeviceLostError, DeviceStalledError
 
 from ..errors import InputFileError, RigError
 from .jack_agent import JackAgent
+from .metadata_db import DbCheck, check_metadata_db
 from . import spawn as spawner
 from .spawn import popen
 
@@ -399,11 +411,14 @@ class LoopbackRig:
         #: Readiness probes whose client crashed (a signal) while jackd ran: the rig's evidence,
         #: kept apart from the server's state (``start`` probes again instead of failing).
         self.probe_crashes: list[str] = []
-        #: JACK2 metadata databases found broken (empty region files) and removed by ``start``
-        #: after its jackd died of them: what was removed, one line each
+        #: JACK2 metadata databases found broken (empty region files: jackd died of them) or wedged
+        #: (a lock held by a dead process: jackd and its probe hung on it) and removed by ``start``:
+        #: what was removed and why, one line each
         self.metadata_db_repairs: list[str] = []
         #: how the last jackd that did not become ready ended (its exit status; None: still ran)
         self._exit_before_ready: int | None = None
+        #: the last launch gave up on a jackd that still ran, its probe neither ready nor crashed
+        self._hung_before_ready = False
         self._lock = threading.RLock()
         self._xruns = 0
         self._xrun_lock = threading.Lock()
@@ -480,12 +495,14 @@ class LoopbackRig:
             try:
                 self._launch_and_wait(cmd, t0)
             except RigError:
-                broken = self._died_of_a_broken_metadata_db()
-                if not broken:
+                repaired = self._repair_metadata_db()
+                if repaired is None:
                     raise
-                self._remove_metadata_db(broken)
                 t0 = self.clock.now()
-                self._launch_and_wait(cmd, t0)
+                try:
+                    self._launch_and_wait(cmd, t0)
+                except RigError as again:
+                    raise (self._still_wedged(again) if repaired == "wedged" else None) or again from None
             self.started_at = t0
             self.ready_s = self.clock.now() - t0
             log.info("jackd %s ready in %.3f s (pid %s)", self.server_name, self.ready_s, self.pid)
@@ -510,6 +527,7 @@ class LoopbackRig:
         if not self.detach:
             _live_rigs.add(self)
         self._stalled = False
+        self._hung_before_ready = False
         try:
             self._wait_ready(t0)
             self._check_realtime()
@@ -519,6 +537,50 @@ class LoopbackRig:
             self._kill_process()
             raise
 
+    def _repair_metadata_db(self) -> Literal["broken", "wedged"] | None:
+        """Remove the uid's metadata database when it is what kept this rig's jackd from being
+        ready (empty region files after a death by SIGBUS, or wedged after a hang); what was wrong
+        with it, or None when it was not removed. ``start`` asks it once: what fails after the
+        repair is raised."""
+        broken = self._died_of_a_broken_metadata_db()
+        if broken:
+            self._remove_metadata_db(broken[0].parent, f"{', '.join(p.name for p in broken)} empty "
+                                                       f"(jackd {self.server_name!r} died by SIGBUS)")
+            return "broken"
+        wedged = self._hung_on_a_wedged_metadata_db()
+        if wedged is not None:
+            self._remove_metadata_db(metadata_db_folder(), f"wedged (jackd {self.server_name!r} not ready, "
+                                                           f"still running): {wedged.detail}")
+            return "wedged"
+        return None
+
+    def _hung_on_a_wedged_metadata_db(self) -> DbCheck | None:
+        """The check that found the uid's metadata database wedged when this rig's jackd hung before
+        it was ready (alive, its probe neither ready nor crashed); else None.
+
+        A lock on the database held by a process that died holding it makes jackd's own open of it
+        and every client's wait for ever, without a word: to the readiness probe that is a server
+        not ready, as a slow one is. ``check_metadata_db`` tells them apart (a slow machine is
+        never wedged), so a healthy database is never removed."""
+        if not self._hung_before_ready:
+            return None
+        check = check_metadata_db(metadata_db_folder())
+        log.info("rig %s: jackd not ready while it ran; JACK's metadata database: %s (%s)",
+                 self.server_name, check.verdict, check.detail)
+        return check if check.verdict == "wedged" else None
+
+    def _still_wedged(self, failure: RigError) -> RigError | None:
+        """A ``RigError`` naming the database, what was found and the fix, when the start after a
+        wedged database's removal failed on a database wedged again; None otherwise."""
+        check = self._hung_on_a_wedged_metadata_db()
+        if check is None:
+            return None
+        folder = metadata_db_folder()
+        return RigError(f"JACK's metadata database {folder} is wedged again after the rig removed it: "
+                        f"{check.detail}. Some process of this user keeps wedging it; stop every JACK "
+                        f"server and client of the user (pgrep -a jackd), remove {folder} and "
+                        f"/dev/shm/jack-{os.getuid()}-*, and start again. The start failed with: {failure}")
+
     def _died_of_a_broken_metadata_db(self) -> list[Path]:
         """The empty region files of the uid's metadata database when this rig's jackd died by
         SIGBUS before it was ready; else ``[]`` (a SIGBUS with every region file whole is not
@@ -527,14 +589,13 @@ class LoopbackRig:
             return []
         return broken_metadata_db()
 
-    def _remove_metadata_db(self, broken: list[Path]) -> None:
+    def _remove_metadata_db(self, folder: Path, why: str) -> None:
         """Remove the uid's metadata database (JACK re-creates it as the next server opens), as a
-        server's clean exit does under every other server's clients; noted and logged."""
-        folder = broken[0].parent
+        server's clean exit does under every other server's clients; noted and logged with why."""
         shutil.rmtree(folder, ignore_errors=True)
-        what = f"{folder}: {', '.join(p.name for p in broken)} empty (jackd {self.server_name!r} died by SIGBUS)"
+        what = f"{folder}: {why}"
         self.metadata_db_repairs.append(what)
-        log.warning("rig %s: JACK's metadata database was broken, removed before starting again: %s",
+        log.warning("rig %s: JACK's metadata database was unusable, removed before starting again: %s",
                     self.server_name, what)
 
     def _check_realtime(self) -> None:
@@ -578,6 +639,8 @@ class LoopbackRig:
                 )
             log.warning("rig %s: readiness probe %s; probing again", self.server_name, agent.failure)
         if not ok:
+            self._hung_before_ready = (proc is not None and proc.poll() is None and not _probe_crashed(agent)
+                                       and agent.shutdown_reason is None)
             agent.kill()
             if self._proc is None or self._proc.poll() is not None:
                 raise RigError(
@@ -1039,6 +1102,11 @@ def check_server_name(name: object) -> str:
 JACK_SHM = Path("/dev/shm")
 
 
+def metadata_db_folder(shm: Path | None = None, uid: int | None = None) -> Path:
+    """JACK2's metadata database of ``uid`` (this process's by default) in ``shm`` (``JACK_SHM``)."""
+    return (JACK_SHM if shm is None else shm) / f"jack_db-{os.getuid() if uid is None else uid}"
+
+
 def broken_metadata_db(shm: Path | None = None, uid: int | None = None) -> list[Path]:
     """The region files of JACK2's metadata database for ``uid`` (``jack_db-<uid>/__db.NNN``, a
     Berkeley DB environment every server and client of the uid maps as it opens) that are empty.
@@ -1046,7 +1114,7 @@ def broken_metadata_db(shm: Path | None = None, uid: int | None = None) -> list[
     A process killed while it created the environment leaves such a file behind, and a mapping of
     it faults: every jackd of the uid then dies by SIGBUS before it is ready until the environment
     is made anew. ``shm``: the folder that holds it (``JACK_SHM``)."""
-    folder = (JACK_SHM if shm is None else shm) / f"jack_db-{os.getuid() if uid is None else uid}"
+    folder = metadata_db_folder(shm, uid)
     empty = []
     for path in sorted(folder.glob("__db.*")):
         try:

@@ -1,0 +1,209 @@
+"""A JACK2 metadata database wedged by a lock a dead process holds is found and repaired by ``start``.
+
+JACK2 opens one Berkeley DB environment per uid (``/dev/shm/jack_db-<uid>``) in every server and
+client, without a timeout and without the means to release a dead process's locks. A process
+killed while it held a lock there leaves every later open waiting for ever in a futex: jackd hangs
+in its start and the rig's readiness probe reads "not ready" (CI: ``jackd 'soundcheck-rig-1' not
+ready after 10.0 s (killed by SIGKILL)``). ``harness.rig._jackdb wedge`` makes that state on purpose
+(the handle lock of ``metadata.db`` taken for writing, then SIGKILL). The rig's own database path
+is fixed by JACK2's build, so the test that starts a real jackd on a wedged one runs in a private
+``/dev/shm`` (``unshare``), never touching the database other tests' servers use."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from harness import RigError
+from harness.rig import _jackdb, loopback
+from harness.rig.loopback import LoopbackRig, metadata_db_folder
+from harness.rig.metadata_db import DbCheck, check_metadata_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _jackdb_run(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-P", _jackdb.__file__, command, str(folder)],
+                          capture_output=True, text=True, timeout=30)
+
+
+def _database(folder: Path, *, wedged: bool) -> Path:
+    """A metadata database made as JACK makes it in ``folder``; ``wedged``: and then wedged."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = _jackdb_run("open", folder)
+    assert made.returncode == 0 and made.stdout.split() == ["opening", "opened"], made
+    if wedged:
+        held = _jackdb_run("wedge", folder)
+        assert held.returncode == -9 and held.stdout.split() == ["held"], held
+    return folder
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_the_check_tells_a_wedged_database_from_one_that_opens(tmp_path: Path) -> None:
+    folder = tmp_path / f"jack_db-{os.getuid()}"
+    assert check_metadata_db(folder).verdict == "absent"
+    _database(folder, wedged=False)
+    assert check_metadata_db(folder).verdict == "opens"
+    assert check_metadata_db(folder).verdict == "opens"  # the check itself leaves no lock held
+    _database(folder, wedged=True)
+    found = check_metadata_db(folder)
+    assert found.verdict == "wedged" and str(folder) in found.detail and "futex" in found.detail
+
+
+def test_the_check_s_child_refuses_a_bad_command_line_with_exit_2(tmp_path: Path) -> None:
+    assert _jackdb_run("bogus", tmp_path).returncode == 2
+    missing = _jackdb_run("open", tmp_path / "no-such")
+    assert missing.returncode == 2 and "no-such" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_a_server_not_ready_on_a_healthy_database_is_raised_and_nothing_removed(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A jackd that lives but never serves (a slow one, as far as the probe can tell) on a database
+    that opens: the check says so, the start fails as before, the database stays."""
+    monkeypatch.setattr(loopback, "JACK_SHM", tmp_path)
+    folder = _database(metadata_db_folder(), wedged=False)
+    monkeypatch.setattr(LoopbackRig, "command", lambda self: ["sleep", "120"])
+    rig = LoopbackRig(rate=48000, period=256, ready_timeout_s=2.0)
+    try:
+        with pytest.raises(RigError, match="not ready after 2.0 s"):
+            rig.start()
+        assert rig.metadata_db_repairs == [] and (folder / "metadata.db").exists()
+    finally:
+        rig.close()
+
+
+def _hangs_then_serves(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, checks: list[DbCheck]) -> list[int]:
+    """``start`` without a server: each launch hangs (jackd alive, probe silent) while the
+    database is there, and serves once it is gone; ``checks`` are the check's answers in turn."""
+    monkeypatch.setattr(loopback, "JACK_SHM", tmp_path)
+    monkeypatch.setattr(loopback, "server_pids", lambda name: [])
+    launches: list[int] = []
+
+    def launch(self: LoopbackRig, cmd: list[str], t0: float) -> None:
+        launches.append(1)
+        if metadata_db_folder().exists():
+            self._exit_before_ready, self._hung_before_ready = None, True
+            raise RigError(f"jackd {self.server_name!r} not ready after 10.0 s (killed by SIGKILL)")
+
+    monkeypatch.setattr(LoopbackRig, "_launch_and_wait", launch)
+    monkeypatch.setattr(loopback, "check_metadata_db", lambda folder: checks.pop(0))
+    metadata_db_folder().mkdir()
+    return launches
+
+
+def test_a_hang_on_a_database_found_wedged_removes_it_and_starts_once_more(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    launches = _hangs_then_serves(monkeypatch, tmp_path, [DbCheck("wedged", "asleep in a futex")])
+    rig = LoopbackRig(rate=48000, period=256)
+    try:
+        rig.start()
+    finally:
+        rig.close()
+    assert len(launches) == 2 and not metadata_db_folder().exists()
+    assert rig.metadata_db_repairs == [f"{metadata_db_folder()}: wedged (jackd {rig.server_name!r} not ready, "
+                                       "still running): asleep in a futex"]
+
+
+@pytest.mark.parametrize("verdict", ["opens", "undecided", "absent"])
+def test_a_hang_on_a_database_not_found_wedged_is_raised_and_nothing_removed(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, verdict: str) -> None:
+    launches = _hangs_then_serves(monkeypatch, tmp_path, [DbCheck(verdict, "a loaded machine")])  # type: ignore[arg-type]
+    rig = LoopbackRig(rate=48000, period=256)
+    with pytest.raises(RigError, match="not ready after 10.0 s"):
+        rig.start()
+    rig.close()
+    assert len(launches) == 1 and metadata_db_folder().exists() and rig.metadata_db_repairs == []
+
+
+def test_a_database_wedged_again_after_the_repair_is_raised_naming_it_and_the_fix(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    checks = [DbCheck("wedged", "asleep in a futex"), DbCheck("wedged", "asleep in a futex again")]
+    launches = _hangs_then_serves(monkeypatch, tmp_path, checks)
+    real = LoopbackRig._remove_metadata_db
+
+    def remove_and_wedge_again(self: LoopbackRig, folder: Path, why: str) -> None:
+        real(self, folder, why)
+        folder.mkdir()  # some process of the user re-creates and wedges it at once
+
+    monkeypatch.setattr(LoopbackRig, "_remove_metadata_db", remove_and_wedge_again)
+    rig = LoopbackRig(rate=48000, period=256)
+    with pytest.raises(RigError) as raised:
+        rig.start()
+    rig.close()
+    message = str(raised.value)
+    folder = metadata_db_folder()
+    assert len(launches) == 2 and len(rig.metadata_db_repairs) == 1 and checks == []
+    assert f"{folder} is wedged again" in message and "asleep in a futex again" in message
+    assert f"remove {folder}" in message and "not ready after 10.0 s" in message
+
+
+_IN_PRIVATE_SHM = textwrap.dedent("""
+    import json, subprocess, sys
+    from harness.rig import _jackdb
+    from harness.rig.loopback import LoopbackRig, metadata_db_folder
+    folder = metadata_db_folder()
+    folder.mkdir()
+    for command in ("open", "wedge"):
+        subprocess.run([sys.executable, "-P", _jackdb.__file__, command, str(folder)], timeout=30)
+    with LoopbackRig(rate=48000, period=256) as rig:
+        print(json.dumps({"ports": rig.ports(), "repairs": rig.metadata_db_repairs}))
+""")
+
+
+def _private_shm_permitted() -> None:
+    """``unshare`` with a mount namespace of our own, or skip (fail with CI set: it must run there)."""
+    try:
+        probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                               capture_output=True, text=True, timeout=30)
+        reason = None if probe.returncode == 0 else probe.stderr.strip()
+    except FileNotFoundError:
+        reason = "unshare is not installed (util-linux)"
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set, so the wedged-database test must run, but unshare failed: {reason}",
+                        pytrace=False)
+        pytest.skip(f"needs a private /dev/shm (unshare --mount, as root): {reason}")
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(60)
+def test_a_rig_whose_jack_database_is_wedged_repairs_it_and_becomes_ready() -> None:
+    """A real jackd on a wedged database, in a private /dev/shm: it hangs, the check finds the
+    database wedged, the rig removes it and its second jackd serves (main's rig raised "not
+    ready" here, as in CI)."""
+    _private_shm_permitted()
+    script = f"mount -t tmpfs tmpfs /dev/shm && exec {sys.executable} -c \"$0\""
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, _IN_PRIVATE_SHM],
+                          capture_output=True, text=True, timeout=55, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "system:capture_1" in found["ports"]
+    assert len(found["repairs"]) == 1 and "wedged" in found["repairs"][0] and "futex" in found["repairs"][0]
+
+
+@pytest.mark.parametrize("state", ["busy", "asleep", "stopped"])
+def test_a_process_that_runs_sleeps_or_is_stopped_is_never_read_as_stuck_on_a_lock(state: str) -> None:
+    """What a slow machine does to the check's child (it runs, waits for the CPU, sleeps in a
+    timer or is stopped) is never a wedge: only a futex wait that spends no CPU is."""
+    from harness.rig.metadata_db import _stuck_for_good
+
+    code = "while True: pass" if state == "busy" else "import time; time.sleep(60)"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        if state == "stopped":
+            os.kill(proc.pid, signal.SIGSTOP)
+        assert not _stuck_for_good(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
