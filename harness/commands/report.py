@@ -49,8 +49,10 @@ def handler(args: argparse.Namespace) -> int:
         Path(os.path.abspath(args.db)) if args.db is not None else run_db_path())
     # a run or soak still writing the folder holds its lock: read now, its history looks cut off
     # by a kill, and the report (and its run-history row) would call a live run a dead one. Only
-    # a lock file already there is taken: a folder no run made is left without one
-    if not (run_dir / LOCK_NAME).is_file():
+    # a lock file already there is taken: a folder no run made is left without one, and a link in
+    # its place (no run locks through a link) is replaced as any other planted link is
+    lock_file = run_dir / LOCK_NAME
+    if lock_file.is_symlink() or not lock_file.is_file():
         return _report(run_dir, args, history_db)
     with RunFolder(run_dir).lock("a run or soak still under way: report it once it has ended"):
         return _report(run_dir, args, history_db)
