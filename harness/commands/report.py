@@ -5,7 +5,8 @@ A soak's folder is rebuilt from its journal; a ``soundcheck run`` folder (no jou
 killed before its end) is reported INCONCLUSIVE, cut off where its history stops. Exit status: 0
 the report is complete and the run passed; 1 the run failed or the report is partial (the HTML
 and JSON say what is missing); 3 inconclusive; 2 not a run folder, or no usable journal/summary
-(missing, empty, damaged in the middle). A last line cut part-way by a kill is dropped with a
+(missing, empty, damaged in the middle), or a run or soak is still writing the folder (report it
+once that has ended). A last line cut part-way by a kill is dropped with a
 warning naming the file. When the run-history database cannot be written, a warning says so and
 the exit status is the run's.
 """
