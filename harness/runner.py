@@ -60,7 +60,7 @@ from .faults.xrun_bound import period_of
 from .fault_outcomes import fold_history, judged_kinds
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
-from .runfolder import RunFolder, RunFolderError, remove_refused_run
+from .runfolder import LOCK_NAME, RunFolder, RunFolderError, remove_refused_run
 from .histogram import CallbackDurations
 from .replay import export_replay
 from .reports import build_report, history_record, mtbf_record, run_data_from_run, write_reports
@@ -482,6 +482,10 @@ class ReliabilityRun:
         own_dir = spec.run_dir is None  # made here: removed again if the run is refused (exit 2)
         run_dir = spec.run_dir or new_run_dir(spec.report_root, spec.label, spec.seed)
         run_dir.mkdir(parents=True, exist_ok=True)
+        if own_dir and closing is not None:
+            # held to the end: `soundcheck report` of the folder meanwhile is refused, where it
+            # would have judged the live run as one killed before its end (and recorded it so)
+            closing.callback(RunFolder(run_dir).lock("a run still under way").release)
         backend = self._make_backend()
         # after the backend: the rig's lasting threads (its process spawner) are the harness's, not
         # the system's; threads the system starts from here on must be gone after close()
@@ -670,7 +674,7 @@ class ReliabilityRun:
                 if own_dir:  # a refused command leaves nothing behind: the folder held its history only
                     # and the rig's capture files (its agents record into the folder from the start)
                     written = tuple(p.name for p in run_dir.glob("rig-capture-*.f32rec"))
-                    remove_refused_run(run_dir, ("history.jsonl", "program.f32", *written), made=True)
+                    remove_refused_run(run_dir, ("history.jsonl", "program.f32", LOCK_NAME, *written), made=True)
         if history.write_error is not None:
             # the history file stopped part-way (a full disk): a verdict judged on the part that was
             # kept would be a guess, and "the run crashed" would blame soundcheck for the disk

@@ -5,7 +5,8 @@ A soak's folder is rebuilt from its journal; a ``soundcheck run`` folder (no jou
 killed before its end) is reported INCONCLUSIVE, cut off where its history stops. Exit status: 0
 the report is complete and the run passed; 1 the run failed or the report is partial (the HTML
 and JSON say what is missing); 3 inconclusive; 2 not a run folder, or no usable journal/summary
-(missing, empty, damaged in the middle). A last line cut part-way by a kill is dropped with a
+(missing, empty, damaged in the middle), or a run or soak is still writing the folder (report it
+once that has ended). A last line cut part-way by a kill is dropped with a
 warning naming the file. When the run-history database cannot be written, a warning says so and
 the exit status is the run's.
 """
@@ -35,10 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def handler(args: argparse.Namespace) -> int:
-    from ..journal import JOURNAL_NAME
-    from ..reports import history_db_warning, write_reports
     from ..reports.history_db import run_db_path
-    from ..runfolder import is_temporary
+    from ..runfolder import LOCK_NAME, RunFolder
 
     run_dir: Path = args.run_dir
     if not run_dir.exists():
@@ -49,6 +48,23 @@ def handler(args: argparse.Namespace) -> int:
     # is read from other folders, and a relative one named no file there
     history_db: Path | bool = False if args.no_history else (
         Path(os.path.abspath(args.db)) if args.db is not None else run_db_path())
+    # a run or soak still writing the folder holds its lock: read now, its history looks cut off
+    # by a kill, and the report (and its run-history row) would call a live run a dead one. Only
+    # a lock file already there is taken: a folder no run made is left without one, and a link in
+    # its place (no run locks through a link) is replaced as any other planted link is
+    lock_file = run_dir / LOCK_NAME
+    if lock_file.is_symlink() or not lock_file.is_file():
+        return _report(run_dir, args, history_db)
+    with RunFolder(run_dir).lock("a run or soak still under way: report it once it has ended"):
+        return _report(run_dir, args, history_db)
+
+
+def _report(run_dir: Path, args: argparse.Namespace, history_db: Path | bool) -> int:
+    """Rebuild the reports of ``run_dir``, whose lock the caller holds."""
+    from ..journal import JOURNAL_NAME
+    from ..reports import history_db_warning, write_reports
+    from ..runfolder import LOCK_NAME, is_temporary
+
     journal = run_dir / JOURNAL_NAME
     source: Any = run_dir
     read_warnings: list[str] = []
@@ -57,7 +73,7 @@ def handler(args: argparse.Namespace) -> int:
             source, read_warnings = run_folder_data(run_dir)
         elif (run_dir / "history.jsonl").exists() or (run_dir / "history.jsonl").is_symlink():
             source, read_warnings = cut_off_run_data(run_dir)
-        elif not any(not is_temporary(p.name) for p in run_dir.iterdir()):
+        elif not any(p.name != LOCK_NAME and not is_temporary(p.name) for p in run_dir.iterdir()):
             # `soundcheck run` makes its folder before its history: killed in between, it is empty
             raise UsageError(f"{run_dir}: an empty folder (no journal.jsonl, summary.json or history.jsonl): not "
                              "a run folder, or a run stopped before it recorded anything; nothing to report")
