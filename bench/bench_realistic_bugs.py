@@ -30,7 +30,9 @@ seconds. The working tree itself is never modified.
                                        # do not make a blind result look better
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
-seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests.
+seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests; a bug in system_under_test/ is tried last on the harness test files
+that import its module by name too (``harness_readers``: at most ``HARNESS_READERS_MOST``, smallest first;
+batch 77: batch 74's ``queued_after_lists_cancelled`` was caught by such a file outside the selection).
 ``--whole`` runs the whole suite (``pytest -n 2``), as the issue's filer did. A bug in
 devices/portaudio.py or devices/_devhost.py (the real-device path, which no simulated test runs)
 is tried against the selection plus the real-device files (they start their own JACK server).
@@ -7260,20 +7262,46 @@ def importing_tests(path: str, root: Path = ROOT) -> tuple[str, ...]:
     return tuple(p.relative_to(root).as_posix() for p in sorted(found, key=lambda p: (p.stat().st_size, p.name)))
 
 
+#: how many tests/harness files that import a system module by its own name a system bug is also
+#: tried on (``harness_readers``): the smallest, most often a judge's unit tests, seconds long
+HARNESS_READERS_MOST = 8
+
+
+@functools.lru_cache(maxsize=None)
+def harness_readers(path: str, root: Path = ROOT) -> tuple[str, ...]:
+    """The tests/harness files that import the system module of ``path`` (a path under
+    system_under_test/, as a bug names it) by its own name, smallest first, at most
+    ``HARNESS_READERS_MOST``. Why: a harness judge reads some of the system's methods that no test
+    under tests/sut calls, and a bug there read as missed though the suite held the test that
+    catches it (batch 74: ``VirtualClock.timers_queued_after``, which only the timer watch reads,
+    held to its promise by test_timer_watch_reads.py). A name the system's face re-exports is not
+    followed: nearly every harness test imports the face, which says nothing of what it reads."""
+    module = module_of(f"system_under_test/{path}")
+    if module == "system_under_test":
+        return ()
+    found = [p for p in sorted((root / "tests" / "harness").glob("test_*.py")) if module in _imported_modules(p)]
+    found.sort(key=lambda p: (p.stat().st_size, p.name))
+    return tuple(p.relative_to(root).as_posix() for p in found[:HARNESS_READERS_MOST])
+
+
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
     for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the other
     test files that import its module (``importing_tests``), then the harness tests that judge
-    runs."""
+    runs. A system bug is tried last on the harness tests that import its module by name
+    (``harness_readers``)."""
     if bug is not None and bug.path.startswith("harness/"):
         own = [t for prefix, tests in HARNESS_OWN_TESTS.items() if bug.path.startswith(prefix) for t in tests]
         whole = {t.split("::")[0] for t in own if "::" not in t}
         importers = [t for t in importing_tests(bug.path, ROOT) if t not in whole]
         judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in {*whole, *importers}]  # a file given whole runs once
         return [t for t in dict.fromkeys([*own, *importers, *judges]) if (ROOT / t.split("::")[0]).exists()]
-    if bug is not None and bug.path in _REAL_DEVICE_PATHS:
-        return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
-    return default
+    if bug is None:
+        return default
+    chosen = list(default)
+    if bug.path in _REAL_DEVICE_PATHS:
+        chosen += [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in chosen]
+    return chosen + [t for t in harness_readers(bug.path, ROOT) if t not in chosen]
 
 
 def _tracked_files(root: Path) -> list[str]:
