@@ -10794,6 +10794,17 @@ BATCHES[77] = BATCH_77
 BUGS += BATCH_77
 
 
+#: the tests batch 77's misses asked for, first on their modules' routes: a rate change in a history
+#: that never says its rate not judged, a duration's bare number followed by more refused, and the
+#: callback histogram's fold past its reservoir's wrap and its over-budget count
+for _prefix, _tests in {
+        "harness/fault_outcomes.py": [
+            "tests/harness/test_fault_outcomes_lasting.py::"
+            "test_a_rate_change_in_a_history_that_never_says_its_rate_is_not_judged"],
+        "harness/durations.py": ["tests/harness/test_durations.py::test_bad_durations_say_what_is_wrong"],
+        "harness/histogram.py": ["tests/harness/test_callback_durations_fold.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
