@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-75: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-77: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -30,7 +30,9 @@ seconds. The working tree itself is never modified.
                                        # do not make a blind result look better
 
 The default selection is tests/sut without the files that open real devices (JACK/PortAudio:
-seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests.
+seconds per test, and they need a server), plus the harness's stateful, invariant and storm tests; a bug in system_under_test/ is tried last on the harness test files
+that import its module by name too (``harness_readers``: at most ``HARNESS_READERS_MOST``, smallest first;
+batch 77: batch 74's ``queued_after_lists_cancelled`` was caught by such a file outside the selection).
 ``--whole`` runs the whole suite (``pytest -n 2``), as the issue's filer did. A bug in
 devices/portaudio.py or devices/_devhost.py (the real-device path, which no simulated test runs)
 is tried against the selection plus the real-device files (they start their own JACK server).
@@ -7260,20 +7262,46 @@ def importing_tests(path: str, root: Path = ROOT) -> tuple[str, ...]:
     return tuple(p.relative_to(root).as_posix() for p in sorted(found, key=lambda p: (p.stat().st_size, p.name)))
 
 
+#: how many tests/harness files that import a system module by its own name a system bug is also
+#: tried on (``harness_readers``): the smallest, most often a judge's unit tests, seconds long
+HARNESS_READERS_MOST = 8
+
+
+@functools.lru_cache(maxsize=None)
+def harness_readers(path: str, root: Path = ROOT) -> tuple[str, ...]:
+    """The tests/harness files that import the system module of ``path`` (a path under
+    system_under_test/, as a bug names it) by its own name, smallest first, at most
+    ``HARNESS_READERS_MOST``. Why: a harness judge reads some of the system's methods that no test
+    under tests/sut calls, and a bug there read as missed though the suite held the test that
+    catches it (batch 74: ``VirtualClock.timers_queued_after``, which only the timer watch reads,
+    held to its promise by test_timer_watch_reads.py). A name the system's face re-exports is not
+    followed: nearly every harness test imports the face, which says nothing of what it reads."""
+    module = module_of(f"system_under_test/{path}")
+    if module == "system_under_test":
+        return ()
+    found = [p for p in sorted((root / "tests" / "harness").glob("test_*.py")) if module in _imported_modules(p)]
+    found.sort(key=lambda p: (p.stat().st_size, p.name))
+    return tuple(p.relative_to(root).as_posix() for p in found[:HARNESS_READERS_MOST])
+
+
 def selection_for(bug: "Bug | None", default: list[str]) -> list[str]:
     """The default selection, and for a bug in the real-device path the real-device files too;
     for a bug in harness/ the tests of its own promise (``HARNESS_OWN_TESTS``), then the other
     test files that import its module (``importing_tests``), then the harness tests that judge
-    runs."""
+    runs. A system bug is tried last on the harness tests that import its module by name
+    (``harness_readers``)."""
     if bug is not None and bug.path.startswith("harness/"):
         own = [t for prefix, tests in HARNESS_OWN_TESTS.items() if bug.path.startswith(prefix) for t in tests]
         whole = {t.split("::")[0] for t in own if "::" not in t}
         importers = [t for t in importing_tests(bug.path, ROOT) if t not in whole]
         judges = [t for t in HARNESS_JUDGE_TESTS if t.split("::")[0] not in {*whole, *importers}]  # a file given whole runs once
         return [t for t in dict.fromkeys([*own, *importers, *judges]) if (ROOT / t.split("::")[0]).exists()]
-    if bug is not None and bug.path in _REAL_DEVICE_PATHS:
-        return default + [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in default]
-    return default
+    if bug is None:
+        return default
+    chosen = list(default)
+    if bug.path in _REAL_DEVICE_PATHS:
+        chosen += [t for t in REAL_DEVICE_TESTS if (ROOT / t).exists() and t not in chosen]
+    return chosen + [t for t in harness_readers(bug.path, ROOT) if t not in chosen]
 
 
 def _tracked_files(root: Path) -> list[str]:
@@ -10659,6 +10687,123 @@ for _prefix, _tests in {
             "tests/harness/test_xrun_outcomes.py::test_a_profile_lateness_that_would_be_a_stall_is_exit_2_naming_file_field_and_fix"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
+
+#: Written blind (from harness/ only, before any test was read), on lines no earlier batch patched,
+#: in the newest code and the code tried least (by the catalogue's count of batches 4-75 per file:
+#: histogram.py, durations.py, compose.py and faults/triggers.py none): a lasting fault's window
+#: (its ``fault_end`` and ``settle_for``, the ``acting`` flag its end clears), a stall's measured span
+#: against ``CLOCK_ROUNDING_S``, a rate change's ``_changes`` before any configuration was applied,
+#: ``period_of_applied``'s supervisor pass, ``runner.judged_kinds_of``'s watchdog, the live
+#: ``callbacks_timed`` and ``starved_input``, ``no_callback_after_death``'s count at the close, the
+#: callback histogram's budget shares and its ring read past its wrap, a bare number followed by
+#: more in a duration, ``Every``'s count and a soak segment's derived seed. ``--batch 77`` tries
+#: only these.
+BATCH_77: list[Bug] = [
+    Bug("lasting_window_ends_at_fault_end", "harness/fault_outcomes.py",
+        "                        f.window_end = max(f.window_end, float(end) + f.settle_s)\n",
+        "                        f.window_end = max(f.window_end, float(end))\n",
+        "'the window runs to the fault's end' in FaultOutcomeFold.feed: a lasting fault's window closes "
+        "at its end, and the stall or error the system shows a watchdog's bound after it falls outside",
+        "fault outcomes: a lasting fault's window runs on settle_for after its end"),
+    Bug("lasting_fault_acts_forever", "harness/fault_outcomes.py",
+        "                        f.acting = False\n",
+        "",
+        "'the window end is moved, that is enough' in FaultOutcomeFold.feed: a lasting fault's firing "
+        "stays acting after its fault_end, its window never closes, and every later error is its",
+        "fault outcomes: a firing's window closes settle_for after its fault ends"),
+    Bug("stall_rounding_the_wrong_way", "harness/fault_outcomes.py",
+        "min_stall_s(f.period or period_of(None)) - CLOCK_ROUNDING_S\n",
+        "min_stall_s(f.period or period_of(None)) + CLOCK_ROUNDING_S\n",
+        "'a microsecond of margin' in FaultOutcomeFold.feed: the rounding is added to the bound, so a "
+        "stall drawn at exactly the bound (its span a few nanoseconds short) reads as one that cannot "
+        "reach the watchdog, and a missed stall path is never judged",
+        "fault outcomes: a stall drawn at the watchdog's bound is judged"),
+    Bug("unknown_rate_is_a_change", "harness/fault_outcomes.py",
+        "        return isinstance(rate, (int, float)) and self._applied_rate is not None and int(rate) != self._applied_rate\n",
+        "        return isinstance(rate, (int, float)) and int(rate) != self._applied_rate\n",
+        "'None differs from any rate' shortened in FaultOutcomeFold._changes: a rate change in a history "
+        "with no config_applied (the rate the stream runs at not known) is judged, and one to the rate "
+        "it already ran at reads as its path missed",
+        "fault outcomes: a rate change is judged only where it changes the rate"),
+    Bug("applied_supervisor_in_ms", "harness/fault_outcomes.py",
+        "                      float(watchdog[\"supervisor_interval_ms\"]) / 1000.0)\n",
+        "                      float(watchdog[\"supervisor_interval_ms\"]))\n",
+        "'the watchdog's fields are seconds' in period_of_applied: the supervisor interval is read in "
+        "milliseconds as seconds, and every firing after a config_applied keeps its window open for "
+        "seconds, taking later faults' errors",
+        "fault outcomes: a firing's window is the applied period's"),
+    Bug("every_system_has_a_watchdog", "harness/runner.py",
+        "    return judged_kinds(watchdog=isinstance(system, AudioSystem), rate_errors=backend == \"sim\")\n",
+        "    return judged_kinds(watchdog=True, rate_errors=backend == \"sim\")\n",
+        "'every system the harness drives has a watchdog' in judged_kinds_of: an adapted system (the "
+        "simple player) without one has its stalls judged, and its healthy runs read the stall path "
+        "missed (inconclusive)",
+        "fault outcomes: a stall is judged only on a system with the stock watchdog"),
+    Bug("one_callback_after_death_allowed", "harness/invariants.py",
+        "        after = closed - at_report\n        if after <= 0:\n",
+        "        after = closed - at_report\n        if after <= 1:\n",
+        "'the callback in flight as the report came' in _NoCallbackAfterDeath.feed: one callback after "
+        "a death report is let go on a virtual clock too, where none can be in flight",
+        "no_callback_after_death: a dead stream calls back no more"),
+    Bug("starved_live_judged_at_its_bound", "harness/invariants.py",
+        "                if settled_before is not None and not a + span < settled_before:\n",
+        "                if settled_before is not None and not a + span <= settled_before:\n",
+        "'passed means reached' in _StarvedInput._judge: a live check at the very time a stretch's "
+        "bound ends judges it, before the stall report due at that time is recorded (a false alarm)",
+        "starved_input: a live check judges only stretches whose bound passed"),
+    Bug("callbacks_timed_live_reads_only_closed", "harness/invariants.py",
+        "        untimed = _not_a_closed_shipped_system(name, system, \"callback\", open_too=between_steps)\n",
+        "        untimed = _not_a_closed_shipped_system(name, system, \"callback\", open_too=False)\n",
+        "'callbacks_timed reads the closed system' in _CallbacksTimed.verdict: a live check between "
+        "the virtual clock's steps reads the open system as nothing to judge, and never stops at a "
+        "histogram that lost its count",
+        "callbacks_timed: a live check stops at the first callback counted and not timed"),
+    Bug("over_budget_counts_the_budget", "harness/histogram.py",
+        "        out[\"over_budget\"] = sum(self.budget_counts[BUDGET_EDGES.index(1.0) + 1:]) if b else None\n",
+        "        out[\"over_budget\"] = sum(self.budget_counts[BUDGET_EDGES.index(1.0):]) if b else None\n",
+        "'from the budget's edge on' in CallbackDurations.summary: the bucket of callbacks between 0.75 "
+        "and 1.0 of the budget (in time) is counted over budget",
+        "reports: a callback over budget is one that took longer than its period"),
+    Bug("fold_ring_read_past_its_wrap", "harness/histogram.py",
+        "        self.add(ring[np.arange(hist._n - take, hist._n) % cap])\n",
+        "        self.add(ring[np.arange(hist._n - take, hist._n)])\n",
+        "'the newest samples sit just before _n' in CallbackDurations.fold: the ring's index is not "
+        "wrapped, so once the reservoir has wrapped (65 536 callbacks, about 6 min) the fold reads "
+        "past the ring",
+        "reports: every callback's duration is folded, however long the run"),
+    Bug("bare_number_then_more_accepted", "harness/durations.py",
+        "            if parts or m.end() != len(s):\n",
+        "            if parts:\n",
+        "'a bare number after a unit is the error' in _parse_parts: '90 5m' reads as 90 seconds, the "
+        "rest dropped unread, where it should be refused (exit 2)",
+        "inputs: a duration is read whole or refused"),
+    Bug("every_fires_one_short", "harness/faults/triggers.py",
+        "                if remaining[0] <= 0:\n                    return\n                remaining[0] -= 1\n",
+        "                remaining[0] -= 1\n                if remaining[0] <= 0:\n                    return\n",
+        "'count down, then stop at zero' in Every.arm: the last of count firings is never fired, and "
+        "Every(count=1) fires nothing",
+        "faults: a trigger fires as often as it says"),
+    Bug("segment_seed_collides", "harness/compose.py",
+        "    return seed if segment == 0 else seed * 1000 + segment\n",
+        "    return seed + segment\n",
+        "'the next seed for the next segment' in derive_seed: a soak's segment 1 of seed 5 runs seed 6's "
+        "run again, and two seeds' soaks share their segments",
+        "determinism: each run and soak segment has its own seed"),
+]
+BATCHES[77] = BATCH_77
+BUGS += BATCH_77
+
+
+#: the tests batch 77's misses asked for, first on their modules' routes: a rate change in a history
+#: that never says its rate not judged, a duration's bare number followed by more refused, and the
+#: callback histogram's fold past its reservoir's wrap and its over-budget count
+for _prefix, _tests in {
+        "harness/fault_outcomes.py": [
+            "tests/harness/test_fault_outcomes_lasting.py::"
+            "test_a_rate_change_in_a_history_that_never_says_its_rate_is_not_judged"],
+        "harness/durations.py": ["tests/harness/test_durations.py::test_bad_durations_say_what_is_wrong"],
+        "harness/histogram.py": ["tests/harness/test_callback_durations_fold.py"]}.items():
+    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -95,3 +95,25 @@ def test_the_profiles_test_that_reads_them_through_the_harness_face_is_routed_to
     assert "tests/harness/test_default_outage.py" in b.importing_tests("harness/faults/profiles.py", ROOT)
     written = [t for prefix, tests in b.HARNESS_OWN_TESTS.items() for t in tests]
     assert "tests/harness/test_default_outage.py" not in written  # found, not written by hand
+
+
+def test_a_system_bug_is_tried_last_on_the_harness_tests_that_import_its_module_by_name(tmp_path: Path) -> None:
+    """A system method only a harness judge reads (``VirtualClock.timers_queued_after``, the timer
+    watch's) is held to its promise by a harness test: batch 74's ``queued_after_lists_cancelled``
+    read as missed on the default selection while test_timer_watch_reads.py catches it. The system's
+    face (imported by nearly every harness test) routes nothing."""
+    b = _bench()
+    default = b.default_selection()
+    bug = next(x for x in b.BUGS if x.name == "queued_after_lists_cancelled")
+    sel = b.selection_for(bug, default)
+    assert sel[: len(default)] == default
+    assert "tests/harness/test_timer_watch_reads.py" in sel[len(default):]
+    assert len(sel) == len(set(sel))
+    files = {"test_clock_reader.py": "from system_under_test.clock import VirtualClock\n",
+             "test_face_only.py": "from system_under_test import AudioSystem\n",
+             "test_other.py": "import system_under_test.monitoring\n"}
+    (tmp_path / "tests" / "harness").mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / "tests" / "harness" / name).write_text(text)
+    assert b.harness_readers("clock.py", tmp_path) == ("tests/harness/test_clock_reader.py",)
+    assert b.harness_readers("__init__.py", tmp_path) == ()

@@ -23,7 +23,7 @@ def test_reads_durations_as_written(text, seconds):
 
 @pytest.mark.parametrize("text,needle", [
     ("", "empty"), ("   ", "empty"), ("-5s", "negative"), ("5x", "unknown unit 'x'"),
-    ("1h2h", "twice"), ("30m1h", "largest unit first"), ("1h30", "has no unit"),
+    ("1h2h", "twice"), ("30m1h", "largest unit first"), ("1h30", "has no unit"), ("90 5m", "has no unit"),
     ("abc", "cannot read"), ("0s", "zero"), ("1h-5m", "cannot read"), ("nan", "cannot read"),
 ])
 def test_bad_durations_say_what_is_wrong(text, needle):

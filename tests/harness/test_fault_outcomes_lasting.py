@@ -178,3 +178,12 @@ def test_a_stall_drawn_at_the_bound_is_judged_though_the_clock_rounds_it_short()
     assert list(_judged_fold(stall_of(bound - 3e-9)).path_missed()) == ["stall"]
     # a millisecond short is a stall the watchdog may not see: not judged
     assert _judged_fold(stall_of(bound - 1e-3)).path_missed() == {}
+
+
+def test_a_rate_change_in_a_history_that_never_says_its_rate_is_not_judged():
+    # no config_applied (a system that records none, or a history cut before it): whether the
+    # firing changed the stream's rate is not known, and a silence then is no missed path
+    unknown = [_to(0.1, "running"), _metrics(0.5), _start("sample_rate_change", 1.0, rate=44_100),
+               _end("sample_rate_change", 1.0, 1.0), _metrics(2.0)]
+    assert outcomes_by_kind(unknown) == {"sample_rate_change": {"nothing_seen": 1}}
+    assert _judged_fold(unknown).path_missed() == {}
