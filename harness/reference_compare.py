@@ -1476,7 +1476,8 @@ def compare_to_reference_stream(
     # windows of about ``win`` frames that split the stretch evenly (a short last window would
     # leave the fit a few hundred frames to determine ~100 taps by, and a transient there would
     # be half fitted, half called a glitch), cut at a drop's step (``_window_edges``)
-    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block)
+    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block,
+                          (block // _END_PART, block // _END_PART))
     # each judged window's edges and bursts (not its residual: memory stays a window's)
     judged: list[tuple[int, int, list[tuple[int, int, float, int, bool, bool]]]] = []
     for w0, w1 in zip(edges[:-1], edges[1:], strict=True):
@@ -1552,7 +1553,9 @@ def compare_to_reference_stream(
             lines_h.insert(li + 1, (ln[0], ln[1], ln[2] + size, ln[3]))
             bounds_h.insert(li + 1, at)
         for k, (w0, w1, _events) in enumerate(judged):
-            cut = _window_edges(w0, w1, w1 - w0, [at for _li, at, _sz in hidden_drops], block)
+            cut = _window_edges(w0, w1, w1 - w0, [at for _li, at, _sz in hidden_drops], block,
+                                (block // _END_PART if w0 == first_frame else block,
+                                 block // _END_PART if w1 == last_frame else block))
             if len(cut) == 2:
                 continue
             parts = [judge_window(c0, c1, lines_h, bounds_h) for c0, c1 in zip(cut[:-1], cut[1:], strict=True)]
@@ -2103,10 +2106,18 @@ def _confirmed(event: tuple[int, int, float, int, bool, bool], w0: int, w1: int,
     return any(a0 < s1 + reach and a1 > s0 - reach for a0, a1, *_rest in again.events)
 
 
-def _window_edges(first: int, last: int, win: int, drops: list[int], least: int) -> list[int]:
+#: a part of a window cut at a drop, between the drop and the judged stretch's own end, keeps at
+#: least ``1 / _END_PART`` of a block (``_window_edges``); a part between two edges keeps a block
+_END_PART = 2
+
+
+def _window_edges(first: int, last: int, win: int, drops: list[int], least: int,
+                  end_least: tuple[int, int] | None = None) -> list[int]:
     """The judged windows' edges over ``first..last``: about ``win`` frames each, splitting the
     stretch evenly, and a window that holds a drop (``drops``: the recording frames where the
-    delay falls) cut in two there, when each part keeps ``least`` frames.
+    delay falls) cut in two there, when each part keeps ``least`` frames, or, for a part that
+    reaches ``first`` or ``last`` where that is the judged stretch's own end, the frames
+    ``end_least`` gives for that end (default ``least`` at both).
 
     A window is one filter and its linear change (``_fit_path``). A sweep passes each frequency
     once in a window, so a band it excites at one time only leaves the split of its gain between
@@ -2117,12 +2128,24 @@ def _window_edges(first: int, last: int, win: int, drops: list[int], least: int)
     the drop's line making the span one window). Cut at the drop, each part is fitted on its
     own, over a shorter stretch of the sweep, with the splice at its edge. Only drops: cut at
     an insert's step, the windows either side no longer hold the silence ``_classify`` names the
-    insert's kind from (a 117-frame inserted silence in music was reported ``repeated``)."""
+    insert's kind from (a 117-frame inserted silence in music was reported ``repeated``).
+
+    A part between a drop and the judged stretch's own end may keep less (``end_least``): the
+    followed span can end a block after a drop (a linear sweep's track ended by the converter's
+    curve), and refusing the cut there left the splice in the window the fade-in shares: a 5-
+    and a 9-frame drop 1845 frames before that end read the fade-in as a false ``pop6`` /
+    ``pop4`` ~6 130 frames before them, in one window of 4 blocks, too short for ``_confirmed`` to
+    judge again. Half a block is still 256 frames for the fit's 98 columns at 8 kHz. Inside the
+    stretch the rule is ``least``, as it was."""
+    lo_least, hi_least = end_least if end_least is not None else (least, least)
     n_win = max(1, int(round((last - first) / win)))
     even = np.linspace(first, last, n_win + 1).round().astype(np.int64).tolist()
     edges = [even[0]]
     for w0, w1 in zip(even[:-1], even[1:], strict=True):
-        edges.extend(s for s in sorted(drops) if w0 + least <= s <= w1 - least and s - edges[-1] >= least)
+        head = lo_least if w0 == first else least
+        tail = hi_least if w1 == last else least
+        edges.extend(s for s in sorted(drops)
+                     if w0 + head <= s <= w1 - tail and s - edges[-1] >= (head if edges[-1] == first else least))
         edges.append(w1)
     return edges
 
