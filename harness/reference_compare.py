@@ -81,7 +81,10 @@ How (and why)
    a long stretch split evenly), is kept only when a window of that many blocks about it hears
    it too (``_confirmed``): a long window's filter and its change are free in a band a sweep
    excites once, and a sweep's fade-in met them as a false pop. Not with a recursive path model
-   (``recursive_taps``, a run's program check), which needs its long window.
+   (``recursive_taps``, a run's program check), which needs its long window. The silence the
+   reference plays before it first sounds (speech's 0.2 s lead-in), before the first window, is
+   judged against silence (``_lead_in_events``): the recording less its running median (a DC
+   offset), in the judged band, over the noise's robust sigma; a burst there is a pop.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -1577,6 +1580,9 @@ def compare_to_reference_stream(
     # on one clock a step of the track that the residual does not confirm is the track's own (a
     # healthy run's low-passed music matched itself 777 frames away, a pitch period's alias, and
     # the prediction along the alias explained it as well): only steps the residual heard count
+    # the reference's lead-in silence, before the first window: a click there is a pop
+    events.extend(_lead_in_events(head, lines[0], start, first_frame, rec, fs, judge, k_thr, ref_level,
+                                  10 ** (floor_db / 20)))
     glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs, quiet_level,
                          1 << 62 if one_clock else 1, rec_frames, spans)
     truncated = len(glitches) > max_glitches
@@ -2068,6 +2074,62 @@ class _Judged(NamedTuple):
     noise: float
     e: FloatArray
     sigma: FloatArray
+
+
+#: the reference is silent before its first frame over this share of its head's peak (-80 dB;
+#: speech's 0.2 s lead-in is exact zeros, its first sound ~1e-3 of the peak)
+_LEAD_IN_QUIET = 1e-4
+#: the lead-in judged for clicks ends this long before the reference first sounds: the path's
+#: ring ahead of the onset (a converter's linear-phase filter, the fractional delay's sinc)
+_LEAD_IN_MARGIN_S = 0.01
+
+
+def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start: int, first_frame: int,
+                    rec: Callable[[int, int], FloatArray], fs: int, judge: FloatArray, k_thr: float,
+                    ref_level: float, rel: float) -> list[tuple[int, int, float, int, bool, bool]]:
+    """The bursts the recording holds where the reference plays its lead-in silence (``head``:
+    the reference's first frames; from recording frame ``start``, where its first frame plays,
+    to ``_LEAD_IN_MARGIN_S`` before it first sounds along the first ``line``, and not past the
+    followed span's ``first_frame``), as ``judge_window``'s events (start, end, peak, count,
+    silent, compressed).
+
+    Why: the windows judge from the first loud block the track matched, so a click in speech's
+    0.2 s lead-in, the easiest pop there is to hear, was never compared (three of twelve speech
+    takes with a pop in their first 0.5 s). The prediction there is silence, so the recording
+    itself is the residual: less its running median over twice a pop's length (a device's DC
+    offset, a step of it, a slow hum: no pop, and a pop moves no median), in the judged band,
+    against the judge's own floor (``_window_floor`` with no prediction: the noise's robust
+    sigma per 128 frames, never under the files' quantisation, so dither is noise) at the judge's
+    ``k_thr``. A burst's length is read on the recording less its median (the band's ring of a
+    loud click would otherwise make it an ``other``): its frames within a quarter of its peak."""
+    loud = np.flatnonzero(np.abs(head) > _LEAD_IN_QUIET * float(np.max(np.abs(head))))
+    if not loud.size:
+        return []
+    reach = max(int(_LEAD_IN_MARGIN_S * fs), judge.size + FIR_TAPS)
+    onset = (int(loud[0]) + line[2]) / (1.0 - line[3])  # recording frame where the reference first sounds
+    n1 = min(int(math.floor(onset)) - reach, first_frame)
+    mwin = 2 * max(int(_POP_MAX_S * fs), 1) + 1
+    pad = judge.size // 2 + mwin
+    if n1 - start < 2 * pad + 256:  # two floor sub-blocks at least, past the filters' edges
+        return []
+    x = rec(start, n1)
+    d = x - ndi.median_filter(x, size=mwin, mode="nearest")
+    e = sps.oaconvolve(d, judge, "same")[pad: x.size - pad]
+    d = d[pad: x.size - pad]
+    sigma, _ = _window_floor(e, np.zeros_like(e), ref_level, rel, _quantum(x) / math.sqrt(12))
+    over = np.flatnonzero(np.abs(e) > k_thr * sigma)
+    if not over.size:
+        return []
+    brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
+    out: list[tuple[int, int, float, int, bool, bool]] = []
+    for run in np.split(over, brk):
+        i0, i1 = int(run[0]), int(run[-1]) + 1
+        near = np.abs(d[max(i0 - pad, 0): i1 + pad])
+        core = np.flatnonzero(near >= float(near.max()) / 4) + max(i0 - pad, 0)
+        a0 = start + pad + int(core[0])
+        out.append((a0, start + pad + int(core[-1]) + 1, float(np.abs(e[i0:i1]).max()), int(core.size),
+                    False, False))
+    return out
 
 
 #: blocks of the window a short burst is judged again in (``_confirmed``): the standalone
