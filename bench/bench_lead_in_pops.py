@@ -34,15 +34,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import analysis as A  # noqa: E402
 from harness import reference_compare as R  # noqa: E402
-from harness.errors import AnalysisError  # noqa: E402
+from bench_fade_pops import FS, PLACE, judge_pair  # noqa: E402
 
-FS = 48_000
 DURATION_S = 2.0
-#: how close (frames) a reported pop must lie to the planted one to be it
-PLACE = 10
 CONDITIONS = ("noise80", "noise60", "noise40", "dither16", "dc")
 MATERIALS = ("speech", "music")
 DC_OFFSET = 0.01
@@ -101,19 +99,8 @@ def main() -> None:
         for material in materials:
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 ref, clean, damaged, at = take(material, condition, seed, args.lead_s, args.pop)
-                words: list[str] = []
-                hit = False
-                for rec in (damaged, clean):
-                    try:
-                        rep = R.compare_to_reference(rec, ref, FS, window_s=args.window_s)
-                    except AnalysisError as exc:
-                        words.append(f"refused ({str(exc)[:60]})")
-                        continue
-                    words.append(" ".join(f"{g.kind}{g.size_frames}@{g.start_frame}" for g in rep.glitches) or "-")
-                    if rec is damaged:
-                        hit = any(g.kind == "pop" and abs(g.start_frame - at) <= PLACE for g in rep.glitches)
-                    else:
-                        false += bool(rep.glitches)
+                hit, words, clean_glitches = judge_pair(ref, damaged, clean, at, args.window_s)
+                false += bool(clean_glitches)
                 takes += 1
                 found += hit
                 print(f"take {condition} {material} seed {seed} pop {at}: {'found' if hit else 'MISSED'}; "
