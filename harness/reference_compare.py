@@ -2100,10 +2100,11 @@ def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start
     offset, a step of it, a slow hum: no pop, and a pop moves no median), in the judged band,
     against the judge's own floor (``_window_floor`` with no prediction: the noise's robust
     sigma per 128 frames, never under the files' quantisation, so dither is noise) at the judge's
-    ``k_thr``. A burst is its frames over the threshold within a quarter of its peak (the ring's
-    main lobe, as ``judge_window`` places a pop): read on the recording's frames near it instead,
-    a 0.01 click under -60 dBFS of noise took in the noise's frames within that quarter, a burst
-    of ~300 frames whose quiet frames ``_classify`` then widened into a 17 000-frame ``mute``."""
+    ``k_thr``. A burst is where the impulses lie whose ring through the judge filter holds every
+    frame of it over the threshold (as ``judge_window``'s refits place a pop), else its frames
+    over the threshold within a quarter of its peak; read on the recording's frames near it
+    instead, a 0.01 click under -60 dBFS of noise took in the noise's frames, a burst of ~300
+    frames whose quiet frames ``_classify`` then widened into a 17 000-frame ``mute``."""
     loud = np.flatnonzero(np.abs(head) > _LEAD_IN_QUIET * float(np.max(np.abs(head))))
     if not loud.size:
         return []
@@ -2123,11 +2124,28 @@ def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start
         return []
     brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
     out: list[tuple[int, int, float, int, bool, bool]] = []
+    jh = judge.size // 2
     for run in np.split(over, brk):
         i0, i1 = int(run[0]), int(run[-1]) + 1
-        core = run[np.abs(e[run]) >= float(np.abs(e[run]).max()) / 4]
-        out.append((start + pad + int(core[0]), start + pad + int(core[-1]) + 1, float(np.abs(e[i0:i1]).max()),
-                    int(core.size), False, False))
+        # impulses at the burst's peaks, each taken out through the judge filter, until none of
+        # its frames is over the threshold: the burst is where they are (as ``judge_window``'s
+        # refits place a pop: a click's ring in the band is no part of its length)
+        rest = e.copy()
+        found: list[int] = []
+        for _impulse in range(_REFITS + 1):
+            left = run[np.abs(rest[run]) > k_thr * sigma[run]]
+            if not left.size or len(found) > _REFITS:
+                break
+            at = int(left[int(np.argmax(np.abs(rest[left])))])
+            lo, hi = max(at - jh, 0), min(at + jh + 1, rest.size)
+            rest[lo:hi] -= rest[at] / judge[jh] * judge[lo - at + jh: hi - at + jh]
+            found.append(at)
+        if found and not np.any(np.abs(rest[run]) > k_thr * sigma[run]):
+            a0, a1, cnt = min(found), max(found) + 1, len(found)
+        else:
+            core = run[np.abs(e[run]) >= float(np.abs(e[run]).max()) / 4]
+            a0, a1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
+        out.append((start + pad + a0, start + pad + a1, float(np.abs(e[i0:i1]).max()), cnt, False, False))
     return out
 
 
