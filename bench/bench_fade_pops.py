@@ -60,6 +60,29 @@ def take(material: str, seed: int, fade_s: float, pop: float, drop: int,
     return ref, rec, A.add_pop(rec, at, 1, sign * pop), at, drop_at
 
 
+def judge_pair(ref: np.ndarray, damaged: np.ndarray, clean: np.ndarray, at: int, window_s: float
+               ) -> tuple[bool, list[str], list[R.ReferenceGlitch]]:
+    """Whether the damaged take reads a ``pop`` within ``PLACE`` frames of ``at``; both takes'
+    glitches in words, damaged first (``kind size@frame``, ``-`` for none, ``refused (...)`` where
+    the comparison refused); and the clean take's glitches (none where it refused), which the
+    caller judges false by its own rule (``bench_lead_in_pops.py`` shares this)."""
+    words: list[str] = []
+    hit = False
+    clean_glitches: list[R.ReferenceGlitch] = []
+    for rec in (damaged, clean):
+        try:
+            rep = R.compare_to_reference(rec, ref, FS, window_s=window_s)
+        except AnalysisError as exc:
+            words.append(f"refused ({str(exc)[:60]})")
+            continue
+        words.append(" ".join(f"{g.kind}{g.size_frames}@{g.start_frame}" for g in rep.glitches) or "-")
+        if rec is damaged:
+            hit = any(g.kind == "pop" and abs(g.start_frame - at) <= PLACE for g in rep.glitches)
+        else:
+            clean_glitches = rep.glitches
+    return hit, words, clean_glitches
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--materials", default="music,speech")
@@ -77,20 +100,9 @@ def main() -> None:
                                                     args.drop_after)
             takes += 1
             name = f"{material} seed {seed} pop {at} drop {drop_at if drop_at is not None else '-'}"
-            words: list[str] = []
-            hit = False
-            for rec in (damaged, clean):
-                try:
-                    rep = R.compare_to_reference(rec, ref, FS, window_s=args.window_s)
-                except AnalysisError as exc:
-                    words.append(f"refused ({str(exc)[:60]})")
-                    continue
-                words.append(" ".join(f"{g.kind}{g.size_frames}@{g.start_frame}" for g in rep.glitches) or "-")
-                if rec is damaged:
-                    hit = any(g.kind == "pop" and abs(g.start_frame - at) <= PLACE for g in rep.glitches)
-                else:
-                    false += any(not (drop_at is not None and g.kind == "dropped"
-                                      and abs(g.start_frame - drop_at) <= PLACE) for g in rep.glitches)
+            hit, words, clean_glitches = judge_pair(ref, damaged, clean, at, args.window_s)
+            false += any(not (drop_at is not None and g.kind == "dropped" and abs(g.start_frame - drop_at) <= PLACE)
+                         for g in clean_glitches)
             found += hit
             print(f"take {name}: {'found' if hit else 'MISSED'}; damaged {words[0]}; clean {words[-1]}", flush=True)
     print(f"total takes {takes} pop found {found}/{takes} clean takes with a false glitch {false}", flush=True)

@@ -9846,8 +9846,8 @@ BATCH_69: list[Bug] = [
         "unkept) as one that may weigh",
         "audio: a full window lets go only what can never weigh"),
     Bug("window_cut_at_every_step", "harness/reference_compare.py",
-        "    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block)\n",
-        "    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps], block)\n",
+        "    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block,\n",
+        "    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps], block,\n",
         "'a step cuts its window' in compare_to_reference_stream: an insert's step cuts its window "
         "too, the windows either side no longer hold the inserted silence, and its kind is misnamed",
         "reference: an insert is named by what was inserted"),

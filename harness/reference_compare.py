@@ -81,7 +81,10 @@ How (and why)
    a long stretch split evenly), is kept only when a window of that many blocks about it hears
    it too (``_confirmed``): a long window's filter and its change are free in a band a sweep
    excites once, and a sweep's fade-in met them as a false pop. Not with a recursive path model
-   (``recursive_taps``, a run's program check), which needs its long window.
+   (``recursive_taps``, a run's program check), which needs its long window. The silence the
+   reference plays before it first sounds (speech's 0.2 s lead-in), before the first window, is
+   judged against silence (``_lead_in_events``): the recording less its running median (a DC
+   offset), in the judged band, over the noise's robust sigma; a burst there is a pop.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -1476,7 +1479,8 @@ def compare_to_reference_stream(
     # windows of about ``win`` frames that split the stretch evenly (a short last window would
     # leave the fit a few hundred frames to determine ~100 taps by, and a transient there would
     # be half fitted, half called a glitch), cut at a drop's step (``_window_edges``)
-    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block)
+    edges = _window_edges(first_frame, last_frame, win, [at for at, d0, d1 in steps if d1 < d0], block,
+                          (block // _END_PART, block // _END_PART))
     # each judged window's edges and bursts (not its residual: memory stays a window's)
     judged: list[tuple[int, int, list[tuple[int, int, float, int, bool, bool]]]] = []
     for w0, w1 in zip(edges[:-1], edges[1:], strict=True):
@@ -1552,7 +1556,9 @@ def compare_to_reference_stream(
             lines_h.insert(li + 1, (ln[0], ln[1], ln[2] + size, ln[3]))
             bounds_h.insert(li + 1, at)
         for k, (w0, w1, _events) in enumerate(judged):
-            cut = _window_edges(w0, w1, w1 - w0, [at for _li, at, _sz in hidden_drops], block)
+            cut = _window_edges(w0, w1, w1 - w0, [at for _li, at, _sz in hidden_drops], block,
+                                (block // _END_PART if w0 == first_frame else block,
+                                 block // _END_PART if w1 == last_frame else block))
             if len(cut) == 2:
                 continue
             parts = [judge_window(c0, c1, lines_h, bounds_h) for c0, c1 in zip(cut[:-1], cut[1:], strict=True)]
@@ -1574,6 +1580,9 @@ def compare_to_reference_stream(
     # on one clock a step of the track that the residual does not confirm is the track's own (a
     # healthy run's low-passed music matched itself 777 frames away, a pitch period's alias, and
     # the prediction along the alias explained it as well): only steps the residual heard count
+    # the reference's lead-in silence, before the first window: a click there is a pop
+    events.extend(_lead_in_events(head, lines[0], start, first_frame, rec, fs, judge, k_thr, ref_level,
+                                  10 ** (floor_db / 20)))
     glitches = _classify(events, steps, lines, bounds, rec, ref, sign, fs, quiet_level,
                          1 << 62 if one_clock else 1, rec_frames, spans)
     truncated = len(glitches) > max_glitches
@@ -2067,6 +2076,79 @@ class _Judged(NamedTuple):
     sigma: FloatArray
 
 
+#: the reference is silent before its first frame over this share of its head's peak (-80 dB;
+#: speech's 0.2 s lead-in is exact zeros, its first sound ~1e-3 of the peak)
+_LEAD_IN_QUIET = 1e-4
+#: the lead-in judged for clicks ends this long before the reference first sounds: the path's
+#: ring ahead of the onset (a converter's linear-phase filter, the fractional delay's sinc)
+_LEAD_IN_MARGIN_S = 0.01
+
+
+def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start: int, first_frame: int,
+                    rec: Callable[[int, int], FloatArray], fs: int, judge: FloatArray, k_thr: float,
+                    ref_level: float, rel: float) -> list[tuple[int, int, float, int, bool, bool]]:
+    """The bursts the recording holds where the reference plays its lead-in silence (``head``:
+    the reference's first frames; from recording frame ``start``, where its first frame plays,
+    to ``_LEAD_IN_MARGIN_S`` before it first sounds along the first ``line``, and not past the
+    followed span's ``first_frame``), as ``judge_window``'s events (start, end, peak, count,
+    silent, compressed).
+
+    Why: the windows judge from the first loud block the track matched, so a click in speech's
+    0.2 s lead-in, the easiest pop there is to hear, was never compared (three of twelve speech
+    takes with a pop in their first 0.5 s). The prediction there is silence, so the recording
+    itself is the residual: less its running median over twice a pop's length (a device's DC
+    offset, a step of it, a slow hum: no pop, and a pop moves no median), in the judged band,
+    against the judge's own floor (``_window_floor`` with no prediction: the noise's robust
+    sigma per 128 frames, never under the files' quantisation, so dither is noise) at the judge's
+    ``k_thr``. A burst is where the impulses lie whose ring through the judge filter holds every
+    frame of it over the threshold (as ``judge_window``'s refits place a pop), else its frames
+    over the threshold within a quarter of its peak; read on the recording's frames near it
+    instead, a 0.01 click under -60 dBFS of noise took in the noise's frames, a burst of ~300
+    frames whose quiet frames ``_classify`` then widened into a 17 000-frame ``mute``."""
+    loud = np.flatnonzero(np.abs(head) > _LEAD_IN_QUIET * float(np.max(np.abs(head))))
+    if not loud.size:
+        return []
+    reach = max(int(_LEAD_IN_MARGIN_S * fs), judge.size + FIR_TAPS)
+    onset = (int(loud[0]) + line[2]) / (1.0 - line[3])  # recording frame where the reference first sounds
+    n1 = min(int(math.floor(onset)) - reach, first_frame)
+    mwin = 2 * max(int(_POP_MAX_S * fs), 1) + 1
+    pad = judge.size // 2 + mwin
+    if n1 - start < 2 * pad + 256:  # two floor sub-blocks at least, past the filters' edges
+        return []
+    x = rec(start, n1)
+    d = x - ndi.median_filter(x, size=mwin, mode="nearest")
+    e = sps.oaconvolve(d, judge, "same")[pad: x.size - pad]
+    sigma, _ = _window_floor(e, np.zeros_like(e), ref_level, rel, _quantum(x) / math.sqrt(12))
+    over = np.flatnonzero(np.abs(e) > k_thr * sigma)
+    if not over.size:
+        return []
+    brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
+    out: list[tuple[int, int, float, int, bool, bool]] = []
+    jh = judge.size // 2
+    for run in np.split(over, brk):
+        i0, i1 = int(run[0]), int(run[-1]) + 1
+        # impulses at the burst's peaks, each taken out through the judge filter, until none of
+        # its frames is over the threshold: the burst is where they are (as ``judge_window``'s
+        # refits place a pop: a click's ring in the band is no part of its length)
+        rest = e.copy()
+        found: list[int] = []
+        for _impulse in range(_REFITS + 1):
+            left = run[np.abs(rest[run]) > k_thr * sigma[run]]
+            if not left.size or len(found) > _REFITS:
+                break
+            at = int(left[int(np.argmax(np.abs(rest[left])))])
+            lo, hi = max(at - jh, 0), min(at + jh + 1, rest.size)
+            rest[lo:hi] -= rest[at] / judge[jh] * judge[lo - at + jh: hi - at + jh]
+            found.append(at)
+        if found and not np.any(np.abs(rest[run]) > k_thr * sigma[run]):
+            a0, a1, cnt = min(found), max(found) + 1, len(found)
+        else:
+            core = run[np.abs(e[run]) >= float(np.abs(e[run]).max()) / 4]
+            a0, a1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
+        out.append((start + pad + a0, start + pad + a1, float(np.abs(e[i0:i1]).max()), cnt, False, False))
+    return out
+
+
 #: blocks of the window a short burst is judged again in (``_confirmed``): the standalone
 #: comparison's window (0.125 s: 4 blocks at any rate ``_block_size`` gives)
 _CONFIRM_BLOCKS = 4
@@ -2103,10 +2185,18 @@ def _confirmed(event: tuple[int, int, float, int, bool, bool], w0: int, w1: int,
     return any(a0 < s1 + reach and a1 > s0 - reach for a0, a1, *_rest in again.events)
 
 
-def _window_edges(first: int, last: int, win: int, drops: list[int], least: int) -> list[int]:
+#: a part of a window cut at a drop, between the drop and the judged stretch's own end, keeps at
+#: least ``1 / _END_PART`` of a block (``_window_edges``); a part between two edges keeps a block
+_END_PART = 2
+
+
+def _window_edges(first: int, last: int, win: int, drops: list[int], least: int,
+                  end_least: tuple[int, int] | None = None) -> list[int]:
     """The judged windows' edges over ``first..last``: about ``win`` frames each, splitting the
     stretch evenly, and a window that holds a drop (``drops``: the recording frames where the
-    delay falls) cut in two there, when each part keeps ``least`` frames.
+    delay falls) cut in two there, when each part keeps ``least`` frames, or, for a part that
+    reaches ``first`` or ``last`` where that is the judged stretch's own end, the frames
+    ``end_least`` gives for that end (default ``least`` at both).
 
     A window is one filter and its linear change (``_fit_path``). A sweep passes each frequency
     once in a window, so a band it excites at one time only leaves the split of its gain between
@@ -2117,12 +2207,24 @@ def _window_edges(first: int, last: int, win: int, drops: list[int], least: int)
     the drop's line making the span one window). Cut at the drop, each part is fitted on its
     own, over a shorter stretch of the sweep, with the splice at its edge. Only drops: cut at
     an insert's step, the windows either side no longer hold the silence ``_classify`` names the
-    insert's kind from (a 117-frame inserted silence in music was reported ``repeated``)."""
+    insert's kind from (a 117-frame inserted silence in music was reported ``repeated``).
+
+    A part between a drop and the judged stretch's own end may keep less (``end_least``): the
+    followed span can end a block after a drop (a linear sweep's track ended by the converter's
+    curve), and refusing the cut there left the splice in the window the fade-in shares: a 5-
+    and a 9-frame drop 1845 frames before that end read the fade-in as a false ``pop6`` /
+    ``pop4`` ~6 130 frames before them, in one window of 4 blocks, too short for ``_confirmed`` to
+    judge again. Half a block is still 256 frames for the fit's 98 columns at 8 kHz. Inside the
+    stretch the rule is ``least``, as it was."""
+    lo_least, hi_least = end_least if end_least is not None else (least, least)
     n_win = max(1, int(round((last - first) / win)))
     even = np.linspace(first, last, n_win + 1).round().astype(np.int64).tolist()
     edges = [even[0]]
     for w0, w1 in zip(even[:-1], even[1:], strict=True):
-        edges.extend(s for s in sorted(drops) if w0 + least <= s <= w1 - least and s - edges[-1] >= least)
+        head = lo_least if w0 == first else least
+        tail = hi_least if w1 == last else least
+        edges.extend(s for s in sorted(drops)
+                     if w0 + head <= s <= w1 - tail and s - edges[-1] >= (head if edges[-1] == first else least))
         edges.append(w1)
     return edges
 
