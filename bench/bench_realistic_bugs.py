@@ -10748,7 +10748,14 @@ BATCH_76: list[Bug] = [
         "        if generation is None or stream is None:\n",
         "'the reporting stream is the current one' in AudioSystem._reporting_stream_callbacks: a dead "
         "stream's late report is stamped with its successor's callback count",
-        "recovery: a dead stream's report is judged by what that stream delivered"),
+        "recovery: a dead stream's report is judged by what that stream delivered",
+        equivalent="the count is read only for a report routed, and a report whose generation is not the current "
+                   "stream's when it is made is never routed: generations only grow (_open_stream's "
+                   "_stream_gen += 1), so the supervisor's poll finds it stale too (gen != _stream_gen) and drops it, "
+                   "counted in stale_device_errors, before its fourth field is read; nothing else reads "
+                   "_device_errors' counts (_count_lost_device_errors reads the seq); bench/RESULTS.md batch 76: "
+                   "tests/sut/test_promises_recoverer.py and tests/harness/test_no_callback_after_death.py pass "
+                   "with it"),
     Bug("route_error_without_op_lock", "system.py",
         "        with self._op_lock:\n            self._route_error_locked(record)\n",
         "        self._route_error_locked(record)\n",
