@@ -10688,6 +10688,120 @@ for _prefix, _tests in {
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
 
 
+#: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
+#: catalogue and on lines no earlier bug patched, in the files and functions earlier batches touched
+#: least (by the catalogue's count of batches 4-75 per file: signal_names.py 2, blocks.py,
+#: devices/jack.py and devices/spawn.py 3, config_apply.py 6, held.py and devices/base.py 8,
+#: scheduler.py and dsp_kernels.py 13, buffers.py 17, _devhost.py 18, clock.py 22 ... system.py 165;
+#: blocks.py and config_apply.py have no unpatched line left worth a bug, jack.py is the real-device
+#: path): a real-time signal's name, the spawner thread's error handed back, the thread scheduler's
+#: pop of its heap, a deque's pointer in a bounded log's bytes, the fused kernel's NaN on a channel
+#: count other than two, the compiled biquad's state, the block pool's sample type, a ring's
+#: ``pass_through``, the timers queued since a look, the simulated signal table's cache key, an
+#: unknown component's lookup, a stream's callbacks read at its report, the error route's lock and
+#: the backup device's outputs. ``--batch 76`` tries only these.
+BATCH_76: list[Bug] = [
+    Bug("signal_name_catches_key_error", "signal_names.py",
+        "    except ValueError:\n        pass\n",
+        "    except KeyError:\n        pass\n",
+        "'an enum lookup raises KeyError' in signal_name: a real-time signal (which Signals names "
+        "none of) raises ValueError out of the report of how a child ended",
+        "errors: a device host's end is reported whatever signal ended it"),
+    Bug("spawn_error_not_reraised", "devices/spawn.py",
+        "    done.wait()\n    if \"error\" in box:\n        raise box[\"error\"]\n    return box[\"proc\"]\n",
+        "    done.wait()\n    return box[\"proc\"]\n",
+        "'the spawner thread always fills the box' in popen: a child that cannot be started from a "
+        "worker thread (no such program, no permission) raises KeyError('proc') instead of the "
+        "OSError that says why",
+        "errors: a failure to start a child is reported as what it is"),
+    Bug("thread_scheduler_pops_front", "scheduler.py",
+        "                timer = heapq.heappop(self._heap)\n",
+        "                timer = self._heap.pop(0)\n",
+        "'the earliest timer is the first' in ThreadScheduler._run: the list's front is taken without "
+        "restoring the heap, and the timers after it run out of their time order",
+        "timers: a real clock's timers run in time order"),
+    Bug("held_slot_is_a_block", "held.py",
+        "_SLOT = 8\n",
+        "_SLOT = 64\n",
+        "'a deque block holds 64' read as the pointer's size in held.py: each record's share of its "
+        "log is counted eight times over, and the bytes taken out of a soak's RSS series exceed what "
+        "the log holds",
+        "leaks: a bounded log's bytes are a lower bound of what it holds"),
+    Bug("fused_kernel_nan_unflagged_mono", "dsp_kernels.py",
+        "    if nan:\n        return np.nan\n    return np.float64(peak)\n",
+        "    return np.float64(peak)\n",
+        "'the peak is the largest magnitude' at the end of gain_biquad_peak: a NaN in a block of one "
+        "channel (or more than two) is skipped, and the limiter sees the largest finite sample",
+        "dsp: a NaN block is flagged on every channel count"),
+    Bug("compiled_biquad_state_float32", "dsp.py",
+        "        self._z = np.zeros((2, channels))  # the compiled recursion's state (lfilter's ``zi``)\n",
+        "        self._z = np.zeros((2, channels), dtype=np.float32)  # the compiled recursion's state (lfilter's ``zi``)\n",
+        "'the state is audio, audio is float32' in Biquad.__init__: the compiled recursion's state "
+        "is rounded to float32 after every block, and its output drifts from lfilter's",
+        "dsp: the compiled filter is lfilter's recursion"),
+    Bug("pool_blocks_float64", "buffers.py",
+        "        self.blocks = np.zeros((n_blocks, block_frames, channels), dtype=np.float32)\n",
+        "        self.blocks = np.zeros((n_blocks, block_frames, channels))\n",
+        "np.zeros' default dtype in BufferPool.__init__: the pool's blocks are float64, and every "
+        "block the chain filters is processed at another precision than the rings hold",
+        "dsp: the chain's output is the same whatever path a block takes"),
+    Bug("pass_through_discards_before_filling", "buffers.py",
+        "        self._fill = fill + n\n        self.discard(n)  # the read position moves on as the reads of those frames move it\n",
+        "        self.discard(n)  # the read position moves on as the reads of those frames move it\n        self._fill = fill + n\n",
+        "the two lines of RingBuffer.pass_through put in the order of the calls they stand for: the "
+        "discard is clamped to the frames held, the read position moves on by less than n, and an "
+        "empty ring reads n frames full",
+        "determinism: a stretch delivers exactly what block-by-block delivery does"),
+    Bug("queued_after_relists_the_last_seen", "clock.py",
+        "                if s <= seq:\n                    break\n",
+        "                if s < seq:\n                    break\n",
+        "'queued after seq' read as 'from seq' in VirtualClock.timers_queued_after: the timer the "
+        "reader saw last is listed again as newly queued at every look",
+        "timers: the timers listed as held are the live ones"),
+    Bug("signal_table_keyed_by_rate", "devices/simulated.py",
+        "        key = sample_rate * 1000 + channels\n",
+        "        key = sample_rate\n",
+        "'the table is the sine at the rate' in SimulatedBackend.test_signal: a stream of another "
+        "channel count at a rate already played gets the first stream's table, of the wrong width",
+        "devices: the input signal has the stream's channels"),
+    Bug("unknown_component_is_none", "coordinator.py",
+        "        try:\n            return self._entries[name]\n        except KeyError:\n"
+        "            raise RegistrationError(f\"unknown component {name!r}\", component=name) from None\n",
+        "        return self._entries.get(name)  # type: ignore[return-value]\n",
+        "'a dict lookup without try' in ComponentCoordinator._entry: an unknown component reads as "
+        "None, and the caller fails on an AttributeError instead of a RegistrationError naming it",
+        "errors: an unknown component is refused by name"),
+    Bug("report_reads_any_streams_callbacks", "system.py",
+        "        if generation is None or generation != self._stream_gen or stream is None:\n",
+        "        if generation is None or stream is None:\n",
+        "'the reporting stream is the current one' in AudioSystem._reporting_stream_callbacks: a dead "
+        "stream's late report is stamped with its successor's callback count",
+        "recovery: a dead stream's report is judged by what that stream delivered",
+        equivalent="the count is read only for a report routed, and a report whose generation is not the current "
+                   "stream's when it is made is never routed: generations only grow (_open_stream's "
+                   "_stream_gen += 1), so the supervisor's poll finds it stale too (gen != _stream_gen) and drops it, "
+                   "counted in stale_device_errors, before its fourth field is read; nothing else reads "
+                   "_device_errors' counts (_count_lost_device_errors reads the seq); bench/RESULTS.md batch 76: "
+                   "tests/sut/test_promises_recoverer.py and tests/harness/test_no_callback_after_death.py pass "
+                   "with it"),
+    Bug("route_error_without_op_lock", "system.py",
+        "        with self._op_lock:\n            self._route_error_locked(record)\n",
+        "        self._route_error_locked(record)\n",
+        "'the action takes the lock it needs' in AudioSystem._route_error: the error event and the "
+        "action are not under the operation lock, and another thread's stop or reconfiguration can "
+        "come between the state the event tells and the action taken",
+        "linearizability: an error's routing is one step"),
+    Bug("backup_device_without_outputs", "devices/simulated.py",
+        "        SimulatedDevice(\"sim-backup\", max_input_channels=2, max_output_channels=2),\n",
+        "        SimulatedDevice(\"sim-backup\", max_input_channels=2, max_output_channels=0),\n",
+        "the sim-in line copied for the backup in default_devices: the failover device has no "
+        "outputs, and a recovery to it is refused",
+        "recovery: a failover device can take the stream"),
+]
+BATCHES[76] = BATCH_76
+BUGS += BATCH_76
+
+
 #: Written blind (from harness/ only, before any test was read), on lines no earlier batch patched,
 #: in the newest code and the code tried least (by the catalogue's count of batches 4-75 per file:
 #: histogram.py, durations.py, compose.py and faults/triggers.py none): a lasting fault's window

@@ -894,3 +894,39 @@ def test_a_closed_thread_scheduler_lets_go_of_the_timers_it_never_ran():
             assert alive() is None, "the closed scheduler still holds a timer it will never run"
         finally:
             sched.close()
+
+
+def test_thread_scheduler_runs_timers_that_fell_due_together_in_time_order():
+    """Timers that all fell due while the scheduler's thread was busy run earliest first, however
+    they were scheduled: the thread takes the heap's least each time. Five timers are scheduled
+    (due at 5, 1, 4, 2, 3) while a first timer holds the thread, the clock then passes them all
+    and the first lets go: their order is 1, 2, 3, 4, 5. (Taking the list's front without
+    restoring the heap runs 4 before 3 here.) Deterministic: the clock moves only when the test
+    says, and the five are scheduled only once the thread is inside the first timer."""
+    import threading
+
+    clock = _FixedClock(0.0)
+    sched = ThreadScheduler(clock)
+    inside, gate, done = threading.Event(), threading.Event(), threading.Event()
+    ran: list[float] = []
+
+    def hold() -> None:
+        inside.set()
+        gate.wait(5)
+
+    def record(when: float) -> None:
+        ran.append(when)
+        if len(ran) == 5:
+            done.set()
+
+    try:
+        sched.call_later(0.0, hold)
+        assert inside.wait(5)
+        for when in (5.0, 1.0, 4.0, 2.0, 3.0):
+            sched.call_later(when, lambda when=when: record(when))
+        clock.t = 10.0
+        gate.set()
+        assert done.wait(5)
+    finally:
+        sched.close()
+    assert ran == [1.0, 2.0, 3.0, 4.0, 5.0]

@@ -150,3 +150,24 @@ def test_the_probe_finds_a_call_out_made_without_the_lock():
     with system._op_lock:
         p.check("inside")
     assert p.unlocked == ["construction: outside any operation"]
+
+
+def test_an_error_reported_from_outside_any_operation_is_routed_under_the_operation_lock():
+    """The error observer (``_route_error``) takes the operation lock itself: an error reported
+    straight to the coordinator by a thread that holds no lock (the harness's buffer-exhaustion
+    fault reports its ``ResourceLimitError`` so, from its timer) has its ``error`` event and the
+    action the policy takes (a restart's transitions) under the lock, as one step that no other
+    thread's stop or reconfiguration can split. The probe sees every call-out of that routing."""
+    from system_under_test.errors import DeviceLostError
+
+    system = AudioSystem(None, seed=3)
+    p = _Probe(system)
+    p.op("initialize")
+    p.op("configure", {})
+    p.op("start")
+    system.run_for(0.05)
+    before = p.calls
+    system.coordinator.handle_error("device", DeviceLostError("gone", component="device"))
+    assert p.calls >= before + 2  # the error event and the restart's first transition, at least
+    assert p.unlocked == []
+    system.close()
