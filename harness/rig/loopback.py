@@ -835,8 +835,21 @@ class LoopbackRig:
 
         for src, dst in removed:
             jc.request("disconnect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+        self._await_running_graph(lambda now: not set(removed) & now, "the disconnection")
         self._removed = removed
         return removed
+
+    def _await_running_graph(self, done: Callable[[set[tuple[str, str]]], bool], what: str) -> None:
+        """Wait until the server's *running* graph (what ``connections`` reads) shows a change
+        asked for. JACK2 applies a connect or disconnect to its next graph and switches to it at
+        the driver's next cycle; on a loaded machine that cycle waits for a CPU, and a listing
+        read in between still shows the old wiring (measured at load ~40: a connection listed
+        after ``disconnect_ports`` had returned). Bounded as a JACK call is."""
+        try:
+            wait_until(lambda: done(set(self.connections())), JACK_CALL_TIMEOUT_S,
+                       what=f"{what} in the server's running graph", clock=self.clock)
+        except TimeoutError as exc:
+            raise RigError(f"{exc}; connections now: {self.connections()}") from exc
 
     def reconnect_ports(self) -> list[tuple[str, str]]:
         """Plug the cable back in (the connections ``disconnect_ports`` removed)."""
@@ -849,6 +862,12 @@ class LoopbackRig:
             # A port that vanished meanwhile (its stream was reopened) cannot be replugged.
             if (src, dst) not in current and src in existing and dst in existing:
                 _connect(jc, src, dst)
+        # a port gone before or meanwhile takes its connection with it
+        def replugged(now: set[tuple[str, str]]) -> bool:
+            ports = set(self.ports())
+            return all(p in now for p in restored if p[0] in ports and p[1] in ports)
+
+        self._await_running_graph(replugged, "the reconnection")
         self._removed = []
         return restored
 

@@ -33,6 +33,7 @@ from harness.runner import ReliabilityRun, RunSpec
 from harness.verdict import Outcome
 from harness.rig.loopback import pid_is_jackd, wait_until
 from system_under_test import AudioSystem, State
+from awake_waits import wait_until_awake_for
 from bench_scripts import load_bench_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -710,7 +711,7 @@ def _running(report_dir: Path) -> bool:
 
 
 @pytest.mark.loopback(portaudio=True)
-@pytest.mark.timeout(90)
+@pytest.mark.timeout(300)  # a backstop for a busy hang only: unkilled, the run took 93.5 s at load 25
 def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Path) -> None:
     """``soundcheck run --backend jack`` used to die with SIGSEGV (exit 139, nothing printed, no
     report) when its rig's jackd was killed by pid: libjack in the harness process. Now the run
@@ -721,10 +722,13 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
                              "--seed", "2", "--faults", "none", "--report-dir", str(reports)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_until(lambda: _running(reports), WAIT_S, interval_s=0.05, what="the run's system RUNNING")
-        jackd = wait_until(lambda: _jackd_child(proc.pid), WAIT_S, what="the run's jackd")
+        # bounded by the time the run's processes all sleep, not wall time: at load 25 on 2 cores
+        # the run reached RUNNING after 72.7 s, 68.5 s of them waiting for a CPU
+        wait_until_awake_for(lambda: _running(reports), proc.pid, WAIT_S, what="the run's system RUNNING")
+        jackd = wait_until_awake_for(lambda: _jackd_child(proc.pid), proc.pid, WAIT_S, what="the run's jackd")
         os.kill(jackd, signal.SIGKILL)
-        out, err = proc.communicate(timeout=60)
+        wait_until_awake_for(lambda: proc.poll() is not None, proc.pid, WAIT_S, what="the run's end")
+        out, err = proc.communicate()
     finally:
         if proc.poll() is None:
             proc.kill()

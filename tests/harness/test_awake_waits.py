@@ -1,0 +1,66 @@
+"""The wait on a subprocess's progress: a loaded machine's scheduling delay never uses up its bound,
+a tree asleep does, a process gone ends it at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from awake_waits import any_runnable, process_tree, wait_until_awake_for
+from harness.rig.loopback import wait_until
+from system_under_test.clock import VirtualClock
+
+
+def test_a_tree_kept_waiting_for_a_cpu_far_past_the_bound_is_still_waited_for() -> None:
+    """The load's case: 120 virtual seconds runnable (waiting for a CPU), then the condition; a
+    30 s bound that counted wall time gave up at 30 s."""
+    clock = VirtualClock()
+    got = wait_until_awake_for(lambda: clock.now() >= 120.0 and "running", 1234, 30.0, clock=clock,
+                               state=lambda pid: (True, True))
+    assert got == "running" and clock.now() >= 120.0
+
+
+def test_a_tree_asleep_uses_up_the_bound() -> None:
+    clock = VirtualClock()
+    with pytest.raises(TimeoutError, match="spent 30.0 s with nothing runnable waiting for RUNNING"):
+        wait_until_awake_for(lambda: False, 1234, 30.0, interval_s=0.5, clock=clock, what="RUNNING",
+                             state=lambda pid: (True, False))
+    assert clock.now() == pytest.approx(30.0)
+
+
+def test_only_the_asleep_stretches_count() -> None:
+    """Asleep and runnable alternating by 10 s: the bound of 30 s asleep is spent at 60 s."""
+    clock = VirtualClock()
+    with pytest.raises(TimeoutError):
+        wait_until_awake_for(lambda: False, 1234, 30.0, interval_s=1.0, clock=clock,
+                             state=lambda pid: (True, int(clock.now()) % 20 >= 10))
+    assert 55.0 <= clock.now() <= 61.0
+
+
+def test_a_process_gone_ends_the_wait_at_once() -> None:
+    clock = VirtualClock()
+    with pytest.raises(TimeoutError, match="process 1234 ended before RUNNING"):
+        wait_until_awake_for(lambda: False, 1234, 30.0, clock=clock, what="RUNNING",
+                             state=lambda pid: (False, False))
+    assert clock.now() == 0.0
+
+
+def test_the_tree_and_its_states_are_read_from_this_machine_s_proc() -> None:
+    """A child asleep in ``sleep`` is in this process's tree and not runnable; a spinning one is."""
+    sleeper = subprocess.Popen(["sleep", "30"])
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        tree = process_tree(os.getpid())
+        assert {os.getpid(), sleeper.pid, spinner.pid} <= set(tree)
+        # asleep once it has been given the CPU to exec and start its sleep
+        wait_until(lambda: not any_runnable([sleeper.pid]), 60.0, what="sleep asleep")
+        # a spinner is running or waiting for a CPU at nearly every look
+        assert sum(any_runnable([spinner.pid]) for _ in range(20)) >= 15
+    finally:
+        for p in (sleeper, spinner):
+            p.kill()
+            p.wait()
+    assert process_tree(sleeper.pid) == []

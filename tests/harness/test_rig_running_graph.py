@@ -1,0 +1,72 @@
+"""The rig's cable faults return only once the server's running graph shows them.
+
+JACK2 switches to a changed graph at the driver's next cycle; a listing read before then still
+shows the old wiring. The fake agent here lags that way: its listing changes only some reads after
+the request, as a loaded server's does. No JACK is started.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.errors import RigError
+from harness.rig.loopback import LoopbackRig
+from system_under_test.clock import VirtualClock
+
+PAIRS = [("PortAudio:out_0", "PortAudio:in_0"), ("PortAudio:out_1", "PortAudio:in_1")]
+
+
+class LaggingAgent:
+    """A JACK agent whose ``connections`` shows a change only ``lag`` reads after it was asked."""
+
+    alive = True
+
+    def __init__(self, lag: int) -> None:
+        self.lag = lag
+        self.running_graph = set(PAIRS)
+        self.next_graph = set(PAIRS)
+        self.reads_to_switch = 0
+
+    def request(self, op: str, timeout_s: float, **kw: Any) -> Any:
+        if op == "connections":
+            if self.reads_to_switch:
+                self.reads_to_switch -= 1
+                if not self.reads_to_switch:
+                    self.running_graph = set(self.next_graph)
+            return [list(p) for p in sorted(self.running_graph)]
+        if op == "ports":
+            return sorted({name for pair in PAIRS for name in pair})
+        pair = (kw["src"], kw["dst"])
+        (self.next_graph.discard if op == "disconnect" else self.next_graph.add)(pair)
+        self.reads_to_switch = self.lag
+        return None
+
+
+def _rig(agent: LaggingAgent) -> LoopbackRig:
+    rig = LoopbackRig(clock=VirtualClock())
+    rig._agent = agent  # type: ignore[assignment]
+    rig._loop_pairs = list(PAIRS)
+    rig._stalled = False
+    rig._proc = object()  # type: ignore[assignment]
+    return rig
+
+
+@pytest.mark.parametrize("lag", [2, 5])
+def test_a_disconnect_and_a_reconnect_return_once_the_running_graph_shows_them(lag: int,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LoopbackRig, "running", property(lambda self: True))
+    agent = LaggingAgent(lag)
+    rig = _rig(agent)
+    assert rig.disconnect_ports() == PAIRS
+    assert not set(PAIRS) & set(rig.connections())
+    assert rig.reconnect_ports() == PAIRS
+    assert set(PAIRS) <= set(rig.connections())
+
+
+def test_a_graph_that_never_switches_is_a_rig_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LoopbackRig, "running", property(lambda self: True))
+    agent = LaggingAgent(10**9)
+    with pytest.raises(RigError, match="the disconnection in the server's running graph"):
+        _rig(agent).disconnect_ports()
