@@ -622,6 +622,15 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 except Exception as exc:  # noqa: BLE001 - a task the cluster gave up on (KilledWorker)
                     errors[seed] = f"{type(exc).__name__}: {_short(exc, 200)}"
                     bar.error()
+                    if _scheduler_lost(exc):
+                        # every seed in flight was cancelled with it, and a task submitted now
+                        # waits for a scheduler that may never come back: the swarm ends here,
+                        # each seed not run named
+                        for lost in [*futures.values(), *pending]:
+                            errors[lost] = f"not run: {SCHEDULER_LOST}"
+                            bar.error()
+                        futures.clear()
+                        break
                 else:
                     if log.add(row):
                         db.record(row)
@@ -651,6 +660,18 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     result.history_db_warning = db.warning
     result.summary = summarize(spec, result)
     return result
+
+
+#: what a seed not run because the swarm lost its scheduler is marked with
+SCHEDULER_LOST = ("the swarm lost its Dask scheduler (killed, or unreachable) before this seed ran; "
+                  "`soundcheck swarm --resume` runs it on a cluster that is up")
+
+
+def _scheduler_lost(exc: BaseException) -> bool:
+    """Whether a seed's task failed because the client lost its scheduler: Dask cancels every
+    task in flight with reason ``scheduler-connection-lost`` and keeps tasks submitted afterwards
+    waiting for a reconnection that, once its timeout passes, never comes (the swarm hung)."""
+    return getattr(exc, "reason", None) == "scheduler-connection-lost"
 
 
 #: the loggers Dask writes to while a cluster closes
