@@ -588,6 +588,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         _remove_tmp(tmp_root)
         raise
     todo = [s for s in seeds if s not in log]
+    lost_keys = _watch_lost_tasks(client)
     db = _SwarmHistory(spec, out_dir, history_db)
     errors: dict[int, str] = {}
     session_sim = [0.0]  # simulated seconds run by this driver (a resumed swarm has more on file)
@@ -632,6 +633,8 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                         futures.clear()
                         break
                 else:
+                    if fut.key in lost_keys:  # its first worker died under it: this is a second run
+                        row = {**row, "rerun": "its worker died while running it (killed or crashed); run again"}
                     if log.add(row):
                         db.record(row)
                         session_sim[0] += float(row.get("simulated_s") or 0.0)
@@ -660,6 +663,22 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     result.history_db_warning = db.warning
     result.summary = summarize(spec, result)
     return result
+
+
+def _watch_lost_tasks(client: Any) -> set[str]:
+    """The keys of the tasks a worker was running when it left the cluster unannounced (``kill
+    -9``, a crash, a lost machine), filled as the scheduler says so. Dask runs such a task again
+    on another worker and the seed's row arrives as any other: without this, a swarm that lost a
+    worker read exactly as one that did not."""
+    lost: set[str] = set()
+
+    def on_event(event: Any) -> None:
+        _time, msg = event
+        if isinstance(msg, Mapping) and msg.get("action") == "remove-worker" and not msg.get("expected"):
+            lost.update(str(k) for k in msg.get("processing-tasks") or ())
+
+    client.subscribe_topic("all", on_event)
+    return lost
 
 
 #: what a seed not run because the swarm lost its scheduler is marked with
@@ -943,6 +962,8 @@ def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
         "failures": [_group_entry(k, v) for k, v in groups.items()],
         "inconclusive": [{**_group_entry(k, v), "reason": k} for k, v in doubts.items()],
         "inconclusive_seeds": [r["seed"] for r in rows if r["outcome"] == "inconclusive"][:1000],
+        # seeds whose worker died mid-run and that Dask ran again: each row is its second, whole run
+        "rerun_seeds": [r["seed"] for r in rows if r.get("rerun")][:1000],
         "shrunk": result.shrunk,
     }
 
@@ -992,6 +1013,9 @@ def render_report(result: SwarmResult) -> str:
              *([f"- **INTERRUPTED** before its end: {s['seeds_total'] - s['seeds_done']} of {s['seeds_total']} "
                 f"seed(s) not run, so the swarm cannot pass (inconclusive at best); `soundcheck swarm --resume "
                 f"{result.out_dir}` carries it on"] if s.get("status") == "interrupted" else []),
+             *([f"- rerun: {len(s['rerun_seeds'])} seed(s) were run again because the worker running them died "
+                f"(killed or crashed); their rows are the second, whole run: "
+                + ", ".join(map(str, s["rerun_seeds"][:50]))] if s.get("rerun_seeds") else []),
              f"- {s['simulated_hours']:.3f} simulated hours on file; this driver: {s['session_simulated_hours']:.3f} "
              f"in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s) ({s['sim_hours_per_wall_hour']} simulated "
              "hours per wall hour)",

@@ -21,6 +21,7 @@ from harness.swarm import (
     failure_groups,
     parse_seeds,
     prepare_out_dir,
+    render_report,
     run_swarm,
     seed_schedule,
     swarm_profile,
@@ -295,6 +296,10 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
     lines = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in lines) == list(range(1, 13))  # every seed, exactly once
     assert result.summary["seeds_done"] == 12
+    # the seed the killed worker was running was run again, and the record says so
+    rerun = sorted(r["seed"] for r in lines if r.get("rerun"))
+    assert rerun and result.summary["rerun_seeds"] == rerun
+    assert f"{len(rerun)} seed(s) were run again because the worker running them died" in render_report(result)
 
 
 def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Path) -> None:
@@ -311,6 +316,7 @@ def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Pa
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(400)
 def test_a_swarm_whose_scheduler_is_killed_ends_inconclusive_naming_every_seed_not_run(
         tmp_path: Path, dask_cluster: tuple[str, list]) -> None:
     """``kill -9`` of the scheduler mid-swarm, with seeds still to submit: Dask cancels the seeds
