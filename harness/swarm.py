@@ -634,7 +634,8 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                         break
                 else:
                     if fut.key in lost_keys:  # its first worker died under it: this is a second run
-                        row = {**row, "rerun": "its worker died while running it (killed or crashed); run again"}
+                        row = {**row, "rerun": "the worker holding it died (killed or crashed) before it "
+                                                        "finished; run on another worker"}
                     if log.add(row):
                         db.record(row)
                         session_sim[0] += float(row.get("simulated_s") or 0.0)
@@ -1013,8 +1014,8 @@ def render_report(result: SwarmResult) -> str:
              *([f"- **INTERRUPTED** before its end: {s['seeds_total'] - s['seeds_done']} of {s['seeds_total']} "
                 f"seed(s) not run, so the swarm cannot pass (inconclusive at best); `soundcheck swarm --resume "
                 f"{result.out_dir}` carries it on"] if s.get("status") == "interrupted" else []),
-             *([f"- rerun: {len(s['rerun_seeds'])} seed(s) were run again because the worker running them died "
-                f"(killed or crashed); their rows are the second, whole run: "
+             *([f"- rerun: {len(s['rerun_seeds'])} seed(s) were given to another worker because the worker holding them died "
+                f"(killed or crashed) before they finished; their rows are that whole run: "
                 + ", ".join(map(str, s["rerun_seeds"][:50]))] if s.get("rerun_seeds") else []),
              f"- {s['simulated_hours']:.3f} simulated hours on file; this driver: {s['session_simulated_hours']:.3f} "
              f"in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s) ({s['sim_hours_per_wall_hour']} simulated "

@@ -299,7 +299,7 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
     # the seed the killed worker was running was run again, and the record says so
     rerun = sorted(r["seed"] for r in lines if r.get("rerun"))
     assert rerun and result.summary["rerun_seeds"] == rerun
-    assert f"{len(rerun)} seed(s) were run again because the worker running them died" in render_report(result)
+    assert f"{len(rerun)} seed(s) were given to another worker because the worker holding them died" in render_report(result)
 
 
 def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Path) -> None:
