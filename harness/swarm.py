@@ -12,8 +12,10 @@ Every run is in-process on its worker (no subprocess per seed): the per-seed cos
 
 What survives what. Each finished seed is one line appended and fsynced to ``swarm.jsonl`` before
 the next is counted, so a killed driver loses nothing done and ``resume`` carries on from the file
-(a torn last line is cut off). A worker killed mid-task is Dask's to reschedule; a result that
-arrives twice for one seed is written once (the driver keeps the set of seeds on file).
+(a torn last line is cut off). A worker killed mid-task is Dask's to reschedule, and the seed's
+row, the summary (``rerun_seeds``) and the report say it was run on another worker; a result that
+arrives twice for one seed is written once (the driver keeps the set of seeds on file). A
+scheduler lost mid-swarm ends the swarm at once, inconclusive, every seed not run named.
 
 What a swarm leaves in the temp folder: nothing. A local cluster's workers keep their Dask scratch
 space and every seed's run folder in one folder of the driver's (``soundcheck-swarm-*``), removed
