@@ -12,8 +12,10 @@ Every run is in-process on its worker (no subprocess per seed): the per-seed cos
 
 What survives what. Each finished seed is one line appended and fsynced to ``swarm.jsonl`` before
 the next is counted, so a killed driver loses nothing done and ``resume`` carries on from the file
-(a torn last line is cut off). A worker killed mid-task is Dask's to reschedule; a result that
-arrives twice for one seed is written once (the driver keeps the set of seeds on file).
+(a torn last line is cut off). A worker killed mid-task is Dask's to reschedule, and the seed's
+row, the summary (``rerun_seeds``) and the report say it was run on another worker; a result that
+arrives twice for one seed is written once (the driver keeps the set of seeds on file). A
+scheduler lost mid-swarm ends the swarm at once, inconclusive, every seed not run named.
 
 What a swarm leaves in the temp folder: nothing. A local cluster's workers keep their Dask scratch
 space and every seed's run folder in one folder of the driver's (``soundcheck-swarm-*``), removed
@@ -588,6 +590,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         _remove_tmp(tmp_root)
         raise
     todo = [s for s in seeds if s not in log]
+    lost_keys = _watch_lost_tasks(client)
     db = _SwarmHistory(spec, out_dir, history_db)
     errors: dict[int, str] = {}
     session_sim = [0.0]  # simulated seconds run by this driver (a resumed swarm has more on file)
@@ -622,7 +625,19 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 except Exception as exc:  # noqa: BLE001 - a task the cluster gave up on (KilledWorker)
                     errors[seed] = f"{type(exc).__name__}: {_short(exc, 200)}"
                     bar.error()
+                    if _scheduler_lost(exc):
+                        # every seed in flight was cancelled with it, and a task submitted now
+                        # waits for a scheduler that may never come back: the swarm ends here,
+                        # each seed not run named
+                        for lost in [*futures.values(), *pending]:
+                            errors[lost] = f"not run: {SCHEDULER_LOST}"
+                            bar.error()
+                        futures.clear()
+                        break
                 else:
+                    if fut.key in lost_keys:  # its first worker died under it: this is a second run
+                        row = {**row, "rerun": "the worker holding it died (killed or crashed) before it "
+                                                        "finished; run on another worker"}
                     if log.add(row):
                         db.record(row)
                         session_sim[0] += float(row.get("simulated_s") or 0.0)
@@ -651,6 +666,34 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     result.history_db_warning = db.warning
     result.summary = summarize(spec, result)
     return result
+
+
+def _watch_lost_tasks(client: Any) -> set[str]:
+    """The keys of the tasks a worker was running when it left the cluster unannounced (``kill
+    -9``, a crash, a lost machine), filled as the scheduler says so. Dask runs such a task again
+    on another worker and the seed's row arrives as any other: without this, a swarm that lost a
+    worker read exactly as one that did not."""
+    lost: set[str] = set()
+
+    def on_event(event: Any) -> None:
+        _time, msg = event
+        if isinstance(msg, Mapping) and msg.get("action") == "remove-worker" and not msg.get("expected"):
+            lost.update(str(k) for k in msg.get("processing-tasks") or ())
+
+    client.subscribe_topic("all", on_event)
+    return lost
+
+
+#: what a seed not run because the swarm lost its scheduler is marked with
+SCHEDULER_LOST = ("the swarm lost its Dask scheduler (killed, or unreachable) before this seed ran; "
+                  "`soundcheck swarm --resume` runs it on a cluster that is up")
+
+
+def _scheduler_lost(exc: BaseException) -> bool:
+    """Whether a seed's task failed because the client lost its scheduler: Dask cancels every
+    task in flight with reason ``scheduler-connection-lost`` and keeps tasks submitted afterwards
+    waiting for a reconnection that, once its timeout passes, never comes (the swarm hung)."""
+    return getattr(exc, "reason", None) == "scheduler-connection-lost"
 
 
 #: the loggers Dask writes to while a cluster closes
@@ -922,6 +965,8 @@ def summarize(spec: SwarmSpec, result: SwarmResult) -> dict[str, Any]:
         "failures": [_group_entry(k, v) for k, v in groups.items()],
         "inconclusive": [{**_group_entry(k, v), "reason": k} for k, v in doubts.items()],
         "inconclusive_seeds": [r["seed"] for r in rows if r["outcome"] == "inconclusive"][:1000],
+        # seeds whose worker died mid-run and that Dask ran again: each row is its second, whole run
+        "rerun_seeds": [r["seed"] for r in rows if r.get("rerun")][:1000],
         "shrunk": result.shrunk,
     }
 
@@ -971,6 +1016,9 @@ def render_report(result: SwarmResult) -> str:
              *([f"- **INTERRUPTED** before its end: {s['seeds_total'] - s['seeds_done']} of {s['seeds_total']} "
                 f"seed(s) not run, so the swarm cannot pass (inconclusive at best); `soundcheck swarm --resume "
                 f"{result.out_dir}` carries it on"] if s.get("status") == "interrupted" else []),
+             *([f"- rerun: {len(s['rerun_seeds'])} seed(s) were given to another worker because the worker holding them died "
+                f"(killed or crashed) before they finished; their rows are that whole run: "
+                + ", ".join(map(str, s["rerun_seeds"][:50]))] if s.get("rerun_seeds") else []),
              f"- {s['simulated_hours']:.3f} simulated hours on file; this driver: {s['session_simulated_hours']:.3f} "
              f"in {s['driver_wall_s']:.1f} s on {s['workers']} worker(s) ({s['sim_hours_per_wall_hour']} simulated "
              "hours per wall hour)",

@@ -90,6 +90,9 @@ def _print_groups(summary: dict[str, Any]) -> None:
         print(f"  FAIL {group_title(g)}: {g['count']} seed(s), first {g['seeds'][0]}")
     for g in summary.get("inconclusive") or ():
         print(f"  INCONCLUSIVE {g['reason']}: {g['count']} seed(s), first {g['seeds'][0]}")
+    if summary.get("rerun_seeds"):
+        print(f"  RERUN {len(summary['rerun_seeds'])} seed(s) whose worker died before they finished (killed or crashed), "
+              f"first {summary['rerun_seeds'][0]}")
     print(f"  verdict: {str(summary.get('verdict', '')).upper()}")
 
 

@@ -21,6 +21,7 @@ from harness.swarm import (
     failure_groups,
     parse_seeds,
     prepare_out_dir,
+    render_report,
     run_swarm,
     seed_schedule,
     swarm_profile,
@@ -295,6 +296,10 @@ def test_swarm_through_a_scheduler_survives_a_killed_worker(tmp_path: Path, dask
     lines = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in lines) == list(range(1, 13))  # every seed, exactly once
     assert result.summary["seeds_done"] == 12
+    # the seed the killed worker was running was run again, and the record says so
+    rerun = sorted(r["seed"] for r in lines if r.get("rerun"))
+    assert rerun and result.summary["rerun_seeds"] == rerun
+    assert f"{len(rerun)} seed(s) were given to another worker because the worker holding them died" in render_report(result)
 
 
 def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Path) -> None:
@@ -308,3 +313,35 @@ def test_resume_refuses_an_option_that_differs_from_the_saved_swarm(tmp_path: Pa
     with pytest.raises(UsageError, match="already run there"):
         (out / "swarm.jsonl").write_text("", encoding="utf-8")
         prepare_out_dir(SwarmSpec("1-4", 2.0, "swarm", None), out, None)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_a_swarm_whose_scheduler_is_killed_ends_inconclusive_naming_every_seed_not_run(
+        tmp_path: Path, dask_cluster: tuple[str, list]) -> None:
+    """``kill -9`` of the scheduler mid-swarm, with seeds still to submit: Dask cancels the seeds
+    in flight, and a seed submitted afterwards waited for a scheduler that never came back, so
+    the swarm never ended. Run in a thread with a bounded join: a hang fails the test."""
+    import threading
+
+    address, procs = dask_cluster
+    scheduler = procs[0]
+    seeds = list(range(92760, 92768))
+
+    def on_row(_row: dict) -> None:
+        if scheduler.poll() is None:
+            os.kill(scheduler.pid, signal.SIGKILL)
+            scheduler.wait()
+
+    spec, out = prepare_out_dir(SwarmSpec(f"{seeds[0]}-{seeds[-1]}", 1.0, "swarm"), tmp_path / "swarm", None)
+    results: list[SwarmResult] = []
+    driver = threading.Thread(target=lambda: results.append(run_swarm(
+        spec, out, scheduler=address, in_flight=2, progress=False, on_row=on_row)), daemon=True)
+    driver.start()
+    driver.join(timeout=240)  # the client's own reconnection timeout is 20 s
+    assert not driver.is_alive(), "the swarm never ended after its scheduler was killed"
+    result = results[0]
+    done = {r["seed"] for r in result.rows}
+    assert done and set(result.errors) == set(seeds) - done  # every seed not run is named
+    assert all("scheduler" in why for why in result.errors.values())
+    assert result.summary["verdict"] == "inconclusive" and result.exit_code == 3
