@@ -35,6 +35,7 @@ from typing import Any
 
 from .device_losses import loss_findings
 from .fault_outcomes import describe_missed
+from .faults.refused import describe_refused
 
 __all__ = ["EXIT_CODES", "FAULT_WINDOWS", "Outcome", "PLAIN_WINDOWS", "RunVerdict", "describe_skips", "inconclusive_reason",
            "judge_run", "steady_windows"]
@@ -176,7 +177,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               not_started: str | None = None, device_losses: Mapping[str, Any] | None = None,
               unfired: Mapping[str, int] | None = None, unfired_why: Mapping[str, Any] | None = None,
               delivery_held: int | None = None, subject: str = "invariants",
-              path_missed: Mapping[str, Mapping[str, Any]] | None = None) -> RunVerdict:
+              path_missed: Mapping[str, Mapping[str, Any]] | None = None,
+              mostly_refused: Mapping[str, Mapping[str, Any]] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -216,6 +218,12 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     none of whose judged firings reached it (``harness.fault_outcomes.path_missed``,
     ``summary.json``'s ``faults.path_missed``): a completed run that injected it tested nothing of
     that path, as of a kind that never fired, and is inconclusive naming it.
+    ``mostly_refused``: kind -> ``{"fired", "refused", "reasons"}`` for each kind more of whose
+    firings were refused than acted (``harness.faults.refused``, ``summary.json``'s
+    ``faults.mostly_refused``): the system had nothing for them to act on when they came (failed,
+    recovering), so the run barely tried that kind; a completed run that injected faults is then
+    inconclusive naming each kind, its counts and why, as of a kind that never fired. A kind
+    refused at most as often as it acted stays the skips' note.
     ``delivery_held``: the silences the system's watchdog laid on the machine (``summary.json``'s
     ``delivery_held``): a note (``held_note``), never a failure: the audio check judged their
     damage the machine's, as an outage's is the world's.
@@ -300,6 +308,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     if path_missed and status == "completed":
         doubts.append("fault kinds that fired never reached the path they name: " + describe_missed(path_missed)
                       + ": the run tested nothing of those paths")
+    if mostly_refused and status == "completed" and faults_injected:
+        doubts.append("fault kinds most of whose faults were refused when they fired: " + describe_refused(mostly_refused)
+                      + ": the run barely tried them")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
 
 

@@ -16,8 +16,8 @@ on why, so each such fault is put in one of three causes:
   or the run never armed its faults at all (the system never ran).
 
 Only kinds of which not one fault fired are judged here (a kind that fired was tested), and a
-kind every drawn fault of which was refused stays a note of its own (``FaultInjector.skips``):
-its reason is the target's, already said.
+kind every drawn fault of which was refused is ``harness.faults.refused``'s (a kind more of whose
+firings were refused than acted), its reasons the target's.
 """
 
 from __future__ import annotations

@@ -396,7 +396,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
                         device_losses=rd.meta.get("device_losses"), unfired=rd.meta.get("faults_unfired"),
-                        unfired_why=rd.meta.get("faults_unfired_why"), delivery_held=rd.meta.get("delivery_held"),
+                        unfired_why=rd.meta.get("faults_unfired_why"),
+                        mostly_refused=rd.meta.get("faults_mostly_refused"), delivery_held=rd.meta.get("delivery_held"),
                         notes=[str(w) for w in rd.meta.get("config_warnings") or ()],
                         subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)

@@ -169,3 +169,43 @@ def test_a_history_exported_as_a_scenario_replays_the_same_faults(tmp_path):
     assert xrun["delay_s"] == next(p for k, p in original if k == "xrun")["delay_s"]  # not the default 0.01
     replay = run_scenario(scenario_from_history(path))
     assert fired(replay.history) == original
+
+
+# -- kinds most of whose firings were refused ------------------------------------------------------
+
+def test_a_kind_refused_more_often_than_it_acted_is_barely_tried():
+    from harness.faults.refused import mostly_refused
+    refused = {"xrun": {"the system is failed": 6}, "stall": {"the system is recovering": 2},
+               "slow_dsp": {"no pipeline": 3}}
+    kinds = mostly_refused({"xrun": 4, "stall": 2}, refused)
+    # xrun: 6 of 10 refused; stall: 2 of 4 (as often as it acted: tried); slow_dsp: 3 of 3
+    assert sorted(kinds) == ["slow_dsp", "xrun"]
+    assert kinds["xrun"] == {"fired": 4, "refused": 6, "reasons": {"the system is failed": 6}}
+
+
+def test_the_verdict_of_a_run_whose_kind_was_mostly_refused_is_inconclusive():
+    skipped = {"xrun": {"the system is failed": 6}}
+    kinds = {"xrun": {"fired": 4, "refused": 6, "reasons": {"the system is failed": 6}}}
+    run = judge_run([{"name": "x", "ok": True}], faults_wanted=True, faults_injected=30,
+                    faults_skipped=skipped, mostly_refused=kinds)
+    assert run.outcome is Outcome.INCONCLUSIVE
+    assert run.doubts == ("fault kinds most of whose faults were refused when they fired: "
+                          "xrun (6 of 10 refused: the system is failed x6): the run barely tried them",)
+    interrupted = judge_run([{"name": "x", "ok": True}], status="interrupted", faults_wanted=True,
+                            faults_injected=30, mostly_refused=kinds)
+    assert not any("refused" in d for d in interrupted.doubts)  # the run did not finish: said already
+
+
+def test_a_run_whose_faults_were_refused_from_a_failed_system_says_so(tmp_path):
+    """A system failed from the start of the faults refuses every fault that needs a stream: the
+    run, which injected the faults that need none, is not a pass."""
+    from harness.faults.refused import mostly_refused_of
+    player = _player()
+    injector = FaultInjector(player, history=History(clock=player.clock).attach(player))
+    for _ in range(3):
+        injector.inject(fault_from_dict({"kind": "slow_dsp", "factor": 2.0}))
+    kinds = mostly_refused_of(injector)
+    assert kinds["slow_dsp"]["fired"] == 0 and kinds["slow_dsp"]["refused"] == 3
+    run = judge_run([{"name": "x", "ok": True}], faults_wanted=True, faults_injected=5,
+                    faults_skipped=injector.skips(), mostly_refused=kinds)
+    assert run.outcome is Outcome.INCONCLUSIVE and "slow_dsp (3 of 3 refused" in run.doubts[0]

@@ -19,6 +19,7 @@ import pytest
 
 from harness.cli import main
 from harness.faults import injector as injector_module
+from harness.faults.kinds import LateCallback
 
 PROFILE = 'name = "late"\ncheck_every_s = 40\n[probabilities]\nxrun = 1.0\ndropout = 0.5\n'
 WHY = ("1 still queued when the faults were disarmed at the run's end, due 1.2 s before it "
@@ -76,3 +77,46 @@ def test_a_kind_the_schedule_did_not_draw_or_that_fired_leaves_the_run_a_pass(tm
     assert summary["faults"]["scheduled_unfired"] == {}
     assert code == 0, summary["verdict"]["headline"]
     assert report["verdict"]["outcome"] == "pass"
+
+
+# -- a kind more of whose firings were refused than acted (issue #11) -----------------------------
+# A 1500 s default run printed PASS with 63 faults refused as the system sat failed or recovering.
+# Here seed 20's two xruns are refused as a failed system refuses them (the late callback's own
+# ``why_not_now`` says "the system is failed" when no stream runs); the dropout fires.
+
+REFUSAL = "the system is failed: no running stream whose next callback could be late"
+REFUSED_DOUBT = ("fault kinds most of whose faults were refused when they fired: "
+                 f"xrun (2 of 2 refused: {REFUSAL} x2): the run barely tried them")
+
+
+def test_a_run_whose_xruns_were_all_refused_is_inconclusive_on_every_surface(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    monkeypatch.setattr(LateCallback, "why_not_now", lambda self, system: REFUSAL)
+    code, _, summary, report = _run(tmp_path, 20)
+    out = capsys.readouterr().out
+    assert summary["faults"]["by_kind"] == {"dropout": 1}
+    assert summary["faults"]["skipped"] == {"xrun": {REFUSAL: 2}}
+    assert summary["faults"]["mostly_refused"] == {"xrun": {"fired": 0, "refused": 2, "reasons": {REFUSAL: 2}}}
+    assert code == 3
+    assert f"INCONCLUSIVE: {REFUSED_DOUBT}" in out
+    assert summary["outcome"] == "inconclusive" and REFUSED_DOUBT in summary["verdict"]["doubts"]
+    assert report["verdict"]["outcome"] == "inconclusive" and REFUSED_DOUBT in report["verdict"]["doubts"]
+
+
+def test_a_kind_refused_at_most_as_often_as_it_acted_leaves_the_run_a_pass(tmp_path, monkeypatch):
+    """One xrun of two refused: the kind was tried, the refusal is the skips' note."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    calls = {"n": 0}
+    real = LateCallback.why_not_now
+
+    def refuse_after_first(self, system):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return REFUSAL if calls["n"] > 1 else real(self, system)
+
+    monkeypatch.setattr(LateCallback, "why_not_now", refuse_after_first)
+    code, _, summary, report = _run(tmp_path, 20)
+    assert summary["faults"]["by_kind"] == {"dropout": 1, "xrun": 1}
+    assert summary["faults"]["mostly_refused"] == {}
+    assert code == 0, summary["verdict"]["headline"]
+    assert report["verdict"]["outcome"] == "pass"
+    assert any("1 fault(s) skipped: xrun x1" in n for n in summary["verdict"]["notes"])
