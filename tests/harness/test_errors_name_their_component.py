@@ -109,3 +109,30 @@ def test_each_event_names_its_reporter_and_a_routed_error_its_own_component(data
 def test_a_history_without_errors_has_nothing_to_judge() -> None:
     v = check_errors_name_their_component(_history())
     assert v.ok and v.message == "no error reported: nothing to judge"
+
+
+def test_the_verdict_counts_each_way_an_error_names_no_component_and_shows_each_case() -> None:
+    """What a reader of a failed run is given to find the errors: how many events name no reporter
+    and how many routed errors no origin (apart), and for the first ones their time, index, type,
+    both components and what each lacks."""
+    nameless = {"error": {"type": "CallbackError", "message": "counted"}}
+    v = check_errors_name_their_component(_history(_routed("device", "device"), _routed("device", None), nameless,
+                                                   _routed(None, ""), {**nameless, "error": "not a mapping"}))
+    assert not v.ok
+    assert v.message == ("3 error event(s) name no reporting component; 2 error(s) name no component they came "
+                         "from: t=2.000 s: DeviceLostError ('m') names no component it was from"), v.message
+    assert v.evidence[:3] == [
+        {"time": 2.0, "index": 2, "type": "DeviceLostError", "component": "device", "error_component": None,
+         "message": "t=2.000 s: DeviceLostError ('m') names no component it was from"},
+        {"time": 3.0, "index": 3, "type": "CallbackError", "component": None, "error_component": None,
+         "message": "t=3.000 s: CallbackError ('counted') names no component it was reported by"},
+        {"time": 4.0, "index": 4, "type": "DeviceLostError", "component": None, "error_component": "",
+         "message": "t=4.000 s: DeviceLostError ('m') names no component it was reported by"}]
+    assert len(v.evidence) == 5 and v.evidence[4]["type"] is None
+
+
+def test_a_pass_says_how_many_errors_it_judged_each_way() -> None:
+    v = check_errors_name_their_component(_history(_routed("device", "device"), _routed("input", "input"),
+                                                   {"error": {"type": "CallbackError"}, "component": "stream"}))
+    assert v.ok and v.message == ("each of the 3 error event(s) names its reporting component, and each of the "
+                                  "2 the shipped system routed the component its error came from"), v

@@ -134,3 +134,35 @@ def test_the_live_check_judges_the_live_counters_between_steps() -> None:
     v = verdict()
     assert not v.ok and v.evidence[-1]["time"] is None, v
     s.close()
+
+
+def test_the_verdict_says_how_many_flagged_xruns_it_judged_in_how_many_readings() -> None:
+    """A pass over flagged xruns and a pass over none read alike but for the words: a reader told
+    "nothing to judge" knows the run showed no flagged xrun, one told the count knows the relation
+    was tried on it."""
+    s = _closed()
+    live = {k: s.monitoring.value(k) for k in ("xruns", "budget_overruns")}
+    assert live["xruns"] == live["budget_overruns"]  # the live reading adds no flagged xrun
+    judged = check_xrun_flags_counted(_history("virtual", _counters(7, 5, 0, 2, 2, 0), _counters(9, 5, 2, 2, 0, 0),
+                                               _counters(9, 6, 1, 2, 0, 0)), s)
+    assert judged.ok and judged.message == ("the status flags count every xrun the device flagged (4 at most) in "
+                                            "4 reading(s)"), judged
+    unread = {k: v for k, v in _counters(9, 5, 2, 2, 0, 0).items() if k != "budget_overruns"}
+    quiet = check_xrun_flags_counted(_history("virtual", unread), s)
+    assert quiet.ok and quiet.message == "no xrun the device flagged in 2 reading(s): nothing to judge", quiet
+
+
+def test_each_broken_reading_s_evidence_names_its_time_its_counters_and_what_it_breaks() -> None:
+    s = _closed()
+    broken = _counters(7, 5, 0, 1, 0, 0)
+    v = check_xrun_flags_counted(_history("virtual", _counters(5, 5), {**broken, "callbacks": 3}), s)
+    assert v.evidence == [{"time": 2.0, "counters": broken,
+                           "message": "t=2.000 s: the status flags counted (1) are fewer than the xruns the device "
+                                      "flagged (xruns 7 - budget_overruns 5 = 2)"}], v
+    assert v.message == ("1 reading(s) of the xrun counters break the flags' counting: " + v.evidence[0]["message"])
+    s.monitoring.counter("xruns").inc()
+    live = check_xrun_flags_counted(_history("virtual"), s)
+    assert not live.ok and live.evidence[-1]["time"] is None and live.evidence[-1]["message"].startswith(
+        "the live system: the status flags counted (0) are fewer than the xruns the device flagged"), live
+    assert live.evidence[-1]["counters"] == {k: s.monitoring.value(k) for k in ("xruns", "budget_overruns",
+                                                                                  *STATUS_FLAG_COUNTERS)}
