@@ -270,3 +270,29 @@ def test_synthetic_concurrent_histories_read_at_every_entry_get_the_fresh_verdic
     moves; islands open at a reading and closed after it."""
     judge = assert_every_reading_is_the_fresh_verdict(_synthetic(steps))
     assert judge.whole_reason is None
+
+
+def test_a_reading_settles_its_copy_without_the_whole_history_judge(monkeypatch: pytest.MonkeyPatch):
+    """A reading costs what the pass holds (the live check reads after every step): the copy it
+    settles has its own move log and settles on it. A copy that could not settle would hand the
+    reading to the whole-history judge, the same verdict at a cost growing with the history."""
+    import harness.invariants as invariants
+
+    h = History()
+    _attach(h, "running", 0)
+    op = h.invoke("p", "pause")
+    _move(h, 1, "running", "paused", actor="op")
+    h.ok(op, pre=_obs("running", 0), post=_obs("running", 2), seqs=[1])
+    h.note("quiescent", **_obs("running", 2))
+    _move(h, 2, "paused", "running")
+
+    def whole(*_: object, **__: object) -> None:
+        raise AssertionError("a reading went to the whole-history judge")
+
+    monkeypatch.setattr(invariants, "_check_linearizable_whole", whole)
+    judge = _StreamingLinearizability(h)
+    for e in h:
+        if e.type in judge.types:
+            judge.feed(e)
+            assert judge.reading().ok is not None
+    assert judge.whole_reason is None and judge.verdict().ok
