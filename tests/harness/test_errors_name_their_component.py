@@ -136,3 +136,16 @@ def test_a_pass_says_how_many_errors_it_judged_each_way() -> None:
                                                    {"error": {"type": "CallbackError"}, "component": "stream"}))
     assert v.ok and v.message == ("each of the 3 error event(s) names its reporting component, and each of the "
                                   "2 the shipped system routed the component its error came from"), v
+
+
+def test_the_evidence_is_bounded_and_timed_to_the_microsecond_while_every_case_is_counted() -> None:
+    from harness.invariants import _MAX_EVIDENCE
+
+    h = History()
+    h.record("attach", data={"state": "uninitialized", "clock": "virtual"}, time=0.0)
+    for i in range(_MAX_EVIDENCE + 2):
+        h.record("error", value="error", time=1.12345678 + i, data=_routed("device", None))
+    v = check_errors_name_their_component(h)
+    assert not v.ok and len(v.evidence) == _MAX_EVIDENCE, len(v.evidence)
+    assert v.message.startswith(f"{_MAX_EVIDENCE + 2} error(s) name no component they came from: "), v.message
+    assert v.evidence[0]["time"] == 1.123457 and v.evidence[-1]["time"] == round(1.12345678 + _MAX_EVIDENCE - 1, 6)

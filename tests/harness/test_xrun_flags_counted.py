@@ -166,3 +166,15 @@ def test_each_broken_reading_s_evidence_names_its_time_its_counters_and_what_it_
         "the live system: the status flags counted (0) are fewer than the xruns the device flagged"), live
     assert live.evidence[-1]["counters"] == {k: s.monitoring.value(k) for k in ("xruns", "budget_overruns",
                                                                                   *STATUS_FLAG_COUNTERS)}
+
+
+def test_a_reading_breaking_two_relations_names_both_at_its_time_to_the_microsecond() -> None:
+    c = _counters(4, 5, 0, 3, 0, 0)
+    problems = xrun_flag_problems(c)
+    assert len(problems) == 2
+    h = History()
+    h.record("attach", data={"state": "uninitialized", "clock": "virtual"}, time=0.0)
+    h.record("metrics", time=2.12345678, data={"counters": c})
+    v = check_xrun_flags_counted(h, _closed())
+    assert not v.ok and v.evidence[0]["time"] == 2.123457, v
+    assert v.evidence[0]["message"] == "t=2.123 s: " + "; ".join(problems), v
