@@ -149,3 +149,12 @@ def test_the_evidence_is_bounded_and_timed_to_the_microsecond_while_every_case_i
     assert not v.ok and len(v.evidence) == _MAX_EVIDENCE, len(v.evidence)
     assert v.message.startswith(f"{_MAX_EVIDENCE + 2} error(s) name no component they came from: "), v.message
     assert v.evidence[0]["time"] == 1.123457 and v.evidence[-1]["time"] == round(1.12345678 + _MAX_EVIDENCE - 1, 6)
+
+
+def test_every_verdict_carries_the_invariant_s_name_and_each_count_only_when_it_is_not_zero() -> None:
+    unreported = check_errors_name_their_component(_history(_routed(None, "device")))
+    assert (unreported.name, unreported.ok) == (NAME, False)
+    assert unreported.message == ("1 error event(s) name no reporting component: t=1.000 s: DeviceLostError ('m') "
+                                  "names no component it was reported by"), unreported.message
+    assert check_errors_name_their_component(_history()).name == NAME
+    assert check_errors_name_their_component(_history(_routed("device", "device"))).name == NAME

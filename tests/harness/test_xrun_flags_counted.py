@@ -178,3 +178,37 @@ def test_a_reading_breaking_two_relations_names_both_at_its_time_to_the_microsec
     v = check_xrun_flags_counted(h, _closed())
     assert not v.ok and v.evidence[0]["time"] == 2.123457, v
     assert v.evidence[0]["message"] == "t=2.123 s: " + "; ".join(problems), v
+
+
+def test_each_verdict_is_named_and_says_what_was_judged_and_why() -> None:
+    """Every branch's verdict carries the invariant's name (the report groups by it) and its own
+    words; a broken reading fails only where both the history and the system are on a virtual
+    clock, and is inconclusive wherever either is real or the clock does not say."""
+    broken = _counters(7, 5, 0, 1, 0, 0)
+    said = "t=1.000 s: " + "; ".join(xrun_flag_problems(broken))
+    alone = check_xrun_flags_counted(_history("virtual", broken))
+    assert (alone.name, alone.message) == (
+        NAME, "no live system: whose counting the snapshots show is not known, nothing to judge")
+    other = SimpleNamespace(monitoring=SimpleNamespace(counters={"xruns": 1}, value=lambda n: 0))
+    own = check_xrun_flags_counted(_history("virtual", broken), other)
+    assert (own.name, own.message) == (NAME, "not the shipped AudioSystem: a system of its own counts its xruns and "
+                                             "their flags as it chooses, nothing to judge")
+    s = _closed()
+    twice = check_xrun_flags_counted(_history("virtual", broken, broken, _counters(5, 5)), s)
+    assert (twice.name, twice.ok, twice.message) == (
+        NAME, False, "2 reading(s) of the xrun counters break the flags' counting: " + said), twice
+    passed = check_xrun_flags_counted(_history("virtual", _counters(7, 5, 0, 2, 2, 0)), s)
+    assert passed.name == NAME and passed.ok
+    for history_clock, clock in (("real", s.clock), ("virtual", SimpleNamespace(virtual=False)),
+                                 ("virtual", SimpleNamespace())):
+        s.clock = clock
+        v = check_xrun_flags_counted(_history(history_clock, broken), s)
+        assert (v.name, v.ok, v.inconclusive, v.reason) == (NAME, True, True, "a reading inside a callback"), v
+        assert v.message == ("1 reading(s) of the xrun counters break the flags' counting on a real clock, where a "
+                             "reading may fall inside a callback between its xrun and its flags: " + said), v
+        assert v.evidence == [{"time": 1.0, "counters": broken, "message": said}], v
+    many = check_xrun_flags_counted(_history("real", *[broken] * 1001), s)
+    assert len(many.evidence) == 1000 and many.message.startswith("1001 reading(s)"), many.message
+    s.monitoring.counters.pop("xruns")
+    unread = check_xrun_flags_counted(_history("virtual", {"callbacks": 3}), s)
+    assert (unread.name, unread.ok, unread.message) == (NAME, True, "no reading of the xruns counter: nothing to judge")
