@@ -302,3 +302,32 @@ def test_a_thread_whose_files_cannot_be_read_is_no_futex_wait(tmp_path: Path, mo
     assert metadata_db._in_futex_wait(7) is False
     (root / "proc" / "7" / "task" / "101" / "syscall").write_text("202 0x1")
     assert metadata_db._in_futex_wait(7) is True
+
+
+def test_the_cpu_read_takes_its_fields_after_the_last_parenthesis_of_the_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process's name may hold ``)`` and spaces (``/proc/<pid>/stat`` does not escape it): the
+    fields are those after the last one, or the CPU read is another field."""
+    from harness.rig import metadata_db
+
+    stat = tmp_path / "proc" / "7" / "stat"
+    stat.parent.mkdir(parents=True)
+    stat.write_text("7 (a) (b) c) S 1 7 7 0 -1 4194304 90 0 0 0 30 12 0 0 20 0 1 0 5 1000 50\n")
+    monkeypatch.setattr(metadata_db, "Path", lambda p: tmp_path / str(p).lstrip("/"))
+    assert metadata_db._cpu_ticks(7) == 42
+
+
+@pytest.mark.parametrize("futex, ticks", [
+    ([False, True], [10, 10, 10]),  # not in a futex at the first look: a slow machine's child, never stuck
+    ([True, True], [10, 12, 12]),  # in a futex at both looks but spending CPU between them: alive
+])
+def test_a_wait_is_stuck_for_good_only_in_a_futex_at_both_looks_and_spending_nothing(
+        futex: list[bool], ticks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from harness.rig import metadata_db
+
+    monkeypatch.setattr(metadata_db, "_in_futex_wait", lambda pid: futex.pop(0))
+    monkeypatch.setattr(metadata_db, "_cpu_ticks", lambda pid: ticks.pop(0))
+    monkeypatch.setattr(metadata_db, "time", SimpleNamespace(sleep=lambda s: None))
+    assert metadata_db._stuck_for_good(7) is False
