@@ -325,3 +325,19 @@ def test_a_clock_that_does_not_say_it_is_virtual_is_read_as_a_real_one() -> None
     s.clock = SimpleNamespace()
     v = check_callbacks_timed(s)
     assert v.ok and v.message.startswith("a real clock"), v.message
+
+
+def test_a_running_system_is_judged_between_a_virtual_clock_s_steps() -> None:
+    """The live check reads the system between steps, where no callback is between its count and
+    its timing: a running system is judged there, and the same miscount fails it."""
+    from harness.invariants import _CallbacksTimed
+
+    s = AudioSystem({}, seed=11)
+    s.initialize()
+    s.start()
+    s.run_for(0.5)
+    between = _CallbacksTimed().verdict(s, between_steps=True)
+    assert between.ok and "callbacks counted" in between.message, between.message
+    s.monitoring.histogram("callback_duration_s").count -= 1
+    assert not _CallbacksTimed().verdict(s, between_steps=True).ok
+    s.close()

@@ -212,3 +212,11 @@ def test_each_verdict_is_named_and_says_what_was_judged_and_why() -> None:
     s.monitoring.counters.pop("xruns")
     unread = check_xrun_flags_counted(_history("virtual", {"callbacks": 3}), s)
     assert (unread.name, unread.ok, unread.message) == (NAME, True, "no reading of the xruns counter: nothing to judge")
+
+
+def test_the_live_reading_is_counted_beside_the_snapshots_that_broke_it() -> None:
+    s = _closed()
+    s.monitoring.counter("xruns").inc()
+    v = check_xrun_flags_counted(_history("virtual", _counters(7, 5, 0, 1, 0, 0)), s)
+    assert not v.ok and v.message.startswith("2 reading(s) of the xrun counters break the flags' counting: t=1.000 s"), v
+    assert [e["time"] for e in v.evidence] == [1.0, None]
