@@ -287,3 +287,57 @@ def test_a_published_percentile_outside_the_extremes_fails() -> None:
         (h, {"p99": 0.0021}) for h in PER_CALLBACK_HISTOGRAMS]
     within = {h: dict(summary, p99=0.002) for h in PER_CALLBACK_HISTOGRAMS}
     assert check_callbacks_timed(_Published({"callbacks": 10}, within)).ok
+
+
+def test_each_reservoir_finding_names_its_histogram_and_what_it_breaks_and_the_rest_are_still_read() -> None:
+    """A histogram the reservoir check cannot read (no count, no extremes, not a summary) is passed
+    over and the ones after it still judged; a percentile equal to an extreme is within them (an
+    observed sample); each finding carries the numbers a reader needs, and the verdict counts the
+    findings of each kind apart."""
+    timing = {"count": 5, "min": 1.0, "max": 2.0, "p50": 1.5}
+    published = {
+        "odd": "not a summary", "unused": {"count": 0, "min": 1.0, "max": 2.0, "p50": 9.0},
+        "unbounded": {"count": 5, "min": None, "max": 2.0, "p50": 9.0},
+        "callback_duration_s": dict(timing, count=4), "callback_load": dict(timing, p50=1.0, p99=2.0),
+        "wide": {"count": 5, "min": 1.0, "max": 2.0, "p50": 0.5, "p99": 2.5},
+    }
+    s = _Published({"callbacks": 5}, published)
+    s.monitoring.histograms = {"uncounted": SimpleNamespace(count=None, samples=lambda: [1.0]),
+                               "short": SimpleNamespace(count=3, samples=lambda: [1.0])}
+    v = check_callbacks_timed(s)
+    count = {"histogram": "callback_duration_s", "count": 4, "callbacks": 5,
+             "message": "callback_duration_s counts 4 observation(s), the callbacks counter 5"}
+    short = {"histogram": "short", "reservoir": 1, "expected": 3, "count": 3,
+             "message": "short's reservoir holds 1 sample(s) of its 3 observation(s), not 3"}
+    wide = {"histogram": "wide", "percentiles": {"p50": 0.5, "p99": 2.5}, "min": 1.0, "max": 2.0,
+            "message": "wide's p50 0.5, p99 2.5 outside its [min, max] [1.0, 2.0]"}
+    assert _said(v) == ("callbacks_timed", False, [count, short, wide],
+                        f"1 per-callback histogram(s) count other than the 5 callbacks counted: {count['message']}; "
+                        f"2 histogram reservoir finding(s): {short['message']}; {wide['message']}"), v
+    published["callback_duration_s"]["count"] = 5
+    alone = check_callbacks_timed(s)
+    assert _said(alone) == ("callbacks_timed", False, [short, wide],
+                            f"2 histogram reservoir finding(s): {short['message']}; {wide['message']}"), alone
+
+
+def test_a_clock_that_does_not_say_it_is_virtual_is_read_as_a_real_one() -> None:
+    s = _closed_system_miscounting_by(1)
+    s.clock = SimpleNamespace()
+    v = check_callbacks_timed(s)
+    assert v.ok and v.message.startswith("a real clock"), v.message
+
+
+def test_a_running_system_is_judged_between_a_virtual_clock_s_steps() -> None:
+    """The live check reads the system between steps, where no callback is between its count and
+    its timing: a running system is judged there, and the same miscount fails it."""
+    from harness.invariants import _CallbacksTimed
+
+    s = AudioSystem({}, seed=11)
+    s.initialize()
+    s.start()
+    s.run_for(0.5)
+    between = _CallbacksTimed().verdict(s, between_steps=True)
+    assert between.ok and "callbacks counted" in between.message, between.message
+    s.monitoring.histogram("callback_duration_s").count -= 1
+    assert not _CallbacksTimed().verdict(s, between_steps=True).ok
+    s.close()

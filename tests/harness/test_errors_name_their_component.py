@@ -109,3 +109,52 @@ def test_each_event_names_its_reporter_and_a_routed_error_its_own_component(data
 def test_a_history_without_errors_has_nothing_to_judge() -> None:
     v = check_errors_name_their_component(_history())
     assert v.ok and v.message == "no error reported: nothing to judge"
+
+
+def test_the_verdict_counts_each_way_an_error_names_no_component_and_shows_each_case() -> None:
+    """What a reader of a failed run is given to find the errors: how many events name no reporter
+    and how many routed errors no origin (apart), and for the first ones their time, index, type,
+    both components and what each lacks."""
+    nameless = {"error": {"type": "CallbackError", "message": "counted"}}
+    v = check_errors_name_their_component(_history(_routed("device", "device"), _routed("device", None), nameless,
+                                                   _routed(None, ""), {**nameless, "error": "not a mapping"}))
+    assert not v.ok
+    assert v.message == ("3 error event(s) name no reporting component; 2 error(s) name no component they came "
+                         "from: t=2.000 s: DeviceLostError ('m') names no component it was from"), v.message
+    assert v.evidence[:3] == [
+        {"time": 2.0, "index": 2, "type": "DeviceLostError", "component": "device", "error_component": None,
+         "message": "t=2.000 s: DeviceLostError ('m') names no component it was from"},
+        {"time": 3.0, "index": 3, "type": "CallbackError", "component": None, "error_component": None,
+         "message": "t=3.000 s: CallbackError ('counted') names no component it was reported by"},
+        {"time": 4.0, "index": 4, "type": "DeviceLostError", "component": None, "error_component": "",
+         "message": "t=4.000 s: DeviceLostError ('m') names no component it was reported by"}]
+    assert len(v.evidence) == 5 and v.evidence[4]["type"] is None
+
+
+def test_a_pass_says_how_many_errors_it_judged_each_way() -> None:
+    v = check_errors_name_their_component(_history(_routed("device", "device"), _routed("input", "input"),
+                                                   {"error": {"type": "CallbackError"}, "component": "stream"}))
+    assert v.ok and v.message == ("each of the 3 error event(s) names its reporting component, and each of the "
+                                  "2 the shipped system routed the component its error came from"), v
+
+
+def test_the_evidence_is_bounded_and_timed_to_the_microsecond_while_every_case_is_counted() -> None:
+    from harness.invariants import _MAX_EVIDENCE
+
+    h = History()
+    h.record("attach", data={"state": "uninitialized", "clock": "virtual"}, time=0.0)
+    for i in range(_MAX_EVIDENCE + 2):
+        h.record("error", value="error", time=1.12345678 + i, data=_routed("device", None))
+    v = check_errors_name_their_component(h)
+    assert not v.ok and len(v.evidence) == _MAX_EVIDENCE, len(v.evidence)
+    assert v.message.startswith(f"{_MAX_EVIDENCE + 2} error(s) name no component they came from: "), v.message
+    assert v.evidence[0]["time"] == 1.123457 and v.evidence[-1]["time"] == round(1.12345678 + _MAX_EVIDENCE - 1, 6)
+
+
+def test_every_verdict_carries_the_invariant_s_name_and_each_count_only_when_it_is_not_zero() -> None:
+    unreported = check_errors_name_their_component(_history(_routed(None, "device")))
+    assert (unreported.name, unreported.ok) == (NAME, False)
+    assert unreported.message == ("1 error event(s) name no reporting component: t=1.000 s: DeviceLostError ('m') "
+                                  "names no component it was reported by"), unreported.message
+    assert check_errors_name_their_component(_history()).name == NAME
+    assert check_errors_name_their_component(_history(_routed("device", "device"))).name == NAME

@@ -172,3 +172,41 @@ def test_wander_under_an_rss_read_small_is_no_leak(wander):
     t, y, records = _hour(0.0, wander)
     v = judge("rss_bytes", t, _rss_small(t), in_use=20e6 + t * 0.0, pymalloc=y, window_records=records)
     assert (v.verdict, v.shape, v.allocator, v.pymalloc_verdict) == ("ok", "small", "asked", "ok"), v.reason
+
+
+def test_samples_without_a_number_are_left_out_of_the_fit_and_the_levels():
+    """A soak's series has gaps (a sample the allocator could not be read at): the window's bytes a
+    record and the levels' line are those of the samples that have numbers, not NaN (which would
+    leave the window's saw in the series, or no line at all)."""
+    t, y, records = _hour(LEAK_PER_HOUR, SEED2_WANDER, saw_rate=15.0)
+    gap = np.zeros(t.size, dtype=bool)
+    gap[[500, 1700, 2900]] = True
+    holed, holed_t = np.where(gap, np.nan, y), np.where(np.arange(t.size) == 2000, np.nan, t)
+    whole = window_taken_out(t[~gap], y[~gap], records[~gap])
+    with_gaps = window_taken_out(t, holed, records)
+    assert whole is not None and with_gaps is not None
+    assert with_gaps[1] == pytest.approx(whole[1], rel=1e-12)
+    assert np.isnan(with_gaps[0][gap]).all() and with_gaps[0][~gap] == pytest.approx(whole[0], rel=1e-12)
+    kept = ~gap & np.isfinite(holed_t)
+    assert level_line(holed_t, holed) == level_line(t[kept], y[kept])
+
+
+def test_levels_exactly_on_a_line_have_no_standard_error():
+    """The slope's standard error is the levels' spread about the line (the reason prints it): on
+    levels exactly on a line it is 0, not a floor."""
+    t = np.arange(0.0, HOUR, 1.0)
+    line = level_line(t, 60e6 + LEAK_PER_HOUR * t / HOUR)
+    assert line is not None
+    assert line.slope_per_hour == pytest.approx(LEAK_PER_HOUR, rel=1e-9)
+    assert line.slope_se_per_hour < 1e-3 and line.wander < 1e-3
+
+
+@pytest.mark.parametrize("step", [8e6, 20e6])
+def test_a_one_off_step_is_never_judged_through_the_levels(step):
+    """A cache filled once (pymalloc's bytes up by megabytes at one moment, flat before and after)
+    is a step, not a leak: the line through the window's levels rises across a step too, and a
+    large one bends less than the levels' wander, so asking the levels of a step would call it a
+    leak."""
+    t, y, records = _hour(0.0, HEALTHY_WANDER, saw_rate=15.0)
+    v, _, _ = _pymalloc(t, y + np.where(t > 1500, step, 0.0), records)
+    assert (v.verdict, v.shape) == ("ok", "step"), v

@@ -116,9 +116,8 @@ def _move(h: History, seq: int, frm: str, to: str, actor: str = "system") -> Non
                                  "to_state": to, "cause": "x", "actor": actor})
 
 
-def test_a_lone_op_waits_for_a_transition_recorded_after_the_next_quiet_note():
-    """A supervisor's move inside the op's window whose record lags past the next quiet note: the
-    op is judged only once it is in (judged at once, the op would be a violation)."""
+def _lone_op_history() -> History:
+    """A supervisor's move inside a lone op's window whose record lags past the next quiet note."""
     h = History()
     _attach(h, "running", 0)
     op = h.invoke("p", "pause")
@@ -126,6 +125,13 @@ def test_a_lone_op_waits_for_a_transition_recorded_after_the_next_quiet_note():
     h.ok(op, pre=_obs("running", 0), post=_obs("running", 2), seqs=[1])
     h.note("quiescent", **_obs("running", 2))
     _move(h, 2, "paused", "running")  # the other actor's move, numbered inside the op's window
+    return h
+
+
+def test_a_lone_op_waits_for_a_transition_recorded_after_the_next_quiet_note():
+    """A supervisor's move inside the op's window whose record lags past the next quiet note: the
+    op is judged only once it is in (judged at once, the op would be a violation)."""
+    h = _lone_op_history()
     judge = _assert_same(h)
     assert judge.whole_reason is None
     assert _check_linearizable_whole(h).ok
@@ -270,3 +276,23 @@ def test_synthetic_concurrent_histories_read_at_every_entry_get_the_fresh_verdic
     moves; islands open at a reading and closed after it."""
     judge = assert_every_reading_is_the_fresh_verdict(_synthetic(steps))
     assert judge.whole_reason is None
+
+
+def test_a_reading_settles_its_copy_without_the_whole_history_judge(monkeypatch: pytest.MonkeyPatch):
+    """A reading costs what the pass holds (the live check reads after every step): the copy it
+    settles has its own move log and settles on it. A copy that could not settle would hand the
+    reading to the whole-history judge, the same verdict at a cost growing with the history."""
+    import harness.invariants as invariants
+
+    h = _lone_op_history()
+
+    def whole(*_: object, **__: object) -> None:
+        raise AssertionError("a reading went to the whole-history judge")
+
+    monkeypatch.setattr(invariants, "_check_linearizable_whole", whole)
+    judge = _StreamingLinearizability(h)
+    for e in h:
+        if e.type in judge.types:
+            judge.feed(e)
+            assert judge.reading().ok is not None
+    assert judge.whole_reason is None and judge.verdict().ok

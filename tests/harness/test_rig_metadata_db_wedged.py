@@ -207,3 +207,127 @@ def test_a_process_that_runs_sleeps_or_is_stopped_is_never_read_as_stuck_on_a_lo
     finally:
         proc.kill()
         proc.wait()
+
+
+def _wait_asleep(pid: int, bound_s: float = 30.0) -> None:
+    """Until ``pid``'s one thread sleeps (its ``stat`` state ``S``): after its ``held`` line the
+    only sleep left to it is the second acquire, which it reaches when the loaded machine runs it."""
+    import time
+
+    end = time.monotonic() + bound_s
+    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "S":
+        assert time.monotonic() < end, f"the child {pid} did not reach its wait in {bound_s} s"
+        time.sleep(0.01)
+
+
+def test_a_process_waiting_for_ever_on_a_lock_it_holds_is_read_stuck_for_good() -> None:
+    """The one reading that makes the rig remove a database: a child asleep in a futex, spending
+    no CPU. Without it read as such, a wedged database is never repaired (every later jackd hangs)."""
+    from harness.rig.metadata_db import _in_futex_wait, _stuck_for_good
+
+    code = "import threading; held = threading.Lock(); held.acquire(); print('held', flush=True); held.acquire()"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"held\n"
+        _wait_asleep(proc.pid)
+        assert _in_futex_wait(proc.pid)
+        assert _stuck_for_good(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+    assert not _in_futex_wait(proc.pid) and not _stuck_for_good(proc.pid)  # gone: no thread to read
+
+
+def test_the_cpu_read_is_user_plus_system_time_and_none_once_the_process_is_gone() -> None:
+    """``_stuck_for_good`` compares two of these readings: a wrong field or sum reads a process
+    that spends CPU as one that spends none."""
+    from harness.rig.metadata_db import _cpu_ticks
+
+    while os.times().user < 0.05 or os.times().system < 0.05:  # CPU time spent both ways, not wall time
+        os.stat(ROOT)
+    before, ticks, after = os.times(), _cpu_ticks(os.getpid()), os.times()
+    per_second = os.sysconf("SC_CLK_TCK")
+    assert ticks is not None
+    assert (before.user + before.system) * per_second - 2 <= ticks <= (after.user + after.system) * per_second + 2
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    assert _cpu_ticks(proc.pid) is None
+
+
+def _fake_tasks(root: Path, *threads: tuple[str, str, str]) -> Path:
+    """A ``/proc/<pid>`` under ``root`` whose threads have the given (state, wchan, syscall line)."""
+    for i, (state, wchan, syscall) in enumerate(threads, start=100):
+        task = root / "proc" / "7" / "task" / str(i)
+        task.mkdir(parents=True)
+        (task / "stat").write_text(f"{i} (a (b) c) {state} 1 2 3\n")
+        (task / "wchan").write_text(wchan)
+        (task / "syscall").write_text(syscall)
+    return root
+
+
+@pytest.mark.parametrize("threads, asleep", [
+    ([("S", "futex_wait_queue", "202 0x1 0x2")], True),
+    ([("S", "0", "202 0x1 0x2"), ("S", "0", "202 0x3 0x4")], True),  # wchan hidden: the syscall decides
+    ([("S", "futex_do_wait", "7 0x1"), ("S", "0", "202 0x1")], True),
+    ([("S", "0", "202 0x1"), ("S", "0", "7 0x1")], False),  # one thread in another call (poll)
+    ([("S", "0", "202 0x1"), ("R", "futex_do_wait", "202 0x1")], False),  # one thread runs
+    ([("D", "futex_do_wait", "202 0x1")], False),
+    ([("S", "0", "")], False),
+    ([("S", "0", "2020 0x1")], False),
+    ([], False),
+])
+def test_every_thread_asleep_in_a_futex_by_wchan_or_by_syscall_is_a_futex_wait(
+        threads: list[tuple[str, str, str]], asleep: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the kernel hides ``wchan`` (it reads ``0``, as in containers) the futex is told by the
+    system call's number: a check that read only ``wchan`` there would call a wedged database
+    undecided and never repair it; one that read any sleep as a futex would remove a healthy one."""
+    from harness.rig import metadata_db
+
+    root = _fake_tasks(tmp_path, *threads)
+    if not threads:
+        (root / "proc" / "7" / "task").mkdir(parents=True)
+    monkeypatch.setattr(metadata_db, "Path", lambda p: root / str(p).lstrip("/"))
+    monkeypatch.setattr(metadata_db.platform, "machine", lambda: "x86_64")
+    assert metadata_db._in_futex_wait(7) is asleep
+
+
+def test_a_thread_whose_files_cannot_be_read_is_no_futex_wait(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.rig import metadata_db
+
+    root = _fake_tasks(tmp_path, ("S", "futex_do_wait", "202 0x1"), ("S", "futex_do_wait", "202 0x1"))
+    (root / "proc" / "7" / "task" / "101" / "syscall").unlink()
+    monkeypatch.setattr(metadata_db, "Path", lambda p: root / str(p).lstrip("/"))
+    assert metadata_db._in_futex_wait(7) is False
+    (root / "proc" / "7" / "task" / "101" / "syscall").write_text("202 0x1")
+    assert metadata_db._in_futex_wait(7) is True
+
+
+def test_the_cpu_read_takes_its_fields_after_the_last_parenthesis_of_the_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process's name may hold ``)`` and spaces (``/proc/<pid>/stat`` does not escape it): the
+    fields are those after the last one, or the CPU read is another field."""
+    from harness.rig import metadata_db
+
+    stat = tmp_path / "proc" / "7" / "stat"
+    stat.parent.mkdir(parents=True)
+    stat.write_text("7 (a) (b) c) S 1 7 7 0 -1 4194304 90 0 0 0 30 12 0 0 20 0 1 0 5 1000 50\n")
+    monkeypatch.setattr(metadata_db, "Path", lambda p: tmp_path / str(p).lstrip("/"))
+    assert metadata_db._cpu_ticks(7) == 42
+
+
+@pytest.mark.parametrize("futex, ticks", [
+    ([False, True], [10, 10, 10]),  # not in a futex at the first look: a slow machine's child, never stuck
+    ([True, True], [10, 12, 12]),  # in a futex at both looks but spending CPU between them: alive
+])
+def test_a_wait_is_stuck_for_good_only_in_a_futex_at_both_looks_and_spending_nothing(
+        futex: list[bool], ticks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from harness.rig import metadata_db
+
+    monkeypatch.setattr(metadata_db, "_in_futex_wait", lambda pid: futex.pop(0))
+    monkeypatch.setattr(metadata_db, "_cpu_ticks", lambda pid: ticks.pop(0))
+    monkeypatch.setattr(metadata_db, "time", SimpleNamespace(sleep=lambda s: None))
+    assert metadata_db._stuck_for_good(7) is False

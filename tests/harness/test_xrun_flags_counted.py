@@ -134,3 +134,89 @@ def test_the_live_check_judges_the_live_counters_between_steps() -> None:
     v = verdict()
     assert not v.ok and v.evidence[-1]["time"] is None, v
     s.close()
+
+
+def test_the_verdict_says_how_many_flagged_xruns_it_judged_in_how_many_readings() -> None:
+    """A pass over flagged xruns and a pass over none read alike but for the words: a reader told
+    "nothing to judge" knows the run showed no flagged xrun, one told the count knows the relation
+    was tried on it."""
+    s = _closed()
+    live = {k: s.monitoring.value(k) for k in ("xruns", "budget_overruns")}
+    assert live["xruns"] == live["budget_overruns"]  # the live reading adds no flagged xrun
+    judged = check_xrun_flags_counted(_history("virtual", _counters(7, 5, 0, 2, 2, 0), _counters(9, 5, 2, 2, 0, 0),
+                                               _counters(9, 6, 1, 2, 0, 0)), s)
+    assert judged.ok and judged.message == ("the status flags count every xrun the device flagged (4 at most) in "
+                                            "4 reading(s)"), judged
+    unread = {k: v for k, v in _counters(9, 5, 2, 2, 0, 0).items() if k != "budget_overruns"}
+    quiet = check_xrun_flags_counted(_history("virtual", unread), s)
+    assert quiet.ok and quiet.message == "no xrun the device flagged in 2 reading(s): nothing to judge", quiet
+
+
+def test_each_broken_reading_s_evidence_names_its_time_its_counters_and_what_it_breaks() -> None:
+    s = _closed()
+    broken = _counters(7, 5, 0, 1, 0, 0)
+    v = check_xrun_flags_counted(_history("virtual", _counters(5, 5), {**broken, "callbacks": 3}), s)
+    assert v.evidence == [{"time": 2.0, "counters": broken,
+                           "message": "t=2.000 s: the status flags counted (1) are fewer than the xruns the device "
+                                      "flagged (xruns 7 - budget_overruns 5 = 2)"}], v
+    assert v.message == ("1 reading(s) of the xrun counters break the flags' counting: " + v.evidence[0]["message"])
+    s.monitoring.counter("xruns").inc()
+    live = check_xrun_flags_counted(_history("virtual"), s)
+    assert not live.ok and live.evidence[-1]["time"] is None and live.evidence[-1]["message"].startswith(
+        "the live system: the status flags counted (0) are fewer than the xruns the device flagged"), live
+    assert live.evidence[-1]["counters"] == {k: s.monitoring.value(k) for k in ("xruns", "budget_overruns",
+                                                                                  *STATUS_FLAG_COUNTERS)}
+
+
+def test_a_reading_breaking_two_relations_names_both_at_its_time_to_the_microsecond() -> None:
+    c = _counters(4, 5, 0, 3, 0, 0)
+    problems = xrun_flag_problems(c)
+    assert len(problems) == 2
+    h = History()
+    h.record("attach", data={"state": "uninitialized", "clock": "virtual"}, time=0.0)
+    h.record("metrics", time=2.12345678, data={"counters": c})
+    v = check_xrun_flags_counted(h, _closed())
+    assert not v.ok and v.evidence[0]["time"] == 2.123457, v
+    assert v.evidence[0]["message"] == "t=2.123 s: " + "; ".join(problems), v
+
+
+def test_each_verdict_is_named_and_says_what_was_judged_and_why() -> None:
+    """Every branch's verdict carries the invariant's name (the report groups by it) and its own
+    words; a broken reading fails only where both the history and the system are on a virtual
+    clock, and is inconclusive wherever either is real or the clock does not say."""
+    broken = _counters(7, 5, 0, 1, 0, 0)
+    said = "t=1.000 s: " + "; ".join(xrun_flag_problems(broken))
+    alone = check_xrun_flags_counted(_history("virtual", broken))
+    assert (alone.name, alone.message) == (
+        NAME, "no live system: whose counting the snapshots show is not known, nothing to judge")
+    other = SimpleNamespace(monitoring=SimpleNamespace(counters={"xruns": 1}, value=lambda n: 0))
+    own = check_xrun_flags_counted(_history("virtual", broken), other)
+    assert (own.name, own.message) == (NAME, "not the shipped AudioSystem: a system of its own counts its xruns and "
+                                             "their flags as it chooses, nothing to judge")
+    s = _closed()
+    twice = check_xrun_flags_counted(_history("virtual", broken, broken, _counters(5, 5)), s)
+    assert (twice.name, twice.ok, twice.message) == (
+        NAME, False, "2 reading(s) of the xrun counters break the flags' counting: " + said), twice
+    passed = check_xrun_flags_counted(_history("virtual", _counters(7, 5, 0, 2, 2, 0)), s)
+    assert passed.name == NAME and passed.ok
+    for history_clock, clock in (("real", s.clock), ("virtual", SimpleNamespace(virtual=False)),
+                                 ("virtual", SimpleNamespace())):
+        s.clock = clock
+        v = check_xrun_flags_counted(_history(history_clock, broken), s)
+        assert (v.name, v.ok, v.inconclusive, v.reason) == (NAME, True, True, "a reading inside a callback"), v
+        assert v.message == ("1 reading(s) of the xrun counters break the flags' counting on a real clock, where a "
+                             "reading may fall inside a callback between its xrun and its flags: " + said), v
+        assert v.evidence == [{"time": 1.0, "counters": broken, "message": said}], v
+    many = check_xrun_flags_counted(_history("real", *[broken] * 1001), s)
+    assert len(many.evidence) == 1000 and many.message.startswith("1001 reading(s)"), many.message
+    s.monitoring.counters.pop("xruns")
+    unread = check_xrun_flags_counted(_history("virtual", {"callbacks": 3}), s)
+    assert (unread.name, unread.ok, unread.message) == (NAME, True, "no reading of the xruns counter: nothing to judge")
+
+
+def test_the_live_reading_is_counted_beside_the_snapshots_that_broke_it() -> None:
+    s = _closed()
+    s.monitoring.counter("xruns").inc()
+    v = check_xrun_flags_counted(_history("virtual", _counters(7, 5, 0, 1, 0, 0)), s)
+    assert not v.ok and v.message.startswith("2 reading(s) of the xrun counters break the flags' counting: t=1.000 s"), v
+    assert [e["time"] for e in v.evidence] == [1.0, None]
