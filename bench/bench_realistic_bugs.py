@@ -5590,11 +5590,9 @@ BATCH_40: list[Bug] = [
         "whatever failed, and its regression is never flagged",
         "false pass: a recovery share that fell"),
     Bug("soak_resume_program_not_refused", "harness/commands/soak.py",
-        "        if args.duration is not None or args.run_dir is not None or args.system is not None \\\n"
-        "                or args.program is not None or args.rig_realtime:\n",
-        "        if args.duration is not None or args.run_dir is not None or args.system is not None \\\n"
-        "                or args.rig_realtime:\n",
-        "a clause lost when the --resume check was rewrapped: `soak --resume DIR --program FILE` silently "
+        '              "program", "rig_realtime", "system")\n',
+        '              "rig_realtime", "system")\n',
+        "a name lost when the options a journal sets were rewrapped: `soak --resume DIR --program FILE` silently "
         "ignores the program",
         "bad input: an option --resume cannot honour is refused"),
     Bug("soak_pace_zero_refused", "harness/commands/soak.py",

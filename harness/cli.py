@@ -10,6 +10,12 @@ errors and the system's ``ConfigError`` are exit 2 with their message; an ``OSEr
 user named (a folder where a file was expected, ``/dev/full``, no permission) is exit 2 naming the
 file; anything else is a bug in soundcheck, reported as exit 1 with a one-line message and the path
 of a log file holding the traceback, never as a silent pass and never as a traceback on the terminal.
+
+SIGTERM is left at its default until a run or soak begins (``install_stop_signals``, before its run
+folder is made): one that comes while the command's modules load or its options are checked ends the
+process, exit 143 from a shell, with nothing written. That is the whole of it: no run began, so there
+is no folder, history row or report to mark interrupted, and a handler installed earlier could only
+postpone the exit.
 """
 
 from __future__ import annotations

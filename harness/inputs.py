@@ -12,7 +12,9 @@ one reader:
 - pydantic-validated formats: ``validation_message`` turns a ``ValidationError`` into one message
   per problem (field path, what is wrong, the closest valid key for a misspelt one);
 - numbers on the command line: ``finite_float`` / ``int_in_range`` (argparse ``type=`` factories:
-  finite, in range, sane sizes).
+  finite, in range, sane sizes);
+- options the command would accept and then not use (``soak --run-dir D --report-dir R``):
+  ``refuse_unused`` (a user who gave one believes it acted).
 
 Values echoed back in a message are shortened by ``clip`` so a 10 MB bad value prints as a few dozen
 characters.
@@ -33,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError
+from .errors import InputFileError, UsageError
 
 __all__ = ["MAX_DEPTH", "MAX_TEXT_BYTES", "SEED_MAX", "bool_as_number", "check_depth", "clip", "closest",
            "finite_float", "int_in_range", "load_document", "read_bytes", "read_text", "refuse_bool_for_number", "seed_arg",
@@ -45,6 +47,18 @@ MAX_TEXT_BYTES = 16 * 2**20
 MAX_DEPTH = 64
 #: seeds are 32-bit unsigned: what every RNG soundcheck seeds (random, numpy) accepts
 SEED_MAX = 2**32 - 1
+
+
+def refuse_unused(given: Iterable[tuple[str, bool]], *, because: str, fix: str) -> None:
+    """Refuse (exit 2) the options of ``given`` that were given (``(option, given)`` pairs) and
+    that the command, ``because`` of another option, would not use.
+
+    Why: an option accepted and then ignored reads to its user as one that acted (a report dir
+    that holds no report, a database that records nothing); the message names each such option,
+    why it has no effect, and ``fix``."""
+    unused = [name for name, was_given in given if was_given]
+    if unused:
+        raise UsageError(f"{'/'.join(unused)}: ignored {because}; {fix}")
 
 
 def clip(value: Any, limit: int = 60) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 from .. import analysis
 from ..errors import AnalysisError, UsageError
-from ..inputs import finite_float, int_in_range, seed_arg
+from ..inputs import finite_float, int_in_range, refuse_unused, seed_arg
 
 #: most samples (frames x channels) ``analyze signal`` writes: 2 GiB of float64 while it is built
 #: (46 min of 48 kHz stereo); a typo like ``--duration 1e7`` is refused instead of exhausting memory
@@ -68,11 +68,13 @@ def register(subparsers: Any) -> None:
     g.add_argument(
         "--tolerance",
         type=finite_float(what="tolerance"),
-        default=0.03,
+        default=None,
         metavar="FRACTION",
-        help="error, as a fraction of the sine's magnitude, that counts as a glitch (default 0.03)",
+        help="error, as a fraction of the sine's magnitude, that counts as a glitch (default 0.03; "
+             "not with --reference)",
     )
-    g.add_argument("--waveforms", action="store_true", help="include the waveform around each glitch")
+    g.add_argument("--waveforms", action="store_true",
+                   help="include the waveform around each glitch (not with --reference)")
     g.add_argument("--reference", metavar="REF.wav",
                    help="the program material that was played (music, speech): FILE is compared with it "
                         "instead of with a test sine. Tone bursts are placed by their envelope; steady tones "
@@ -81,7 +83,7 @@ def register(subparsers: Any) -> None:
     g.add_argument("--reference-channel", type=int, default=None, metavar="N",
                    help="channel of REF to compare (default: the same as --channel; needed when REF and FILE "
                         "have different channel counts)")
-    g.add_argument("--max-latency-ms", type=finite_float(lo=0, hi=600_000, what="latency in ms"), default=10_000.0,
+    g.add_argument("--max-latency-ms", type=finite_float(lo=0, hi=600_000, what="latency in ms"), default=None,
                    metavar="MS", help="with --reference: how late the reference may start in FILE (default 10000)")
     g.set_defaults(func=_glitches)
 
@@ -176,6 +178,10 @@ def _reference_glitches(args: argparse.Namespace) -> int:
     if args.frequency is not None:
         raise UsageError("--frequency is for a test sine; with --reference the reference is the prediction "
                          "(drop --frequency)")
+    refuse_unused([("--tolerance", args.tolerance is not None), ("--waveforms", args.waveforms)],
+                  because="with --reference: they are the test sine's analysis",
+                  fix="drop them, or drop --reference to analyse a test sine")
+    max_latency_ms = 10_000.0 if args.max_latency_ms is None else args.max_latency_ms
     rec = analysis.open_wav(args.file)
     ref = analysis.open_wav(args.reference)
     if ref.sample_rate != rec.sample_rate:
@@ -194,7 +200,7 @@ def _reference_glitches(args: argparse.Namespace) -> int:
         report = reference_compare.compare_to_reference_stream(
             lambda a, b: analysis.read_frames(rec, a, b, args.channel), rec.frames,
             lambda a, b: analysis.read_frames(ref, a, b, ref_channel), ref.frames, rec.sample_rate,
-            max_latency_s=args.max_latency_ms * 1e-3,
+            max_latency_s=max_latency_ms * 1e-3,
         )
     except AnalysisError as exc:
         raise AnalysisError(f"{rec.path} against {ref.path}: {exc}") from None
@@ -236,6 +242,12 @@ def _not_analysed(report: Any, sr: int) -> str:
 def _glitches(args: argparse.Namespace) -> int:
     if args.reference is not None:
         return _reference_glitches(args)
+    refuse_unused([("--reference-channel", args.reference_channel is not None),
+                   ("--max-latency-ms", args.max_latency_ms is not None)],
+                  because="without --reference: they place a reference, and none is given",
+                  fix="add --reference REF.wav or drop them")
+    if args.tolerance is None:
+        args.tolerance = 0.03
     if not 0 < args.tolerance < 1:
         raise UsageError(f"--tolerance must be a fraction between 0 and 1, got {args.tolerance}")
     audio = analysis.open_wav(args.file)  # streamed: a long take is analysed a window at a time

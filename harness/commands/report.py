@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputFileError, UsageError
+from ..inputs import refuse_unused
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,6 +41,8 @@ def handler(args: argparse.Namespace) -> int:
     from ..runfolder import LOCK_NAME, RunFolder
 
     run_dir: Path = args.run_dir
+    refuse_unused([("--db", args.no_history and args.db is not None)],
+                  because="with --no-history: nothing is recorded", fix="give one of them")
     if not run_dir.exists():
         raise UsageError(f"{run_dir}: no such run folder")
     if not run_dir.is_dir():

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScenarioFileError, UsageError
-from ..inputs import seed_arg
+from ..inputs import refuse_unused, seed_arg
 from ..sut_protocol import add_system_option
 from ..verdict import EXIT_CODES, Outcome
 
@@ -58,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                          "for a history that violated an invariant")
     fh.add_argument("--mutant", default=None,
                     help="with --shrink: replay on this mutant (default: the one the history was recorded on)")
-    fh.add_argument("--max-runs", type=int, default=150, help="with --shrink: at most this many runs (default 150)")
+    fh.add_argument("--max-runs", type=int, default=None, help="with --shrink: at most this many runs (default 150)")
     sh = sub.add_parser("shrink", help="shrink a failing scenario or a saved schedule to a minimal one")
     sh.add_argument("file", type=Path, metavar="FILE", help="a scenario .toml or a *.schedule.json from a swarm")
     sh.add_argument("--mutant", default=None, help="run under this mutant (default: the saved one, or none)")
@@ -113,6 +113,9 @@ def _run(args: argparse.Namespace) -> int:
 
     from ..sut_protocol import load_system
 
+    refuse_unused([("--db", args.db is not None and args.report_dir is None)],
+                  because="without --report-dir: only a scenario folder's run is recorded in the database",
+                  fix="add --report-dir DIR or drop --db")
     system = load_system(args.system)  # a bad --system is refused before any scenario runs
     loaded = _load_all(args.paths)
     outcomes: list[Outcome] = []
@@ -170,6 +173,10 @@ def _from_history(args: argparse.Namespace) -> int:
             raise UsageError(f"-o {out}: is not a regular file; give a file name (or omit -o for stdout)")
         if out.exists() and not args.force:
             raise UsageError(f"-o {out}: already exists; choose another name, or add --force to replace it")
+    refuse_unused([("--max-runs", args.max_runs is not None and not args.shrink)],
+                  because="without --shrink: only a shrink runs the scenario", fix="add --shrink or drop it")
+    if args.max_runs is None:
+        args.max_runs = 150
     if args.max_runs < 1:
         raise UsageError(f"--max-runs must be at least 1, got {args.max_runs}")
     if args.mutant is not None and not args.shrink:

@@ -22,9 +22,15 @@ from typing import Any
 
 from ..durations import chunk_arg, format_duration, run_duration_arg
 from ..errors import UsageError
-from ..inputs import finite_float, seed_arg
+from ..inputs import finite_float, refuse_unused, seed_arg
 from ..runner import BACKENDS
 from ..sut_protocol import add_system_option
+
+
+#: the options a soak's journal records: with ``--resume`` they would be read from it, and a value
+#: given on the command line would be silently dropped
+_JOURNALED = ("duration", "backend", "seed", "faults", "device", "run_dir", "report_dir", "checkpoint", "chunk",
+              "program", "rig_realtime", "system")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,19 +38,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--duration", type=run_duration_arg, default=None,
                    help="how long: 30s, 90m, 8h, 1h30m (run time: simulated on sim, wall on devices; default 8h)")
-    p.add_argument("--backend", choices=BACKENDS, default="sim")
-    p.add_argument("--seed", type=seed_arg, default=1, help="0..2**32-1 (default 1)")
-    p.add_argument("--faults", default="default",
+    p.add_argument("--backend", choices=BACKENDS, default=None, help="sim (the default), jack or portaudio")
+    p.add_argument("--seed", type=seed_arg, default=None, help="0..2**32-1 (default 1)")
+    p.add_argument("--faults", default=None,
                    help="none, gentle, default, hostile, outages (with device outages past the recovery "
-                        "budget: their give-ups counted among the failures), or a profile .toml")
+                        "budget: their give-ups counted among the failures), or a profile .toml (default: default)")
     p.add_argument("--device", help="the device to run on, as for `soundcheck run --device`")
     p.add_argument("--run-dir", type=Path, metavar="DIR",
                    help="the run folder: a new or empty folder (one holding other files is refused, "
                         "exit 2; to carry on a soak use --resume DIR); default reports/soak-<time>-seed<N>")
-    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="where new run folders go")
-    p.add_argument("--checkpoint", type=chunk_arg, default=60.0,
+    p.add_argument("--report-dir", type=Path, default=None,
+                   help="where a new run folder goes when no --run-dir is given (default reports)")
+    p.add_argument("--checkpoint", type=chunk_arg, default=None,
                    help="journal checkpoint interval; a crash loses at most this much (default 60s)")
-    p.add_argument("--chunk", type=chunk_arg, default=1.0,
+    p.add_argument("--chunk", type=chunk_arg, default=None,
                    help="resource sampling / live-check interval (default 1s)")
     p.add_argument("--pace", type=finite_float(lo=0, hi=1e6, what="pace (times real time)"), default=None,
                    help="simulated device: at most this many times real time, 0.001..1e6; 0 = as fast as "
@@ -113,10 +120,10 @@ def handler(args: argparse.Namespace) -> int:
                          "over 900 days); give 0.001..1e6, or 0 for as fast as possible")
     show = not args.no_progress and sys.stderr.isatty()
     if args.resume is not None:
-        if args.duration is not None or args.run_dir is not None or args.system is not None \
-                or args.program is not None or args.rig_realtime:
-            raise UsageError("--resume takes the run's settings from its journal; "
-                             "drop --duration/--run-dir/--system/--program/--rig-realtime")
+        refuse_unused([(f"--{name.replace('_', '-')}", getattr(args, name) not in (None, False))
+                       for name in _JOURNALED],
+                      because="with --resume: a resumed soak takes its settings from its journal",
+                      fix="drop them (only --pace and --no-progress go with --resume)")
         if not args.resume.is_dir():
             raise UsageError(f"--resume {args.resume}: no such run folder")
         runner = SoakRunner.from_journal(args.resume, pace=args.pace if args.pace is not None else False)
@@ -128,9 +135,14 @@ def handler(args: argparse.Namespace) -> int:
         finally:
             restore()
     else:
-        spec = SoakSpec(duration_s=args.duration or 8 * 3600.0, backend=args.backend, seed=args.seed,
-                        faults=args.faults, device=args.device, run_dir=args.run_dir,
-                        report_root=args.report_dir, checkpoint_s=args.checkpoint, chunk_s=args.chunk,
+        refuse_unused([("--report-dir", args.run_dir is not None and args.report_dir is not None)],
+                      because="with --run-dir: the soak writes into the --run-dir folder itself",
+                      fix="give one of them (--report-dir DIR makes a new soak-<time>-seed<N> folder in DIR)")
+        spec = SoakSpec(duration_s=args.duration or 8 * 3600.0, backend=args.backend or "sim",
+                        seed=1 if args.seed is None else args.seed, faults=args.faults or "default",
+                        device=args.device, run_dir=args.run_dir, report_root=args.report_dir or Path("reports"),
+                        checkpoint_s=60.0 if args.checkpoint is None else args.checkpoint,
+                        chunk_s=1.0 if args.chunk is None else args.chunk,
                         pace=args.pace, system=args.system, program=args.program,
                         rig_realtime=args.rig_realtime)
         runner = SoakRunner(spec)

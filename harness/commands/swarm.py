@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..durations import duration_arg, run_duration_arg
+from ..inputs import refuse_unused
 from ..sut_protocol import add_system_option
 
 
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--duration", type=run_duration_arg, default=None,
                    help="simulated time per seed: 60, 60s, 5m, at most 31d (required unless --resume)")
     p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default one per core; ignored with --scheduler)")
+                   help="local worker processes (default one per core; refused with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                    help="an existing Dask scheduler (default: start a local cluster)")
     p.add_argument("--faults", default=None,
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="stop a seed still running after this much wall time (e.g. 10m): it is "
                         "inconclusive, grouped as timeout (default: no bound)")
     p.add_argument("--no-shrink", action="store_true", help="do not shrink the failures")
-    p.add_argument("--shrink-runs", type=int, default=150,
+    p.add_argument("--shrink-runs", type=int, default=None,
                    help="at most this many runs to shrink each distinct failure (default 150)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_system_option(p)
@@ -102,6 +103,15 @@ def handler(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    refuse_unused([("--db", args.no_history and args.db is not None)],
+                  because="with --no-history: nothing is recorded", fix="give one of them")
+    refuse_unused([("--shrink-runs", args.no_shrink and args.shrink_runs is not None)],
+                  because="with --no-shrink: no failure is shrunk", fix="give one of them")
+    refuse_unused([("--workers", args.scheduler is not None and args.workers is not None)],
+                  because="with --scheduler: the scheduler's own workers run the seeds",
+                  fix="give one of them (--workers starts a local cluster of that many)")
+    if args.shrink_runs is None:
+        args.shrink_runs = 150
     if args.shrink_runs < 1:
         raise UsageError(f"--shrink-runs must be at least 1, got {args.shrink_runs}")
     if args.resume is not None and args.out is not None:
