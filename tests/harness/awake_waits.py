@@ -6,11 +6,14 @@ reached RUNNING after 72.7 s of wall time, 68.5 s of which its main thread spent
 given a CPU (``/proc/PID/schedstat``). So the bound here counts only the time in which *no*
 process of the run's tree (the process and every descendant: its jackd, JACK agent, device host)
 was runnable: the time a hang spends, never the time the scheduler kept the run waiting.
-A busy hang (a process spinning for ever) is left to the test's own timeout.
+A busy hang (a process spinning for ever) is left to the test's own timeout. The waiting thread
+itself is never counted: it is running whenever it reads ``/proc``, so a wait on its own process's
+tree (a test waiting on the jackd its process started) would otherwise never find the tree asleep.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -46,9 +49,13 @@ def process_tree(pid: int, proc: Path = Path("/proc")) -> list[int]:
 
 
 def any_runnable(pids: Iterable[int], proc: Path = Path("/proc")) -> bool:
-    """Whether a thread of any of ``pids`` is running or waiting for a CPU (state ``R``)."""
+    """Whether a thread of any of ``pids`` other than the calling thread (which runs to ask) is
+    running or waiting for a CPU (state ``R``)."""
+    asking = str(threading.get_native_id())
     for pid in pids:
         for stat in (proc / str(pid) / "task").glob("[0-9]*/stat"):
+            if stat.parent.name == asking:
+                continue
             fields = _stat_fields(stat)
             if fields is not None and fields[0] == "R":
                 return True

@@ -64,3 +64,40 @@ def test_the_tree_and_its_states_are_read_from_this_machine_s_proc() -> None:
             p.kill()
             p.wait()
     assert process_tree(sleeper.pid) == []
+
+
+@pytest.mark.timeout(120)  # the bound below is 1 s asleep; this only stops a wait that never counts
+def test_a_real_process_that_sleeps_for_ever_uses_up_the_bound() -> None:
+    """A hang that sleeps (a process blocked for ever) still fails the wait, after its bound."""
+    sleeper = subprocess.Popen(["sleep", "1000"])
+    try:
+        with pytest.raises(TimeoutError, match=r"spent \d+\.\d s with nothing runnable waiting for the hang"):
+            wait_until_awake_for(lambda: False, sleeper.pid, 1.0, what="the hang")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+_WAIT_ON_OWN_TREE = """
+import subprocess, sys
+sys.path.insert(0, sys.argv[1])
+from awake_waits import wait_until_awake_for
+import os
+child = subprocess.Popen(["sleep", "1000"])
+try:
+    wait_until_awake_for(lambda: False, os.getpid(), 1.0, what="the killed child to be gone")
+except TimeoutError as e:
+    print("timed out:", e)
+finally:
+    child.kill()
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_wait_on_the_waiters_own_tree_does_not_count_the_waiting_thread_as_progress() -> None:
+    """A test waiting on its own process's tree (the jackd it started) reads its own thread as
+    running at every look: counted, a hang of everything else would never use up the bound."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", _WAIT_ON_OWN_TREE, here], capture_output=True, text=True,
+                         timeout=90)
+    assert "timed out:" in out.stdout and "nothing runnable" in out.stdout, (out.stdout, out.stderr[-2000:])

@@ -768,15 +768,18 @@ def test_cli_run_on_the_rig_survives_its_server_killed_from_outside(tmp_path: Pa
 
 
 _NO_LIBJACK = """
-import os, signal
-from harness.rig.loopback import LoopbackRig, rig_unavailable_reason, wait_until
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+from awake_waits import wait_until_awake_for
+from harness.rig.loopback import LoopbackRig, rig_unavailable_reason
 assert rig_unavailable_reason() is None  # as `run --backend jack` asks before it starts
 with LoopbackRig() as rig:
     assert rig.ports() and rig.xruns >= 0
     os.kill(rig.pid, signal.SIGKILL)  # from outside: the rig is not told
-    wait_until(lambda: rig.lost is not None, 10.0, what="the server's death")
+    # bounded by the time this process's tree (its watch threads, the agent) spends asleep
+    wait_until_awake_for(lambda: rig.lost is not None, os.getpid(), 10.0, what="the server's death")
     # libjack tells the agent asynchronously; it then leaves (measured: "server shut down")
-    wait_until(lambda: rig.agent_status() is not None, 10.0, what="the agent to notice")
+    wait_until_awake_for(lambda: rig.agent_status() is not None, os.getpid(), 10.0, what="the agent to notice")
     rig.restart_server()
     assert any(p.startswith("system:") for p in rig.ports())
 maps = open("/proc/self/maps").read()
@@ -785,14 +788,26 @@ print("libjack mapped:", "libjack" in maps)
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
-def test_the_harness_process_never_loads_libjack() -> None:
+@pytest.mark.timeout(300)  # a backstop for a busy hang only: the waits below count the script's tree asleep
+def test_the_harness_process_never_loads_libjack(tmp_path: Path) -> None:
     """The rig's JACK client (readiness, ports, xruns) lives in its agent process; the harness
     process survives its server killed by pid and a restart without ever mapping libjack."""
-    out = subprocess.run([sys.executable, "-c", _NO_LIBJACK], cwd=ROOT, capture_output=True, text=True,
-                         timeout=50)
-    assert out.returncode == 0, f"exit {out.returncode}\n{out.stdout}\n{out.stderr[-3000:]}"
-    assert "libjack mapped: False" in out.stdout, out.stdout
+    # output to files, not pipes: a pipe left unread could block the script, asleep, on a full buffer
+    stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
+    with stdout.open("w") as out_file, stderr.open("w") as err_file:
+        proc = subprocess.Popen([sys.executable, "-c", _NO_LIBJACK, str(Path(__file__).parent)], cwd=ROOT,
+                                stdout=out_file, stderr=err_file, text=True)
+        try:
+            # bounded by the time the script's tree (it, its jackd, its agent) spends asleep, not
+            # wall time: a loaded machine keeps it waiting for a CPU, a hang keeps it asleep
+            wait_until_awake_for(lambda: proc.poll() is not None, proc.pid, 50.0, what="the script's end")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    out, err = stdout.read_text(), stderr.read_text()
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{out}\n{err[-3000:]}"
+    assert "libjack mapped: False" in out, out
 
 
 class KilledAtStart(AudioSystem):
@@ -807,7 +822,8 @@ class KilledAtStart(AudioSystem):
 
         (pid,) = server_pids(self.backend.server_name)
         os.kill(pid, signal.SIGKILL)  # by pid, behind the rig's back
-        wait_until(lambda: not pid_is_jackd(pid), WAIT_S, what="the killed jackd to be gone")
+        # bounded by the time this process's tree (the run, its jackd) spends asleep, not wall time
+        wait_until_awake_for(lambda: not pid_is_jackd(pid), os.getpid(), WAIT_S, what="the killed jackd to be gone")
 
     def initialize(self, *args: Any, **kwargs: Any) -> Any:
         if self.kill_in == "initialize":
@@ -1118,7 +1134,8 @@ class _UsersServerKilledAtInitialize(AudioSystem):
 
         (pid,) = server_pids(self.backend.jack_server)
         os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: not pid_is_jackd(pid), WAIT_S, what="the killed jackd to be gone")
+        # bounded by the time this process's tree (the run, its jackd) spends asleep, not wall time
+        wait_until_awake_for(lambda: not pid_is_jackd(pid), os.getpid(), WAIT_S, what="the killed jackd to be gone")
         return super().initialize(*args, **kwargs)
 
 
