@@ -221,9 +221,13 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     ``mostly_refused``: kind -> ``{"fired", "refused", "reasons"}`` for each kind more of whose
     firings were refused than acted (``harness.faults.refused``, ``summary.json``'s
     ``faults.mostly_refused``): the system had nothing for them to act on when they came (failed,
-    recovering), so the run barely tried that kind; a completed run that injected faults is then
-    inconclusive naming each kind, its counts and why, as of a kind that never fired. A kind
-    refused at most as often as it acted stays the skips' note.
+    recovering). A kind refused at *every* firing was not tried at all: a completed run that
+    injected faults is then inconclusive naming it, its counts and why, as of a kind that never
+    fired. A kind that acted at least once was tried, however often it was refused besides: the
+    run judged what those firings did, and the refusals are a note naming the kind, never a
+    doubt (a profile that takes the device away, ``outages``, refuses many faults of a healthy
+    system while it waits for its device, and read inconclusive for it in 10 of 20 healthy runs).
+    A kind refused at most as often as it acted stays the skips' note.
     ``delivery_held``: the silences the system's watchdog laid on the machine (``summary.json``'s
     ``delivery_held``): a note (``held_note``), never a failure: the audio check judged their
     damage the machine's, as an outage's is the world's.
@@ -309,9 +313,19 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
         doubts.append("fault kinds that fired never reached the path they name: " + describe_missed(path_missed)
                       + ": the run tested nothing of those paths")
     if mostly_refused and status == "completed" and faults_injected:
-        doubts.append("fault kinds most of whose faults were refused when they fired: " + describe_refused(mostly_refused)
-                      + ": the run barely tried them")
+        untried = {kind: d for kind, d in mostly_refused.items() if not d.get("fired")}
+        barely = {kind: d for kind, d in mostly_refused.items() if d.get("fired")}
+        if untried:
+            doubts.append(REFUSED_EVERY_TIME + describe_refused(untried) + ": the run tested nothing of them")
+        if barely:
+            notes.append(REFUSED_MOSTLY + describe_refused(barely) + ": the run tried them less than it drew them")
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
+
+
+#: the doubt of a completed run with a fault kind none of whose firings could act
+REFUSED_EVERY_TIME = "fault kinds refused at every firing (nothing for them to act on when they came): "
+#: the note of a run with a fault kind more of whose firings were refused than acted
+REFUSED_MOSTLY = "fault kinds most of whose faults were refused when they fired: "
 
 
 def recovered_from_outside(loss_note: str) -> str:

@@ -183,14 +183,23 @@ def test_a_kind_refused_more_often_than_it_acted_is_barely_tried():
     assert kinds["xrun"] == {"fired": 4, "refused": 6, "reasons": {"the system is failed": 6}}
 
 
-def test_the_verdict_of_a_run_whose_kind_was_mostly_refused_is_inconclusive():
-    skipped = {"xrun": {"the system is failed": 6}}
-    kinds = {"xrun": {"fired": 4, "refused": 6, "reasons": {"the system is failed": 6}}}
+def test_a_kind_refused_at_every_firing_makes_the_run_inconclusive_one_that_acted_is_a_note():
+    """Refused at every firing: the run tested nothing of that kind (inconclusive). Refused more
+    often than it acted but acting at all: tried, its firings judged; the refusals are a note."""
+    skipped = {"xrun": {"the system is failed": 6}, "slow_dsp": {"no pipeline": 3}}
+    kinds = {"xrun": {"fired": 4, "refused": 6, "reasons": {"the system is failed": 6}},
+             "slow_dsp": {"fired": 0, "refused": 3, "reasons": {"no pipeline": 3}}}
     run = judge_run([{"name": "x", "ok": True}], faults_wanted=True, faults_injected=30,
                     faults_skipped=skipped, mostly_refused=kinds)
     assert run.outcome is Outcome.INCONCLUSIVE
-    assert run.doubts == ("fault kinds most of whose faults were refused when they fired: "
-                          "xrun (6 of 10 refused: the system is failed x6): the run barely tried them",)
+    assert run.doubts == ("fault kinds refused at every firing (nothing for them to act on when they came): "
+                          "slow_dsp (3 of 3 refused: no pipeline x3): the run tested nothing of them",)
+    assert ("fault kinds most of whose faults were refused when they fired: "
+            "xrun (6 of 10 refused: the system is failed x6): the run tried them less than it drew them") in run.notes
+    tried = judge_run([{"name": "x", "ok": True}], faults_wanted=True, faults_injected=30,
+                      faults_skipped={"xrun": skipped["xrun"]}, mostly_refused={"xrun": kinds["xrun"]})
+    assert tried.outcome is Outcome.PASS and not tried.doubts
+    assert any(n.startswith("fault kinds most of whose faults were refused") for n in tried.notes)
     interrupted = judge_run([{"name": "x", "ok": True}], status="interrupted", faults_wanted=True,
                             faults_injected=30, mostly_refused=kinds)
     assert not any("refused" in d for d in interrupted.doubts)  # the run did not finish: said already

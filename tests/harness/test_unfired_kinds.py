@@ -85,8 +85,8 @@ def test_a_kind_the_schedule_did_not_draw_or_that_fired_leaves_the_run_a_pass(tm
 # ``why_not_now`` says "the system is failed" when no stream runs); the dropout fires.
 
 REFUSAL = "the system is failed: no running stream whose next callback could be late"
-REFUSED_DOUBT = ("fault kinds most of whose faults were refused when they fired: "
-                 f"xrun (2 of 2 refused: {REFUSAL} x2): the run barely tried them")
+REFUSED_DOUBT = ("fault kinds refused at every firing (nothing for them to act on when they came): "
+                 f"xrun (2 of 2 refused: {REFUSAL} x2): the run tested nothing of them")
 
 
 def test_a_run_whose_xruns_were_all_refused_is_inconclusive_on_every_surface(tmp_path, capsys, monkeypatch):
