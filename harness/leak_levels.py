@@ -36,7 +36,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["DECELERATION_ALPHA", "LEVEL_BLOCKS", "LEVEL_TRIM", "LevelLine", "level_line", "trimmed_mean", "window_taken_out"]
 
@@ -68,6 +67,8 @@ class LevelLine:
 
     def decelerating(self, alpha: float = DECELERATION_ALPHA) -> bool:
         """Whether the levels bend down more than their wander explains (one-sided, ``alpha``)."""
+        from scipy import stats  # here, not at import: a run's path loads no scipy (its import is the slowest part of a start)
+
         return self.curvature_t < -float(stats.t.ppf(1.0 - alpha, self.dof))
 
 

@@ -3,14 +3,15 @@
 A fault refused when it fires (``Fault.why_not_now``: no running stream, no pipeline, the system
 failed or recovering) was not tried. A kind of which only a few firings were refused was tested
 all the same, and the refusals are a note; a kind of which more were refused than acted was
-barely tried. The verdict (``harness.verdict.judge_run``'s ``mostly_refused``) tells two cases
-apart: a kind refused at *every* firing was not tried at all, and a completed run with one is
-inconclusive (it has not shown the system survives that kind, whatever its invariants say); a kind
-that acted at least once was tried, its firings judged like any other, and its refusals are a
-note naming it, its counts and why. A fault fired into a failed or recovering system is refused
-by design (the schedule keeps its time), so a profile that fails the system on purpose refuses
-many faults of a healthy one: making each such run inconclusive read half of ``outages``'s
-healthy runs and a quarter of ``hostile``'s inconclusive, with every kind tried.
+barely tried. The verdict (``harness.verdict.judge_run``'s ``mostly_refused``) notes each such
+kind, its counts and why its faults were refused; it does not make the run inconclusive. A fault
+fired into a failed or recovering system is refused by design (the schedule keeps its time), so a
+profile that fails the system on purpose refuses many faults of a healthy one: as a doubt, this
+read half of ``outages``'s healthy runs and a quarter of ``hostile``'s inconclusive with every kind
+tried. Nor does a reason yet tell a system failed for the moment from one that never has what the
+kind acts on (an adapted system with no pipeline refuses ``buffer_exhaustion`` at every firing
+while it runs), so a kind refused at every firing is a note too. Holding a refused fault until
+the system runs again would try those kinds; that changes every run's schedule.
 
 Faults the target cannot inject at all (``Schedule.unsupported_reasons``) are not counted here:
 they never were the run's to try (a backend without that fault), and a run that injected none
