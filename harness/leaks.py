@@ -388,7 +388,7 @@ def _part(t: np.ndarray, y: np.ndarray, g: np.ndarray, lo: float, hi: float, alp
     if tt.size > max_points:
         k = np.linspace(0, tt.size - 1, max_points).round().astype(int)
         tt, yy, gg = tt[k], yy[k], gg[k]
-    span = float(sum(tt[gg == k].max() - tt[gg == k].min() for k in np.unique(gg))) if tt.size else 0.0
+    span = _span_by_group(tt, gg)
     if tt.size < 2 or span <= 0:
         return _Trend(int(tt.size), span, float("nan"), 1.0, (float("nan"), float("nan")))
     lo_ci, hi_ci = sen_interval(tt, yy, gg, alpha=alpha)
@@ -430,7 +430,7 @@ def _one_step(t: np.ndarray, y: np.ndarray, g: np.ndarray, thr: float, need: flo
               if np.isfinite(rises[c]) and rises[c] > 0 and _persists(y, g, int(c), rises[c])), None)
     if k is None:
         return False
-    span = float(sum(t[g == key].max() - t[g == key].min() for key in np.unique(g)))
+    span = _span_by_group(t, g)
     over_s = span if over_s is None else over_s  # what the growth is reckoned over (``_growth_span``)
     if growth is None:  # the trend's growth over the window, when the caller has not fitted it
         growth = theil_sen(t, y, g) * over_s
@@ -683,8 +683,7 @@ def _through_wander(v: LeakVerdict, times_s: Any, values: Any, groups: Any, warm
     t = np.asarray(times_s, dtype=np.float64)
     g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     finite = np.isfinite(t) & np.isfinite(np.asarray(values, dtype=np.float64))
-    window = float(sum(t[finite & (g == k)].max() - t[finite & (g == k)].min()
-                       for k in np.unique(g[finite]))) if finite.any() else 0.0
+    window = _span_by_group(t[finite], g[finite])
     if window < MIN_WINDOW_S:
         return v
     line = level_line(t, values, g, warmup_fraction)
@@ -774,7 +773,7 @@ def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour:
         held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
         held_note = (" [judged with the bytes bounded logs hold (the system's, the history's window, the fault "
                      f"injector's records) taken out: {held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
-    span = float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
+    span = _span_by_group(t, g)
     if t.size < min_samples or span <= 0:
         return LeakVerdict(metric, n_all, int(t.size), warmup, None, None, None, None, thr, first, last,
                            "insufficient_data",
@@ -785,7 +784,7 @@ def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour:
     ols_h = ols * 3600.0
     ci_h = (ci[0] * 3600.0, ci[1] * 3600.0) if ci else None
     p = mann_kendall_p(y, g)
-    window = float(sum(t_all[g_all == k].max() - t_all[g_all == k].min() for k in np.unique(g_all)))
+    window = _span_by_group(t_all, g_all)
     over_s = _growth_span(window, span)
     growth = slope_h * over_s / 3600.0
     need = MIN_GROWTH.get(metric, DEFAULT_MIN_GROWTH) if min_growth is None else min_growth
@@ -826,6 +825,12 @@ def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour:
                        late.slope_h if late is not None else None,
                        late.ci_h if late is not None else None,
                        held_fl[0], held_fl[1])
+
+
+def _span_by_group(t: np.ndarray, g: np.ndarray) -> float:
+    """The seconds ``t`` covers, each group's (a soak's segment) first to last sample summed: the gaps
+    between segments (a resumed soak's pause) are no part of the window. 0.0 for no sample."""
+    return float(sum(t[g == k].max() - t[g == k].min() for k in np.unique(g))) if t.size else 0.0
 
 
 def _growth_span(window: float, span: float) -> float:
