@@ -66,19 +66,60 @@ def _verdict(row: dict[str, Any]) -> str:
     return "pass" if row.get("ok") else "not a pass"
 
 
-def _refuse_unrecorded_filters(args: argparse.Namespace, db: Any) -> None:
-    """A ``--profile`` or ``--backend`` that no recorded run has: exit 2 naming it and what was
-    recorded. Shown as "0 shown", a misspelled filter (``--profile gentel``) reads as a history
-    with nothing in it. A value some run has, that matches nothing with the other filters, is a
-    true empty answer and is shown as one; so is any filter of an empty database."""
+#: profile names a run records besides a profile file's path and a scenario's ``scenario:<id>``:
+#: the built-in profiles and the swarm's own draw
+SWARM_PROFILE = "swarm"
+
+
+def _names_a_run_can_record(column: str) -> list[str]:
+    """The values of ``column`` a run can record whatever the database holds: the built-in fault
+    profiles (and the swarm's), or the backends."""
+    if column == "profile":
+        from ..faults.profiles import PROFILES
+
+        return [*PROFILES, SWARM_PROFILE]
+    from ..runner import BACKENDS
+
+    return list(BACKENDS)
+
+
+def _names_a_file_or_scenario(profile: str) -> bool:
+    """A profile recorded from a TOML file (its path as given) or a scenario (``scenario:<id>``)."""
+    return profile.startswith("scenario:") or profile.endswith(".toml") or "/" in profile
+
+
+def _refuse_unrecorded_filters(args: argparse.Namespace, db: Any | None, path: Path) -> None:
+    """A ``--profile`` or ``--backend`` no run could have, or (in a database with runs) no recorded
+    run has: exit 2 naming it, the closest valid value and what was recorded. Shown as "0 shown" or
+    "no runs recorded yet", a misspelled filter (``--profile gentel``) reads as a history with
+    nothing in it, so the name is checked whether a database exists or not. A value some run has,
+    that matches nothing with the other filters, is a true empty answer and is shown as one; so is
+    a valid name in a database without runs."""
     from ..errors import UsageError
+    from ..inputs import closest
 
     for option, column in (("--profile", "profile"), ("--backend", "backend")):
         wanted = getattr(args, column)
-        known = db.recorded_values(column)
-        if wanted is not None and known and wanted not in known:
+        if wanted is None:
+            continue
+        known = db.recorded_values(column) if db is not None else []
+        valid = _names_a_run_can_record(column)
+        if known:
+            if wanted in known:
+                continue
+            near = closest(wanted, known)
             raise UsageError(f"{option} {wanted!r}: no run in the history database has it; recorded: "
-                             f"{', '.join(known)} (check its spelling)")
+                             f"{', '.join(known)} (check its spelling"
+                             + (f"; did you mean {near!r}?)" if near else ")"))
+        if wanted in valid or (column == "profile" and _names_a_file_or_scenario(wanted)):
+            continue
+        near = closest(wanted, valid)
+        where = f"{path} has no runs yet" if db is not None else f"{path} does not exist yet"
+        raise UsageError(f"{option} {wanted!r}: no run can have it ({where}); "
+                         + (f"did you mean {near!r}? " if near else "")
+                         + f"give one of {', '.join(valid)}"
+                         + (", a profile file's path or scenario:<id>" if column == "profile" else "")
+                         + f", or leave {option} out")
 
 
 def handler(args: argparse.Namespace) -> int:
@@ -93,6 +134,7 @@ def handler(args: argparse.Namespace) -> int:
         if args.db is not None:  # a path the user named: a misspelling must not read as "nothing yet"
             raise UsageError(f"--db {path}: no such database; give the file runs recorded into (by default "
                              f"{default_db_path()}, or $SOUNDCHECK_HISTORY_DB), or leave --db out")
+        _refuse_unrecorded_filters(args, None, Path(path))
         print(f"soundcheck history: no runs recorded yet ({path} does not exist)")
         return 0
     # a database that cannot be written (a read-only file, folder or disk) is still shown; one that
@@ -100,7 +142,7 @@ def handler(args: argparse.Namespace) -> int:
     with HistoryDB(path, readonly=not writable(Path(path))) as db:
         runs = db.runs(limit=args.last, kind=args.kind, backend=args.backend, profile=args.profile)
         if not runs:
-            _refuse_unrecorded_filters(args, db)
+            _refuse_unrecorded_filters(args, db, Path(path))
         regressions, judged = db.judge(runs[-1], window=args.window, k=args.k) if runs else ([], [])
         too_short = db.too_short(runs[-1], window=args.window) if runs else []
         unjudged = db.not_judged_for_load(runs[-1], window=args.window) if runs else {}

@@ -129,3 +129,42 @@ def test_a_refused_filter_names_only_the_values_runs_recorded(
     message = captured.err + captured.out
     assert "--profile 'gentel': no run in the history database has it; recorded: swarm (check its spelling)" \
         in message, message
+
+
+#: (where the filter is asked: no database, an empty one; the filter; what the refusal names)
+MISSPELT_WITHOUT_RUNS = [
+    ("no database", ["--profile", "hostle"], "did you mean 'hostile'?"),
+    ("empty database", ["--profile", "hostle"], "did you mean 'hostile'?"),
+    ("no database", ["--backend", "simm"], "did you mean 'sim'?"),
+    ("empty database", ["--backend", "jak"], "did you mean 'jack'?"),
+    ("no database", ["--profile", "xyzzy"], "give one of none, gentle, default, hostile, outages, swarm"),
+]
+
+
+@pytest.mark.parametrize("where, given, fix", MISSPELT_WITHOUT_RUNS,
+                         ids=[f"{w}-{' '.join(g)}" for w, g, _ in MISSPELT_WITHOUT_RUNS])
+def test_a_misspelt_filter_is_refused_with_no_runs_recorded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        where: str, given: list[str], fix: str) -> None:
+    """With no database (or one without runs) a misspelt ``--profile hostle`` said "no runs
+    recorded yet" and exited 0, the same as a right name: the name is checked against what any run
+    can record, the closest named, and nothing is created."""
+    db_path = tmp_path / "history.sqlite"
+    if where == "empty database":
+        HistoryDB(db_path).close()
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(db_path))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["history", *given]) == 2
+    err = capsys.readouterr().err
+    assert f"{given[0]} {given[1]!r}: no run can have it" in err and fix in err and str(db_path) in err, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("given", [["--profile", "hostile"], ["--profile", "swarm"], ["--backend", "jack"],
+                                   ["--profile", "faults/mine.toml"], ["--profile", "scenario:xrun-storm"]])
+def test_a_valid_filter_with_no_runs_recorded_is_an_empty_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: list[str]) -> None:
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    assert main(["history", *given]) == 0
+    assert "no runs recorded yet" in capsys.readouterr().out
