@@ -429,12 +429,15 @@ def _export_other(result: ShrinkResult, info: dict[str, Any], out_dir: Path, ste
 def shrink_swarm_failures(swarm: Any, *, max_runs: int = 150) -> list[dict[str, Any]]:
     """Shrink one seed (the lowest) of each failure group of a swarm (``failure_signatures``: an
     invariant by name, a system or harness crash, a leak by metric, ...), keeping that same
-    signature failing, into ``<swarm>/shrunk/``."""
-    from .swarm import failure_groups
+    signature failing, into ``<swarm>/shrunk/``. Not the seeds whose worker died under them
+    (``swarm.WORKER_DIED``): a shrink runs in this process, which they would end."""
+    from .swarm import WORKER_DIED, failure_groups
 
     spec = json.loads((swarm.out_dir / "swarm-spec.json").read_text(encoding="utf-8"))
     out: list[dict[str, Any]] = []
     for signature, seeds in failure_groups(swarm.rows).items():
+        if signature == f"system_crash:{WORKER_DIED}":  # each run of it ends its process: this one too
+            continue
         seed = seeds[0]
         result = shrink_seed(seed, float(spec["duration_s"]), signature, faults=spec["faults"],
                              mutant=spec.get("mutant"), max_runs=max_runs, system=spec.get("system"))

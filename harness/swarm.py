@@ -308,6 +308,46 @@ def run_seed(seed: int, duration_s: float, faults: str = "swarm", mutant: str | 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+#: the crash type of a seed whose Dask worker died under it on every try (``worker_died_row``)
+WORKER_DIED = "WorkerDied"
+
+
+def replay_command(seed: int, spec: "SwarmSpec") -> str:
+    """The shell command that runs ``seed`` as a swarm worker would, in a process of its own in the
+    foreground: a seed that ends the process running it shows how (a signal, an exit status, a
+    core) where a swarm could only see its worker gone."""
+    call = (f"from harness.swarm import run_seed; print(run_seed({seed}, {spec.duration_s!r}, {spec.faults!r}, "
+            f"{spec.mutant!r}, {spec.system!r}))")
+    return f"python -c {json.dumps(call)}"
+
+
+def worker_died_row(seed: int, spec: "SwarmSpec", exc: BaseException) -> dict[str, Any]:
+    """The line of a seed every Dask worker that ran it died under (``KilledWorker``: Dask gave up
+    after its allowed failures): the seed's own verdict, a failure, its crash the system's.
+
+    Why not "not run": the cluster did run it, as many times as Dask allows, and each run ended its
+    process (a segfault, an abort, ``os._exit``, the memory killer); a deterministic seed doing that
+    every time is a crash of what it runs. Read as a seed the cluster could not run, the swarm was
+    inconclusive and ``--resume`` ran it again, to the same end. Whose code ended the process is not
+    known from outside it: the line says so and gives the command that replays the seed in a
+    process of its own. A swarm never shrinks it (a shrink runs seeds in the driver's process)."""
+    tries = int(getattr(exc, "allowed_failures", 0) or 0) + 1
+    last = getattr(getattr(exc, "last_worker", None), "address", None) or "unknown"
+    why = (f"the system crashed: the Dask worker running seed {seed} died under it on each of {tries} tries "
+           f"(killed or crashed: a segfault, an abort, os._exit, the memory killer; last worker {last}); "
+           f"whose code ended the process is not known from outside it; replay: {replay_command(seed, spec)}")
+    profile = profile_of(spec.faults, seed)
+    kinds = sorted(profile.probabilities) if spec.faults == "swarm" else sorted(
+        k for k, p in profile.probabilities.items() if p > 0)
+    return {"seed": seed, "faults": spec.faults, "worker": last, "timeout": None, "kinds": kinds,
+            "scheduled": None, "injected": None, "outcome": "fail", "violated": [], "inconclusive": [],
+            "reasons": [why], "failures": [why], "doubts": [],
+            "crash": {"by": "system", "type": WORKER_DIED, "where": f"the worker process (died {tries} times)",
+                      "tries": tries},
+            "evidence": why, "replay": replay_command(seed, spec), "leaks": {}, "simulated_s": 0.0,
+            "wall_s": None, "cpu_s": None}
+
+
 # ================================================================================= the record ====
 
 class SwarmLog:
@@ -567,6 +607,7 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
     ``history_db``: also record each seed in the run-history database (a path, None for the
     default, False not to). ``seed_timeout_s``: each seed's wall-time bound (``run_seed``)."""
     from distributed import as_completed
+    from distributed.scheduler import KilledWorker
 
     seeds = parse_seeds(spec.seeds)
     profile_of(spec.faults, seeds[0])  # an unknown profile is refused before a cluster starts
@@ -622,7 +663,9 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 seed = futures.pop(fut.key)
                 try:
                     row = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a task the cluster gave up on (KilledWorker)
+                except KilledWorker as exc:  # each worker that ran it died under it: its verdict
+                    row = worker_died_row(seed, spec, exc)
+                except Exception as exc:  # noqa: BLE001 - a task the cluster could not run
                     errors[seed] = f"{type(exc).__name__}: {_short(exc, 200)}"
                     bar.error()
                     if _scheduler_lost(exc):
@@ -634,8 +677,9 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                             bar.error()
                         futures.clear()
                         break
-                else:
-                    if fut.key in lost_keys:  # its first worker died under it: this is a second run
+                if seed not in errors:
+                    if fut.key in lost_keys and (row.get("crash") or {}).get("type") != WORKER_DIED:
+                        # its first worker died under it: this is a second run
                         row = {**row, "rerun": "the worker holding it died (killed or crashed) before it "
                                                         "finished; run on another worker"}
                     if log.add(row):
@@ -1033,7 +1077,10 @@ def render_report(result: SwarmResult) -> str:
             lines.append("seeds: " + ", ".join(map(str, seeds[:50])) + (" ..." if len(seeds) > 50 else ""))
             first = by_seed.get(seeds[0], {})
             crash = first.get("crash") if isinstance(first.get("crash"), Mapping) else None
-            if g.get("kind", "").endswith("_crash") and crash is not None:
+            if g.get("kind", "").endswith("_crash") and crash is not None and crash.get("type") == WORKER_DIED:
+                lines.append(f"the worker process died under seed {seeds[0]} on each of its {crash.get('tries')} tries; "
+                             f"not shrunk (a shrink runs in this process); replay it: `{first.get('replay')}`")
+            elif g.get("kind", "").endswith("_crash") and crash is not None:
                 lines.append(f"raised in the {crash.get('by')}'s code at {crash.get('where')} (seed {seeds[0]})")
             leak = (first.get("leaks") or {}).get(g.get("name")) if g.get("kind") == "leak" else None
             if isinstance(leak, Mapping):
@@ -1074,7 +1121,7 @@ def render_report(result: SwarmResult) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["SWARM_KINDS", "history_report", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
+__all__ = ["SWARM_KINDS", "WORKER_DIED", "history_report", "seed_schedule", "SwarmLog", "SwarmResult", "SwarmSpec", "build_run", "failure_groups",
            "failure_signatures", "group_title", "inconclusive_groups", "inconclusive_reasons", "swarm_verdict",
-           "parse_seeds", "prepare_out_dir", "profile_of", "render_report", "run_seed", "run_swarm",
-           "summarize", "swarm_profile", "write_outputs"]
+           "parse_seeds", "prepare_out_dir", "profile_of", "render_report", "replay_command", "run_seed", "run_swarm",
+           "summarize", "swarm_profile", "worker_died_row", "write_outputs"]

@@ -345,3 +345,35 @@ def test_a_swarm_whose_scheduler_is_killed_ends_inconclusive_naming_every_seed_n
     assert done and set(result.errors) == set(seeds) - done  # every seed not run is named
     assert all("scheduler" in why for why in result.errors.values())
     assert result.summary["verdict"] == "inconclusive" and result.exit_code == 3
+
+
+@pytest.mark.slow
+def test_a_seed_that_kills_its_worker_every_time_is_its_own_failure_with_a_replay(tmp_path: Path) -> None:
+    """A seed whose system ends its process (``os._exit``, as a segfault would) was reported as
+    "KilledWorker" among the seeds the cluster could not run: an inconclusive swarm, an
+    infrastructure gap that ``--resume`` ran again to the same end. It is that seed's failure, the
+    system's crash, with the command that replays it in a process of its own; it is not shrunk (a
+    shrink runs in the driver's process, which it would end). Dask's allowed failures set to 1
+    here: the worker dies twice."""
+    import dask.config
+
+    from harness.shrink import shrink_swarm_failures
+    from harness.swarm import WORKER_DIED, summarize
+
+    system = "tests.harness.worker_killing_system:EndsItsWorker"
+    spec, out = prepare_out_dir(SwarmSpec("94350", 1.0, "swarm", None, system), tmp_path / "swarm", None)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        result = run_swarm(spec, out, workers=1, progress=False)
+    assert result.errors == {}, result.errors
+    [row] = _rows(out / "swarm.jsonl")
+    assert row["seed"] == 94350 and row["outcome"] == "fail", row
+    assert row["crash"]["type"] == WORKER_DIED and row["crash"]["by"] == "system" and row["crash"]["tries"] == 2
+    assert "died under it on each of 2 tries" in row["evidence"]
+    assert row["replay"].startswith("python -c ") and "run_seed(94350, 1.0, 'swarm', None, " in row["replay"]
+    assert result.exit_code == 1 and result.summary["verdict"] == "fail"
+    assert failure_groups(result.rows) == {f"system_crash:{WORKER_DIED}": [94350]}
+    assert shrink_swarm_failures(result) == []
+    result.summary = summarize(spec, result)
+    report = render_report(result)
+    assert "not run (errors) 0" in report and "the worker process died under seed 94350 on each of its 2 tries" in report
+    assert row["replay"] in report
