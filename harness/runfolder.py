@@ -40,7 +40,8 @@ from typing import IO, Any
 
 from .errors import InputFileError
 
-__all__ = ["LOCK_NAME", "RunFolder", "RunFolderError", "RunFolderLock", "is_temporary", "remove_refused_run"]
+__all__ = ["LOCK_NAME", "RunFolder", "RunFolderError", "RunFolderLock", "is_temporary", "refuse_a_folder_in_use",
+           "remove_refused_run"]
 
 LOCK_NAME = ".soundcheck.lock"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -268,6 +269,21 @@ class RunFolder:
             raise RunFolderError(self.path, f"another soundcheck process is using this run folder ({what}); "
                                             "wait for it to finish, or stop it first") from None
         return RunFolderLock(fd)
+
+
+def refuse_a_folder_in_use(folder: Path, option: str, writes: str) -> None:
+    """Refuse (exit 2) a new run's folder that already holds files (its lock and ``write_bytes``'s
+    temporaries aside): the run's ``writes`` would land among the user's files and overwrite those
+    of the same names (a ``summary.json``, a ``report.md``). A folder that does not exist yet, or an
+    empty one, is taken."""
+    from .errors import UsageError
+
+    others = sorted(p.name for p in folder.iterdir()
+                    if p.name != LOCK_NAME and not is_temporary(p.name)) if folder.is_dir() else []
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise UsageError(f"{option} {folder}: the folder is not empty ({shown}); a new {writes} there and would "
+                         "overwrite files of the same names: give a new or empty folder")
 
 
 def remove_refused_run(run_dir: Path, names: tuple[str, ...], *, made: bool) -> None:

@@ -63,7 +63,7 @@ from .faults import PROFILES
 from .histogram import BINS_PER_DECADE, cb_bins
 from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
-from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, is_temporary, remove_refused_run
+from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, refuse_a_folder_in_use, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
 from .invariants import LIVE_READS_APART, LiveChecker
 from .leaks import ResourceSampler
@@ -548,13 +548,7 @@ class SoakRunner:
         run_dir = spec.run_dir or new_run_dir(spec.report_root, "soak", spec.seed)
         if (run_dir / JOURNAL_NAME).exists() or (run_dir / JOURNAL_NAME).is_symlink():
             raise UsageError(f"{run_dir} already holds a soak journal; use --resume {run_dir} to continue it")
-        others = sorted(p.name for p in run_dir.iterdir()
-                        if p.name != LOCK_NAME and not is_temporary(p.name)) if run_dir.is_dir() else []
-        if others:  # its journal, history and reports would land among (and over) the user's files
-            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-            raise UsageError(f"--run-dir {run_dir}: the folder is not empty ({shown}); a new soak writes "
-                             "its journal, history and reports there and would overwrite files of the same "
-                             "names: give a new or empty folder")
+        refuse_a_folder_in_use(run_dir, "--run-dir", "soak writes its journal, history and reports")
         existed = spec.run_dir is not None and run_dir.is_dir()  # new_run_dir made a default one just now
         folder = RunFolder(run_dir, create=True)
         faults_text = None

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError, UsageError
-from .runfolder import RunFolder
+from .runfolder import RunFolder, refuse_a_folder_in_use
 from .faults import _DEVICE_PARAMS, FAULT_KINDS, PROFILES, Profile, Schedule
 from .faults.stall_bound import StallPastBound
 from .faults.xrun_bound import LatenessInPeriods, period_of
@@ -540,6 +540,7 @@ def prepare_out_dir(spec: SwarmSpec | None, out: Path | None, resume: Path | Non
     if (out / SWARM_FILE).exists():
         raise UsageError(f"--out {out}: a swarm was already run there; use --resume {out} to carry on, "
                          "or another folder")
+    refuse_a_folder_in_use(out, "--out", "swarm writes its swarm.jsonl, summary.json, report.md and shrunk/")
     # atomic (a full disk leaves no half spec for ``--resume`` to refuse), never through a link
     RunFolder(out, create=True).write_text(SPEC_FILE, json.dumps(spec.to_dict(), indent=2) + "\n")
     return spec, out
