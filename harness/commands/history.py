@@ -130,12 +130,16 @@ def handler(args: argparse.Namespace) -> int:
     if args.last < 1 or args.window < 1:
         raise UsageError("--last and --window must be at least 1")
     path = args.db or default_db_path()
-    if not Path(path).exists():
+    # an empty file is no database any run recorded into (a recording writes its table first), and
+    # opening it to be shown would write a database into a file the user may have made for another use
+    empty = Path(path).is_file() and Path(path).stat().st_size == 0
+    if not Path(path).exists() or empty:
+        what = "is an empty file, not a run-history database" if empty else "no such database"
         if args.db is not None:  # a path the user named: a misspelling must not read as "nothing yet"
-            raise UsageError(f"--db {path}: no such database; give the file runs recorded into (by default "
+            raise UsageError(f"--db {path}: {what}; give the file runs recorded into (by default "
                              f"{default_db_path()}, or $SOUNDCHECK_HISTORY_DB), or leave --db out")
         _refuse_unrecorded_filters(args, None, Path(path))
-        print(f"soundcheck history: no runs recorded yet ({path} does not exist)")
+        print(f"soundcheck history: no runs recorded yet ({path} {'is empty' if empty else 'does not exist'})")
         return 0
     # a database that cannot be written (a read-only file, folder or disk) is still shown; one that
     # can be is opened as any, so an older one is upgraded (its new columns filled) on the way
