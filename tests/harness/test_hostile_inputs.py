@@ -18,7 +18,6 @@ snapshots compare only what the command could have touched.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -29,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from tests.harness.tree_snapshot import snapshot
 
 
 @dataclass(frozen=True)
@@ -152,23 +152,6 @@ HOSTILE: list[tuple[str, Hostile]] = [
 ]
 
 
-def _snapshot(*folders: Path) -> dict[str, tuple[str, int, str]]:
-    """Every entry under ``folders`` (links not followed): its kind, mode and content digest."""
-    out: dict[str, tuple[str, int, str]] = {}
-    for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            for name in dirs + files:
-                p = Path(root) / name
-                st = p.lstat()
-                if p.is_symlink():
-                    out[str(p)] = ("link", st.st_mode, os.readlink(p))
-                elif p.is_dir():
-                    out[str(p)] = ("dir", st.st_mode, "")
-                else:
-                    out[str(p)] = ("file", st.st_mode, hashlib.sha256(p.read_bytes()).hexdigest())
-    return out
-
-
 @pytest.mark.parametrize("case", [h for _, h in HOSTILE], ids=[name for name, _ in HOSTILE])
 def test_a_hostile_input_is_exit_2_naming_file_and_field_and_changes_nothing(tmp_path, monkeypatch, case):
     work, home, outside, logs = (tmp_path / n for n in ("work", "home", "outside", "logs"))
@@ -183,7 +166,7 @@ def test_a_hostile_input_is_exit_2_naming_file_and_field_and_changes_nothing(tmp
     monkeypatch.setenv("SOUNDCHECK_LOG_DIR", str(logs))
     path = work / case.name
     path.write_bytes(case.content)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
     argv = [a.format(f=path, out=work / "out") for a in case.argv]
 
     out, err = io.StringIO(), io.StringIO()
@@ -198,7 +181,7 @@ def test_a_hostile_input_is_exit_2_naming_file_and_field_and_changes_nothing(tmp
     if case.name != "unused.txt":
         assert case.name in message, message
     assert case.field in message, message
-    assert _snapshot(tmp_path) == before  # nothing created (no run folder, no database, no log)
+    assert snapshot(tmp_path) == before  # nothing created (no run folder, no database, no log)
 
 
 # ----------------------------------------------------------------- the loopback rig's inputs ----
