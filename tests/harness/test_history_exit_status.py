@@ -168,3 +168,15 @@ def test_a_valid_filter_with_no_runs_recorded_is_an_empty_answer(
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     assert main(["history", *given]) == 0
     assert "no runs recorded yet" in capsys.readouterr().out
+
+
+def test_an_empty_default_database_reads_as_no_runs_and_is_left_empty(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``$SOUNDCHECK_HISTORY_DB`` naming an empty file: no run was recorded there (a recording
+    writes its table first). Shown, it was opened writable and a database written into the file."""
+    empty = tmp_path / "history.sqlite"
+    empty.write_bytes(b"")
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(empty))
+    assert main(["history"]) == 0
+    assert "no runs recorded yet" in capsys.readouterr().out
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite"]
