@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from .. import analysis
@@ -335,7 +336,21 @@ def _latency(args: argparse.Namespace) -> int:
     return _judged(0, short, "the latency was measured on the frames present only")
 
 
+def _refuse_overwriting_other_files(path: Path) -> None:
+    """Refuse (exit 2) an ``--out`` that is an existing file other than a WAV: writing a signal again
+    over an earlier one is the usual use, but a mistyped path (``--out notes.txt``, a recording's
+    sidecar) would lose the user's file for good."""
+    if not path.is_file():
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    if head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+        raise UsageError(f"--out {path}: the file exists and is not a WAV file; writing the signal would replace "
+                         "it: give a new path (or remove the file first if it is yours to lose)")
+
+
 def _signal(args: argparse.Namespace) -> int:
+    _refuse_overwriting_other_files(Path(args.out))
     samples = args.duration * args.rate * args.channels
     if samples > MAX_SIGNAL_SAMPLES:
         raise UsageError(f"--duration {args.duration:g} s at {args.rate} Hz on {args.channels} channel(s) is "

@@ -240,3 +240,15 @@ def test_signal_unwritable_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
 def test_unknown_kind_is_an_argparse_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "signal", "--kind", "square", "--out", str(tmp_path / "x.wav")]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_analyze_signal_writes_again_over_an_earlier_wav(tmp_path):
+    """Only a file that is no WAV is refused as ``--out``: a signal written again over an earlier
+    one (the usual use) is written."""
+    from harness.cli import main
+
+    out = tmp_path / "s.wav"
+    assert main(["analyze", "signal", "--kind", "sine", "--out", str(out), "--duration", "0.1"]) == 0
+    first = out.read_bytes()
+    assert main(["analyze", "signal", "--kind", "sine", "--out", str(out), "--duration", "0.2"]) == 0
+    assert out.read_bytes()[:4] == b"RIFF" and len(out.read_bytes()) > len(first)

@@ -175,6 +175,9 @@ ROWS: dict[str, Row] = {
                                     "--seed"),
     "analyze signal --out a folder": Row(("analyze", "signal", "--kind", "sine", "--out", "{a-folder}"),
                                          "a-folder"),
+    **{f"analyze signal --out over {n}": Row(("analyze", "signal", "--kind", "sine", "--out", "{" + n + "}"),
+                                             "is not a WAV file", n)
+       for n in ("not-a-wav.wav", "garbage.bin", "empty.toml", "wrong-type.toml")},
     "analyze signal --out under a file": Row(("analyze", "signal", "--kind", "sine", "--out", "{good.wav}/s.wav"),
                                              "good.wav"),
     # -- scenario ----------------------------------------------------------------------------
