@@ -33,7 +33,7 @@ class _Refused(argparse.ArgumentParser):
     """Bad options: the message and exit 2, never a traceback."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(2, f"linearizable_live_readings: {message}\n")
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 def _seeds(text: str) -> list[int]:
@@ -48,10 +48,13 @@ def _seeds(text: str) -> list[int]:
 
 
 def _profiles(text: str) -> list[str]:
+    """Built-in profile names, or fault-profile TOML files (``bench/storm_heavy.toml``), comma-separated."""
     names = [p for p in text.split(",") if p]
-    bad = [p for p in names if p not in PROFILES]
+    bad = [p for p in names if p not in PROFILES and not (p.endswith(".toml") and Path(p).is_file())]
     if bad or not names:
-        raise argparse.ArgumentTypeError(f"--profiles {text!r}: choose among {', '.join(PROFILES)}, comma-separated")
+        raise argparse.ArgumentTypeError(f"--profiles {text!r}: {', '.join(bad) or 'nothing given'} is neither one of "
+                                         f"{', '.join(PROFILES)} nor an existing .toml profile file; give them "
+                                         "comma-separated")
     return names
 
 
