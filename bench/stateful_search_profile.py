@@ -21,7 +21,7 @@ import time
 
 from hypothesis.stateful import run_state_machine_as_test
 
-from harness.hypothesis_constants import pin_local_constants
+from harness.hypothesis_constants import pin_local_constants, pin_shrinking_time
 from harness.mutants import MUTANTS, system_factory
 from harness.stateful import make_machine, profile_settings
 
@@ -34,6 +34,7 @@ def main(argv: list[str]) -> int:
     name = argv[0]
     out = argv[1] if len(argv) > 1 else f"/tmp/{name}.prof"
     pin_local_constants()  # as tests/conftest.py does: the same search as in the suite
+    pin_shrinking_time()
     mutant = MUTANTS[name]
     machine = make_machine(system_factory(name), name=f"Mutant_{name}", focus=mutant.stateful_focus)
     profile = cProfile.Profile(time.process_time)
