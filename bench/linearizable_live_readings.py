@@ -22,6 +22,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,23 @@ def compare_run(history: Any) -> dict[str, Any]:
             "read_cpu_s": round(got.read_s, 3), "fresh_cpu_s": round(got.fresh_s, 3)}
 
 
+def each_run(profiles: list[str], seeds: list[int], duration: float,
+             measure: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each seed under each profile run (``ReliabilityRun``, simulated device, no reports) and its
+    history measured by ``measure``: one row a run, printed as a JSON line as it ends."""
+    from harness.runner import ReliabilityRun, RunSpec
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for profile in profiles:
+            for seed in seeds:
+                spec = RunSpec(duration_s=duration, seed=seed, faults=profile, report_root=Path(tmp))
+                row = {"profile": profile, "seed": seed, **measure(ReliabilityRun(spec).execute(reports=False).history)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = _Refused(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=_seeds, default=_seeds("92000-92019"), help="FIRST-LAST (default 92000-92019)")
@@ -90,16 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=_duration, default=10.0, help="simulated seconds a run (default 10)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "tests" / "harness"))
-    from harness.runner import ReliabilityRun, RunSpec
-
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for profile in args.profiles:
-            for seed in args.seeds:
-                spec = RunSpec(duration_s=args.duration, seed=seed, faults=profile, report_root=Path(tmp))
-                row = {"profile": profile, "seed": seed, **compare_run(ReliabilityRun(spec).execute(reports=False).history)}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
+    rows = each_run(args.profiles, args.seeds, args.duration, compare_run)
     bad = [r for r in rows if r["differ"] or not r["same_end"]]
     print(json.dumps({"runs": len(rows), "readings": sum(r["entries"] for r in rows), "runs_differ": len(bad),
                       "by_verdict": {k: sum(r["verdict"] == k for r in rows) for k in ("pass", "FAIL", "INCONCLUSIVE")},

@@ -18,27 +18,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from linearizable_live_readings import _duration, _profiles, _Refused, _seeds
+from linearizable_live_readings import ROOT, _duration, _profiles, _Refused, _seeds, each_run
 
 
 def copy_cost(history: Any) -> dict[str, Any]:
     """One history read live entry by entry: thread CPU of feeding, copying and settling the copy."""
-    from harness import History
     from harness.invariants import _StreamingLinearizability
+    from live_readings import recorded_one_by_one  # type: ignore[import-not-found]
 
-    live = History()
+    live, recorded = recorded_one_by_one(history)
     judge = _StreamingLinearizability(live)
     clock = time.thread_time
     feed_s = copy_s = settle_s = 0.0
     readings = held_max = 0
-    for e in history:
-        live.entries.append(e)
-        live._note_entry(e)
+    for e in recorded:
         t0 = clock()
         if e.type in judge.types:
             judge.feed(e)
@@ -65,16 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="built-in profiles or profile .toml files, comma-separated")
     ap.add_argument("--duration", type=_duration, default=10.0, help="simulated seconds a run (default 10)")
     args = ap.parse_args(argv)
-    from harness.runner import ReliabilityRun, RunSpec
-
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for profile in args.profiles:
-            for seed in args.seeds:
-                spec = RunSpec(duration_s=args.duration, seed=seed, faults=profile, report_root=Path(tmp))
-                row = {"profile": profile, "seed": seed, **copy_cost(ReliabilityRun(spec).execute(reports=False).history)}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
+    sys.path.insert(0, str(ROOT / "tests" / "harness"))
+    rows = each_run(args.profiles, args.seeds, args.duration, copy_cost)
     for profile in args.profiles:
         mine = [r for r in rows if r["profile"] == profile]
         parts = {k: round(sum(r[k] for r in mine), 3) for k in ("feed_cpu_s", "copy_cpu_s", "settle_cpu_s")}
