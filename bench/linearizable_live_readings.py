@@ -22,6 +22,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ class _Refused(argparse.ArgumentParser):
     """Bad options: the message and exit 2, never a traceback."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(2, f"linearizable_live_readings: {message}\n")
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 def _seeds(text: str) -> list[int]:
@@ -48,10 +49,13 @@ def _seeds(text: str) -> list[int]:
 
 
 def _profiles(text: str) -> list[str]:
+    """Built-in profile names, or fault-profile TOML files (``bench/storm_heavy.toml``), comma-separated."""
     names = [p for p in text.split(",") if p]
-    bad = [p for p in names if p not in PROFILES]
+    bad = [p for p in names if p not in PROFILES and not (p.endswith(".toml") and Path(p).is_file())]
     if bad or not names:
-        raise argparse.ArgumentTypeError(f"--profiles {text!r}: choose among {', '.join(PROFILES)}, comma-separated")
+        raise argparse.ArgumentTypeError(f"--profiles {text!r}: {', '.join(bad) or 'nothing given'} is neither one of "
+                                         f"{', '.join(PROFILES)} nor an existing .toml profile file; give them "
+                                         "comma-separated")
     return names
 
 
@@ -80,6 +84,23 @@ def compare_run(history: Any) -> dict[str, Any]:
             "read_cpu_s": round(got.read_s, 3), "fresh_cpu_s": round(got.fresh_s, 3)}
 
 
+def each_run(profiles: list[str], seeds: list[int], duration: float,
+             measure: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each seed under each profile run (``ReliabilityRun``, simulated device, no reports) and its
+    history measured by ``measure``: one row a run, printed as a JSON line as it ends."""
+    from harness.runner import ReliabilityRun, RunSpec
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for profile in profiles:
+            for seed in seeds:
+                spec = RunSpec(duration_s=duration, seed=seed, faults=profile, report_root=Path(tmp))
+                row = {"profile": profile, "seed": seed, **measure(ReliabilityRun(spec).execute(reports=False).history)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = _Refused(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=_seeds, default=_seeds("92000-92019"), help="FIRST-LAST (default 92000-92019)")
@@ -87,16 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=_duration, default=10.0, help="simulated seconds a run (default 10)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "tests" / "harness"))
-    from harness.runner import ReliabilityRun, RunSpec
-
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for profile in args.profiles:
-            for seed in args.seeds:
-                spec = RunSpec(duration_s=args.duration, seed=seed, faults=profile, report_root=Path(tmp))
-                row = {"profile": profile, "seed": seed, **compare_run(ReliabilityRun(spec).execute(reports=False).history)}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
+    rows = each_run(args.profiles, args.seeds, args.duration, compare_run)
     bad = [r for r in rows if r["differ"] or not r["same_end"]]
     print(json.dumps({"runs": len(rows), "readings": sum(r["entries"] for r in rows), "runs_differ": len(bad),
                       "by_verdict": {k: sum(r["verdict"] == k for r in rows) for k in ("pass", "FAIL", "INCONCLUSIVE")},

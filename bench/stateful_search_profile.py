@@ -4,7 +4,10 @@ Runs the search ``tests/harness/test_mutants.py::test_the_state_machine_finds_th
 runs (the mutant's machine and focus, the ci profile with ``max_examples=400``, the session's
 pinned Hypothesis constants), prints its CPU seconds, the machine's examples, steps, first failing
 step and example and shrunk steps, and the 60 functions of largest cumulative time; the profile is
-written to ``OUT`` for ``pstats``. The profiler itself adds CPU: compare parts, not totals.
+written to ``OUT`` for ``pstats``. The profiler itself adds CPU: compare parts, not totals. The
+profiler's clock is this process's CPU time: on a loaded machine a wall-clock profile charges the
+time the process waited for a core to whatever call it was in (a system call such as
+``time.thread_time`` looks expensive only because the scheduler switched away during it).
 
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python bench/stateful_search_profile.py leak_on_error [OUT.prof]
 """
@@ -18,7 +21,7 @@ import time
 
 from hypothesis.stateful import run_state_machine_as_test
 
-from harness.hypothesis_constants import pin_local_constants
+from harness.hypothesis_constants import pin_local_constants, pin_shrinking_time
 from harness.mutants import MUTANTS, system_factory
 from harness.stateful import make_machine, profile_settings
 
@@ -31,9 +34,10 @@ def main(argv: list[str]) -> int:
     name = argv[0]
     out = argv[1] if len(argv) > 1 else f"/tmp/{name}.prof"
     pin_local_constants()  # as tests/conftest.py does: the same search as in the suite
+    pin_shrinking_time()
     mutant = MUTANTS[name]
     machine = make_machine(system_factory(name), name=f"Mutant_{name}", focus=mutant.stateful_focus)
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.process_time)
     cpu0 = time.process_time()
     profile.enable()
     try:

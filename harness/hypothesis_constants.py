@@ -12,12 +12,21 @@ folder) adds its constants too. Hypothesis has no setting for this, so ``pin_loc
 replaces the pool with a fixed, empty one: the draws then depend on the seed and the strategies
 alone, whatever ran before in the process. Hypothesis's own global constants are kept.
 
-This reaches into Hypothesis's internals (two names of ``providers``); ``pin_local_constants``
+And its shrinking, bounded in wall-clock time: the engine stops shrinking a failure once
+``engine.MAX_SHRINKING_SECONDS`` (300 s) of wall time have passed since shrinking began, so the
+example a search reports depended on how loaded the machine was. Measured: the ``leak_on_error``
+mutant's ci search (``bench/stateful_search_profile.py``, under a CPU-timed profiler, load ~23)
+stopped at 109 examples with an example of 21 steps, where it otherwise runs 192 and shrinks to 3.
+``pin_shrinking_time`` lifts that bound (Hypothesis leaves the constant to be patched for this);
+the shrink is still bounded by its count (``MAX_SHRINKS``) and, in the suite, by pytest-timeout.
+
+This reaches into Hypothesis's internals (two names of ``providers``, one of ``engine``); each pin
 refuses loudly, rather than silently doing nothing, when a Hypothesis release has moved them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -59,6 +68,24 @@ def pin_local_constants() -> Callable[[], None]:
     return restore
 
 
+def pin_shrinking_time() -> Callable[[], None]:
+    """Lift the engine's wall-clock bound on shrinking in this process (idempotent); returns what
+    undoes it. The shrink then ends by Hypothesis's own rules alone, whatever the load."""
+    from hypothesis.internal.conjecture import engine  # noqa: PLC0415 - only when pinning
+
+    if not isinstance(getattr(engine, "MAX_SHRINKING_SECONDS", None), (int, float)):
+        raise RuntimeError("hypothesis.internal.conjecture.engine has no MAX_SHRINKING_SECONDS in this "
+                           "Hypothesis release: its shrinking time cannot be unbounded; update "
+                           "harness/hypothesis_constants.py for it")
+    original = engine.MAX_SHRINKING_SECONDS
+
+    def restore() -> None:
+        engine.MAX_SHRINKING_SECONDS = original
+
+    engine.MAX_SHRINKING_SECONDS = math.inf
+    return restore
+
+
 @contextmanager
 def local_constants_pinned() -> Iterator[None]:
     """``pin_local_constants`` for a block."""
@@ -69,4 +96,4 @@ def local_constants_pinned() -> Iterator[None]:
         restore()
 
 
-__all__ = ["local_constants_pinned", "pin_local_constants"]
+__all__ = ["local_constants_pinned", "pin_local_constants", "pin_shrinking_time"]

@@ -32,10 +32,13 @@ def pytest_configure(config) -> None:
     source-code constants pinned empty (``harness.hypothesis_constants``): it is otherwise built
     from the modules the earlier tests of the same process imported, so a derandomized search (the
     state machine's rare states, a mutant found within N examples) drew other values in a
-    whole-suite run than alone, and a failure seen there did not replay alone."""
-    from harness.hypothesis_constants import pin_local_constants
+    whole-suite run than alone, and a failure seen there did not replay alone. Its shrinking's
+    wall-clock bound is lifted too (``pin_shrinking_time``): the example a search reports then
+    does not depend on the machine's load."""
+    from harness.hypothesis_constants import pin_local_constants, pin_shrinking_time
 
     pin_local_constants()
+    pin_shrinking_time()
     if hasattr(config, "workerinput"):  # an xdist worker: its controller warmed the cache
         return
     from harness import analysis_kernels

@@ -10,7 +10,7 @@ hand over to the whole-history judge because it was read.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,16 +34,27 @@ class Readings:
     fresh_s: float = 0.0  # thread CPU judging afresh
 
 
+def recorded_one_by_one(entries: Iterable[Any]) -> tuple[History, Iterator[Any]]:
+    """A history that grows by one of ``entries`` at each step of the iterator returned beside it
+    (which yields the entry just recorded): a live judge reads it as a live check would."""
+    live = History()
+
+    def grow() -> Iterator[Any]:
+        for e in entries:
+            live.entries.append(e)
+            live._note_entry(e)
+            yield e
+    return live, grow()
+
+
 def readings_against_fresh(entries: Iterable[Any]) -> Readings:
     """Record ``entries`` one by one into a growing history; after each, read the kept judge
     (fed that entry alone) and judge the history so far afresh; at the end, the kept judge's
     final verdict against the fresh one."""
-    live = History()
+    live, recorded = recorded_one_by_one(entries)
     out = Readings(_StreamingLinearizability(live))
     judge, clock = out.judge, time.thread_time
-    for e in entries:
-        live.entries.append(e)
-        live._note_entry(e)
+    for e in recorded:
         t0 = clock()
         if e.type in judge.types:
             judge.feed(e)

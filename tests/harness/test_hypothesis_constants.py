@@ -78,3 +78,25 @@ def test_a_release_without_either_name_is_refused_by_name(monkeypatch: pytest.Mo
     assert str(err.value) == (f"hypothesis.internal.conjecture.providers has no {name} in this Hypothesis "
                               "release: the local-constants pool cannot be pinned; update "
                               "harness/hypothesis_constants.py for it")
+
+
+def test_the_shrinking_time_bound_is_lifted_and_undone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypothesis.internal.conjecture import engine
+
+    from harness.hypothesis_constants import pin_shrinking_time
+
+    monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", 300)  # Hypothesis's own, whatever the session pinned
+    undo = pin_shrinking_time()
+    assert engine.MAX_SHRINKING_SECONDS == float("inf")
+    undo()
+    assert engine.MAX_SHRINKING_SECONDS == 300
+
+
+def test_a_release_without_the_shrinking_bound_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypothesis.internal.conjecture import engine
+
+    from harness.hypothesis_constants import pin_shrinking_time
+
+    monkeypatch.delattr(engine, "MAX_SHRINKING_SECONDS")
+    with pytest.raises(RuntimeError, match="MAX_SHRINKING_SECONDS"):
+        pin_shrinking_time()
