@@ -33,7 +33,11 @@ def test_the_state_machine_finds_the_mutant(name, record_property):
     assert found & set(mutant.caught_by), f"{name}: caught by {found}, expected one of {mutant.caught_by}"
     stats = Machine.stats  # type: ignore[attr-defined]
     assert stats.first_failure_step is not None
-    assert stats.shrunk_steps <= 30, "the example should shrink well below the 30-step runs"
+    # A run is at most 30 steps, so a bound of 30 could never fail. The derandomized search, its
+    # pinned constants and its unbounded shrinking time make the shrunk example the same on every
+    # machine: 2 or 3 steps for each mutant (the step that breaks the promise and the one that
+    # shows it). A longer one means the state machine lost shrinking power.
+    assert stats.shrunk_steps <= 4, f"{name}: shrunk to {stats.shrunk_steps} steps, expected at most 4"
     print(f"{name}: caught by {sorted(found)} after {stats.first_failure_step} steps "
           f"(example {stats.first_failure_example}), shrunk to {stats.shrunk_steps} steps")
     record_property("steps_to_find", stats.first_failure_step)
