@@ -1,7 +1,8 @@
 """The false-alarm matrix, simulated part: the healthy system under every built-in fault profile at
 many seeds, and the shipped mutants under default options.
 
-A benchmark, not a test: it prints figures and never fails. A healthy run that does not pass is a
+A benchmark, not a test: it prints figures and never fails; beside each profile's verdicts, the
+faults its runs refused as they fired and those held until the system could take them. A healthy run that does not pass is a
 false alarm (``fail``) or a run that proved nothing (``inconclusive``); both are defects of the
 harness. The quick part of this matrix runs in the suite (tests/harness/test_false_alarms.py).
 
@@ -93,8 +94,21 @@ def one_run(profile: str, seed: int, duration_s: float, root: Path, mutant: str 
     return {"profile": profile, "seed": seed, "mutant": mutant, "outcome": v.outcome.value,
             "violated": v.violated, "inconclusive": v.inconclusive, "reasons": v.reasons,
             "faults": result.summary["faults"]["total"], "wall_s": round(time.perf_counter() - t0, 3),
+            "refusals": refusals(result.summary["faults"]),
             "idle": [c["name"] for c in v.checks if NOTHING_TO_JUDGE in str(c.get("message", ""))],
             "history_digest": history_digest(result.history)}
+
+
+def refusals(faults: dict[str, Any]) -> dict[str, int]:
+    """A run's faults refused as they fired, from its summary's ``faults``: ``skipped`` (never
+    acted: every reason of ``skipped``, those held to the run's end included), ``held`` (refused
+    for the system's state and held, ``faults.held``), ``acted`` (of those, the ones that then
+    acted) and ``at_end`` (still held at the run's end). A summary before faults were held has no
+    ``held``: its refusals are all ``skipped``."""
+    held = faults.get("held") or {}
+    return {"skipped": sum(n for reasons in (faults.get("skipped") or {}).values() for n in reasons.values()),
+            "held": sum(d["held"] for d in held.values()), "acted": sum(d["acted"] for d in held.values()),
+            "at_end": sum(d["at_end"] for d in held.values())}
 
 
 def _print_judged(rows: list[dict[str, Any]], profiles: list[str]) -> None:
@@ -179,12 +193,20 @@ def main(argv: list[str] | None = None) -> int:
     if healthy_rows:
         print(f"\nhealthy system, {args.duration:g} s runs, DSP kernel {args.dsp_kernel} (bench/bench_false_alarms.py"
               + (f", configuration {args.config}" if args.config else "") + "):")
-        print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}")
+        print(f"{'profile':<10} {'runs':>5} {'pass':>5} {'fail':>5} {'inconcl.':>8} {'faults/run':>10} {'wall/run':>9}"
+              f"  {'skipped':>7} {'held':>5} {'acted':>5} {'at end':>6}")
         for profile in args.profiles.split(","):
             rs = [r for r in healthy_rows if r["profile"] == profile]
             c = Counter(r["outcome"] for r in rs)
+            refused = Counter()
+            for r in rs:
+                refused.update(r["refusals"])
             print(f"{profile:<10} {len(rs):>5} {c['pass']:>5} {c['fail']:>5} {c['inconclusive']:>8} "
-                  f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s")
+                  f"{sum(r['faults'] for r in rs) / len(rs):>10.1f} {sum(r['wall_s'] for r in rs) / len(rs):>8.2f}s"
+                  f"  {refused['skipped']:>7} {refused['held']:>5} {refused['acted']:>5} {refused['at_end']:>6}")
+        print("(skipped: faults refused as they fired that never acted, those held to the end included; held: "
+              "refused for the system's state and held until it could take them; acted: of those, the ones that "
+              "then did)")
     if args.judged:
         _print_judged(rows, args.profiles.split(","))
     for mprofile in args.mutant_profiles.split(",") if args.mutants else ():

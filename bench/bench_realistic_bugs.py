@@ -3711,19 +3711,13 @@ BATCH_25: list[Bug] = [
     # -- the fault injector and a fault kind: a fault counted that never acted, an accepted invalid
     #    configuration nobody marks ------------------------------------------------------------------
     Bug("fired_counts_skipped_faults", "harness/faults/injector.py",
-        "            reason = fault.why_not_now(self.system)\n"
-        "            if reason is not None:\n"
-        "                self._skip(fault, reason)\n"
-        "                return None\n"
-        "            self._firings += 1\n",
-        "            self._firings += 1\n"
-        "            reason = fault.why_not_now(self.system)\n"
-        "            if reason is not None:\n"
-        "                self._skip(fault, reason)\n"
+        "                self._skip(fault, refusal.reason, structural=refusal.structural)\n"
         "                return None\n",
-        "'count every trigger that fired' while moving the firing counter to the top of _fire: a "
-        "fault that had nothing to act on (skipped) counts as injected, so a run whose every fault "
-        "was skipped is not inconclusive",
+        "                self._skip(fault, refusal.reason, structural=refusal.structural)\n"
+        "                self._firings += 1\n"
+        "                return None\n",
+        "'count every trigger that fired' in _fire: a fault that had nothing to act on (skipped) "
+        "counts as injected, so a run whose every fault was skipped is not inconclusive",
         "verdict (a run that asked for faults and injected none is inconclusive)"),
     Bug("invalid_config_not_marked_invalid", "harness/faults/kinds.py",
         "            result = run_op(ctx.history, ctx.system, \"configure\", cfg, process=\"fault\",\n"
@@ -6284,7 +6278,7 @@ BATCH_46: list[Bug] = [
         "13 million times too small, and an xruns_per_hour_max gate the run misses is met",
         "gates: a missed gate fails the run"),
     Bug("unfired_any_refusal_excuses_kind", "harness/faults/unfired.py",
-        "        if kind in injector.schedule.unsupported_reasons or refused_total >= len(faults):\n",
+        "        if kind in injector.schedule.unsupported_reasons or (refused_total >= len(faults) and not held_total):\n",
         "        if kind in injector.schedule.unsupported_reasons or refused_total:\n",
         "'a kind with refusals is the target's note' in unfired_kinds: a kind one of whose drawn faults was "
         "refused and the rest never fired (queued, never reached) is no doubt, and the run passes",

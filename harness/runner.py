@@ -56,7 +56,7 @@ from .errors import HarnessError, RigError, ScenarioFileError, UsageError
 from .inputs import closest
 from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, restore_running
 from .faults.unfired import unfired_kinds
-from .faults.refused import mostly_refused_of
+from .faults.refused import mostly_refused_of, not_applicable_of
 from .faults.xrun_bound import period_of
 from .fault_outcomes import fold_history, judged_kinds
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
@@ -720,7 +720,7 @@ class ReliabilityRun:
                             not_started=not_started, device_losses=losses, notes=config_warnings,
                             unfired=scheduled_unfired(injector), unfired_why=unfired_why(injector),
                             delivery_held=system.metrics().counters.get("delivery_held", 0),
-                            mostly_refused=mostly_refused_of(injector))
+                            mostly_refused=mostly_refused_of(injector), not_applicable=not_applicable_of(injector))
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults, fault_outcomes=fault_outcomes,
@@ -1141,6 +1141,12 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # of the kinds that fired, those more of whose firings were refused than acted
                    # (kind -> fired, refused, reasons): barely tried, the verdict's doubt
                    "mostly_refused": mostly_refused_of(injector),
+                   # kinds the system refused at every firing for its make (no pipeline while it
+                   # runs): not applicable to this system, the verdict's note
+                   "not_applicable": not_applicable_of(injector),
+                   # kind -> faults held for the system's state, of them those that then acted and
+                   # those still held at the run's end (``FaultInjector``'s hold)
+                   "held": injector.held_summary(),
                    # kind -> what its firings became as the system saw them (a stall, an error, a
                    # counted late block, nothing): ``harness.fault_outcomes``
                    "outcomes": fault_outcomes,

@@ -35,7 +35,7 @@ from typing import Any
 
 from .device_losses import loss_findings
 from .fault_outcomes import describe_missed
-from .faults.refused import describe_refused
+from .faults.refused import describe_not_applicable, describe_refused
 
 __all__ = ["EXIT_CODES", "FAULT_WINDOWS", "Outcome", "PLAIN_WINDOWS", "RunVerdict", "describe_skips", "inconclusive_reason",
            "judge_run", "steady_windows"]
@@ -178,7 +178,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               unfired: Mapping[str, int] | None = None, unfired_why: Mapping[str, Any] | None = None,
               delivery_held: int | None = None, subject: str = "invariants",
               path_missed: Mapping[str, Mapping[str, Any]] | None = None,
-              mostly_refused: Mapping[str, Mapping[str, Any]] | None = None) -> RunVerdict:
+              mostly_refused: Mapping[str, Mapping[str, Any]] | None = None,
+              not_applicable: Mapping[str, Mapping[str, Any]] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
 
     ``checks``: the invariant verdicts; ``status``: ``completed``, ``interrupted``, ``partial`` (a
@@ -222,12 +223,15 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     firings were refused than acted (``harness.faults.refused``, ``summary.json``'s
     ``faults.mostly_refused``): the system had nothing for them to act on when they came (failed,
     recovering), so the run tried that kind less than it drew it: a note naming each kind, its
-    counts and why, never a doubt. A refusal's reason does not yet tell a system failed for the
-    moment (``(in state failed)``) from one that never has what the kind acts on (a system adapted
-    without a pipeline refuses ``buffer_exhaustion`` at every firing while it runs), so not even a
-    kind refused at every firing is a doubt yet; and making each kind refused more often than it
-    acted a doubt read half of ``outages``'s healthy runs inconclusive with every kind tried.
+    counts and why, never a doubt: making each kind refused more often than it acted a doubt read
+    half of ``outages``'s healthy runs inconclusive with every kind tried. A fault refused for the
+    system's state is held until the system can take it, so a kind whose faults were all still
+    held at the run's end is ``unfired`` (the run tested nothing of it).
     A kind refused at most as often as it acted stays the skips' note.
+    ``not_applicable``: kind -> ``{"refused", "reasons"}`` for each kind the system refused at every
+    firing for its make, never its state (``harness.faults.refused.not_applicable``,
+    ``summary.json``'s ``faults.not_applicable``): a note naming each kind and why, so a kind the
+    user asked for is never passed in silence, and no doubt: no run of this system could try it.
     ``delivery_held``: the silences the system's watchdog laid on the machine (``summary.json``'s
     ``delivery_held``): a note (``held_note``), never a failure: the audio check judged their
     damage the machine's, as an outage's is the world's.
@@ -314,8 +318,13 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
                       + ": the run tested nothing of those paths")
     if mostly_refused and status == "completed" and faults_injected:
         notes.append(REFUSED_MOSTLY + describe_refused(mostly_refused) + ": the run tried them less than it drew them")
+    if not_applicable:
+        notes.append(NOT_APPLICABLE + describe_not_applicable(not_applicable))
     return RunVerdict(items, tuple(failures), tuple(doubts), tuple(notes), gate_items, steady_d, subject)
 
+
+#: the note of a run with a fault kind the system refused at every firing for its make
+NOT_APPLICABLE = "fault kinds not applicable to this system (it never has what they act on): "
 
 #: the note of a run with a fault kind more of whose firings were refused than acted
 REFUSED_MOSTLY = "fault kinds most of whose faults were refused when they fired: "

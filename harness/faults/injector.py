@@ -6,10 +6,28 @@ on a real clock. Each firing is a ``FaultRecord`` (when it fired and ended, the 
 every parameter it was declared with), told to the history (``fault_start`` / ``fault_end``) and
 to listeners.
 
-A fault that cannot act on the system when it fires (``Fault.why_not_now``: a slow-DSP fault on a
-system without a pipeline) is not a firing: it is noted in the history as ``fault_skipped`` with
-the reason and counted in ``skipped_by_kind``, and the run's verdict reads the injected count
+A fault that cannot act on the system when it fires (``Fault.refusal``) is not a firing. One the
+system can never take (``RefusalCause.STRUCTURAL``: a slow-DSP fault on a system without a
+pipeline) is noted in the history as ``fault_skipped`` with the reason and counted in
+``skipped_by_kind`` and ``structural_by_kind``, and the run's verdict reads the injected count
 alone (a run whose faults were all skipped tested nothing under faults).
+
+A scheduled fault refused for the system's state (``RefusalCause.STATE``: failed, recovering, no
+running stream yet) is **held** (a ``fault_held`` note) and fires when the system can take it: at
+each of the system's transitions while one is held the injector asks again, on its clock (a
+virtual clock's timer at that instant: the same seed gives the same history), and the first
+transition after which it can act fires it, its record's details naming ``held_since``. The
+hold's limits, and why:
+
+- one held fault per kind: a system failed for a minute refuses every fault of the minute, and
+  firing them all at once on its recovery would be a burst the profile never drew; one is enough
+  for the run to try the kind, so a later state refusal of a kind already held is skipped as before;
+- no expiry within the run: the kind is tried at the system's next chance however late, since a
+  hold that lapsed would lose the fault as a refusal did; a fault still held when the faults are
+  disarmed at the run's end is counted in ``held_at_end`` (and in ``skips``), and a kind whose
+  every fault ended so is a kind the run tested nothing of (``harness.faults.unfired``);
+- scheduled firings only (``arm``): a caller of ``inject`` (a scenario's step, the stateful
+  machine) asked for the fault at that instant and is told it was refused.
 """
 
 from __future__ import annotations
@@ -27,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from system_under_test.held import BoundedFill
 
-from .kinds import Fault, FaultContext
+from .kinds import Fault, FaultContext, Refusal
 from .schedule import Schedule
 from .targets import FaultTarget, target_for
 
@@ -123,6 +141,22 @@ def _plain_copy(mapping: Any) -> dict[str, Any] | None:
 
 
 
+@dataclass
+class HeldFault:
+    """A scheduled fault refused for the system's state, waiting for the system to take it."""
+
+    fault: Fault
+    rng: Any
+    #: when it was refused (its time came)
+    since: float
+    #: the latest refusal: the one it was held for, then each one it met since, asked again
+    refusal: Refusal
+
+
+#: the note of a fault still held when the faults were disarmed: its reason for ``skips``
+HELD_TO_THE_END = "held to the run's end, the system never able to take it: {reason}"
+
+
 #: firings an injector keeps in memory (``FaultInjector.records``)
 RECORDS_KEPT = 1_000
 #: the deque's pointer to each record
@@ -180,6 +214,20 @@ class FaultInjector:
         #: those the target could not inject at all were dropped from the schedule before the run
         #: (``Schedule.unsupported_reasons``); ``skips()`` tells both
         self.skipped_by_kind: dict[str, Counter[str]] = {}
+        #: of those, the refusals of a system that never has what the kind acts on, kind -> reason
+        #: -> count (``RefusalCause.STRUCTURAL``)
+        self.structural_by_kind: dict[str, Counter[str]] = {}
+        #: the faults held for the system's state (at most one a kind, ``HeldFault``), in the order held
+        self._held: dict[str, HeldFault] = {}
+        #: faults held, and of them those that then acted, by kind
+        self.held_by_kind: Counter[str] = Counter()
+        self.held_acted_by_kind: Counter[str] = Counter()
+        #: faults still held when the faults were disarmed, kind -> reason they were refused -> count
+        self.held_at_end: dict[str, Counter[str]] = {}
+        #: a retry of the held faults is scheduled and has not run
+        self._retry_due = False
+        #: the injector is one of the system's transition observers (from the first ``arm``)
+        self._observing = False
         #: when the armed faults were first disarmed (the run's end for its faults; None: not yet,
         #: or never armed), and whether they were ever armed: what ``harness.faults.unfired``
         #: reads to tell a drawn fault still queued from one never reached
@@ -250,10 +298,58 @@ class FaultInjector:
         if self.armed:
             return self
         self.armed = self.was_armed = True
+        add_observer = getattr(self.system, "add_observer", None)
+        if add_observer is not None and not self._observing:
+            add_observer(self._on_transition)
+            self._observing = True
         for fault in self.schedule.faults:
             rng: Any = _LazyRandom(f"{self.seed}:{fault.fault_id}")  # == self._rng(fault), made on first use
-            fault.trigger.arm(self, lambda f=fault, r=rng: self._fire(f, r), rng)
+            fault.trigger.arm(self, lambda f=fault, r=rng: self._fire(f, r, scheduled=True), rng)
         return self
+
+    # -- held faults ----------------------------------------------------------------------------
+    def _on_transition(self, _record: Any) -> None:
+        """A transition of the system: while a fault is held, ask again once it is made (a timer
+        at this instant, not here: the observer runs inside the transition, under its locks)."""
+        if not self._held or not self.armed or self._retry_due:
+            return
+        self._retry_due = True
+        self._call_later(0.0, self._retry_held)
+
+    def _retry_held(self) -> None:
+        """Fire each held fault the system can take now, in the order they were held."""
+        self._retry_due = False
+        for held in list(self._held.values()):
+            if not self.armed:
+                return
+            self._fire(held.fault, held.rng, held=held)
+
+    def _hold(self, fault: Fault, rng: Any, refusal: Refusal) -> None:
+        since = self.system.clock.now()
+        self._held[fault.kind] = HeldFault(fault, rng, since, refusal)
+        self.held_by_kind[fault.kind] += 1
+        if self.history is not None:
+            self.history.note("fault_held", fault_id=fault.fault_id, kind=fault.kind,
+                              trigger=fault.trigger.describe(), reason=refusal.reason, params=fault.recorded_params())
+
+    def _release_at_end(self) -> None:
+        """Count each fault still held as the faults are disarmed (``held_at_end``, ``skips``)."""
+        for kind, held in self._held.items():
+            self.held_at_end.setdefault(kind, Counter())[held.refusal.reason] += 1
+            if self.history is not None:
+                self.history.note("fault_skipped", fault_id=held.fault.fault_id, kind=kind,
+                                  trigger=held.fault.trigger.describe(),
+                                  reason=HELD_TO_THE_END.format(reason=held.refusal.reason),
+                                  params=held.fault.recorded_params(), held_since=held.since)
+        self._held.clear()
+
+    def held_summary(self) -> dict[str, dict[str, int]]:
+        """Kind -> ``{"held", "acted", "at_end"}``: the faults held for the system's state, those
+        of them that then acted, and those still held at the run's end (``summary.json``'s
+        ``faults.held``)."""
+        return {kind: {"held": n, "acted": self.held_acted_by_kind.get(kind, 0),
+                       "at_end": sum(self.held_at_end.get(kind, Counter()).values())}
+                for kind, n in sorted(self.held_by_kind.items())}
 
     @property
     def pending_timers(self) -> int:
@@ -273,19 +369,36 @@ class FaultInjector:
             fault.duration_s = duration_s
         return self._fire(fault, self._rng(fault))
 
-    def _fire(self, fault: Fault, rng: random.Random) -> FaultRecord | None:
+    def _fire(self, fault: Fault, rng: random.Random, *, scheduled: bool = False,
+              held: HeldFault | None = None) -> FaultRecord | None:
+        """Fire ``fault`` now if the system can take it. ``scheduled``: its trigger fired it, so a
+        refusal of the system's state holds it; ``held``: it is the held fault asked again (still
+        refused for the state: it stays held; refused for good: skipped as any such refusal)."""
         with self._lock:
             if fault.fault_id in self._active:
-                self.skipped += 1  # still active from a previous firing
+                if held is None:
+                    self.skipped += 1  # still active from a previous firing
                 return None
-            reason = fault.why_not_now(self.system)
-            if reason is not None:
-                self._skip(fault, reason)
+            refusal = fault.refusal(self.system)
+            if refusal is not None:
+                if not refusal.structural and (held is not None or (scheduled and fault.kind not in self._held)):
+                    if held is None:
+                        self._hold(fault, rng, refusal)
+                    else:
+                        held.refusal = refusal  # what it waits for now (recovering, then failed)
+                    return None
+                if held is not None:
+                    del self._held[fault.kind]
+                self._skip(fault, refusal.reason, structural=refusal.structural)
                 return None
+            if held is not None:
+                del self._held[fault.kind]
+                self.held_acted_by_kind[fault.kind] += 1
             self._firings += 1
             record = FaultRecord(f"{fault.fault_id}@{self._firings}", fault.fault_id, fault.kind, fault.target,
                                  fault.trigger.describe(), self.system.clock.now(), None, fault.transient,
-                                 fault.duration_s, {}, fault.recorded_params())
+                                 fault.duration_s, {} if held is None else {"held_since": held.since},
+                                 fault.recorded_params())
             ctx = FaultContext(self.system, self.target, rng, self.history, self, self.base_config)
             self.records.append(record)
             self.fired_by_kind[fault.kind] += 1
@@ -293,7 +406,7 @@ class FaultInjector:
             try:
                 with self._busy_with(fault.kind, record.fired_at):
                     token = fault.start(ctx)
-                record.details = _public(token)
+                record.details = _public(token) if held is None else {**record.details, **_public(token)}
             finally:  # counted even when the start raised: ``_record_bytes`` keeps in step with ``records``
                 self._count_record(record)
             if fault.duration_s > 0:
@@ -337,9 +450,11 @@ class FaultInjector:
         finally:
             self._busy = None
 
-    def _skip(self, fault: Fault, reason: str) -> None:
+    def _skip(self, fault: Fault, reason: str, *, structural: bool = False) -> None:
         """A fault that could not act: noted (with its parameters and why), counted, not fired."""
         self.skipped_by_kind.setdefault(fault.kind, Counter())[reason] += 1
+        if structural:
+            self.structural_by_kind.setdefault(fault.kind, Counter())[reason] += 1
         if self.history is not None:
             self.history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
                               trigger=fault.trigger.describe(), reason=reason, params=fault.recorded_params())
@@ -347,9 +462,11 @@ class FaultInjector:
     def skips(self) -> dict[str, dict[str, int]]:
         """Every fault of the run that was not injected, by kind -> reason -> count: those the
         target could not inject (dropped from the schedule) and those that could not act when
-        they fired."""
+        they fired, or were held for the system's state to the run's end."""
         out: dict[str, dict[str, int]] = {}
-        for source in (self.schedule.unsupported_reasons, self.skipped_by_kind):
+        held_to_end = {kind: {HELD_TO_THE_END.format(reason=r): n for r, n in reasons.items()}
+                       for kind, reasons in self.held_at_end.items()}
+        for source in (self.schedule.unsupported_reasons, self.skipped_by_kind, held_to_end):
             for kind, reasons in source.items():
                 for reason, n in reasons.items():
                     out.setdefault(kind, {})[reason] = out.get(kind, {}).get(reason, 0) + n
@@ -381,6 +498,8 @@ class FaultInjector:
         if self.armed and self.disarmed_at is None:
             self.disarmed_at = self.system.clock.now()
             self.busy_at_disarm = self._busy
+        self.armed = False  # a transition the clean-up below makes retries no held fault
+        self._release_at_end()
         for timer in list(self._timers.values()):
             timer.cancel()
         self._timers.clear()
@@ -408,4 +527,4 @@ def _public(token: Any) -> dict[str, Any]:
             and k != "held"}
 
 
-__all__ = ["RECORDS_KEPT", "FaultInjector", "FaultRecord", "record_bytes"]
+__all__ = ["HELD_TO_THE_END", "RECORDS_KEPT", "FaultInjector", "FaultRecord", "HeldFault", "record_bytes"]

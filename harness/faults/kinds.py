@@ -10,8 +10,10 @@ read them). Class variables say the rest:
 - ``kind``: the one name of the kind (in TOML, histories, reports);
 - ``needs``: the ``FaultTarget`` capabilities it acts through (empty: it acts on the system);
   what it needs of the *system* (a pipeline, a coordinator, a resource limit) is asked when it
-  fires, by ``why_not_now(system)``: a fault the system gives nothing to act on is skipped (a
-  ``fault_skipped`` note with the reason), never counted as injected;
+  fires, by ``refusal(system)`` (its reason alone: ``why_not_now``): a fault the system gives
+  nothing to act on is not counted as injected; a refusal says whether the system cannot take it
+  now (``RefusalCause.STATE``: a scheduled fault then waits, ``FaultInjector``) or never has what
+  it acts on (``STRUCTURAL``: skipped, a ``fault_skipped`` note with the reason);
 - ``transient``: the system is expected back to normal by itself after it ends;
 - ``lasting``: it holds something until its end (a device gone, a pool drained), so a scenario
   step without ``duration_s`` lasts until clean-up;
@@ -37,6 +39,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import field
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
@@ -117,6 +120,52 @@ class FaultContext:
     base_config: Mapping[str, Any] | None = None
 
 
+class RefusalCause(str, Enum):
+    """Why a fault could not act as it fired, as far as waiting goes.
+
+    ``STATE``: the system cannot take it *now* (failed, recovering, no running stream yet, a
+    storm's other period in force) and may once it runs again, so a scheduled fault waits for it
+    (``FaultInjector`` holds it). ``STRUCTURAL``: the system never has what the kind acts on (no
+    coordinator, no global limit of that resource, no pipeline while it runs), so waiting would
+    wait for ever: the kind is not applicable to this system (``harness.faults.refused``)."""
+
+    STATE = "state"
+    STRUCTURAL = "structural"
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """A fault's refusal as it fired: the reason people read, and whether waiting could help."""
+
+    reason: str
+    cause: RefusalCause
+
+    @property
+    def structural(self) -> bool:
+        return self.cause is RefusalCause.STRUCTURAL
+
+
+def refused_now(reason: str | None) -> Refusal | None:
+    """``reason`` (None: no refusal) as a refusal of the system's state: it may take it later."""
+    return None if reason is None else Refusal(reason, RefusalCause.STATE)
+
+
+#: the states in which a system runs its stream with everything it will ever have set up: a
+#: component it lacks in them it lacks for good
+SET_UP_IN = frozenset({"running", "paused"})
+
+
+def lacking(system: Any, reason: str) -> Refusal:
+    """``reason``, a part of the system a kind acts on that it lacks, as a refusal: structural
+    when the system lacks it while it runs (or says no state: nothing to wait for), since a
+    running system that has no pipeline never has one (a ``sut_kit`` adapter); a refusal of
+    the state while it is failed, recovering or starting, when the stock system's pipeline is
+    torn down and comes back with the stream."""
+    state = getattr(getattr(system, "state", None), "value", None)
+    cause = RefusalCause.STRUCTURAL if state is None or state in SET_UP_IN else RefusalCause.STATE
+    return Refusal(reason, cause)
+
+
 @dataclass(config=_CONFIG)
 class Fault:
     """Base of every fault. Subclasses set ``kind`` and implement ``start`` (and ``end``)."""
@@ -147,11 +196,17 @@ class Fault:
     target: TargetName = "sim-in"
     fault_id: str = ""
 
-    def why_not_now(self, system: Any) -> str | None:
-        """Why this fault could not act on ``system`` right now (None: it can). Asked by the
-        injector as the fault fires: a fault that would act on nothing (a block pool the system
-        does not have) is skipped with this reason, not counted as injected."""
+    def refusal(self, system: Any) -> Refusal | None:
+        """Why this fault could not act on ``system`` right now, and whether that is the system's
+        state or its make (None: it can act). Asked by the injector as the fault fires: a fault
+        that would act on nothing (a block pool the system does not have) is not counted as
+        injected; a scheduled one refused for the state waits until the system can take it."""
         return None
+
+    def why_not_now(self, system: Any) -> str | None:
+        """``refusal``'s reason alone (None: the fault can act now)."""
+        refusal = self.refusal(system)
+        return None if refusal is None else refusal.reason
 
     def start(self, ctx: FaultContext) -> Any:
         """Apply the fault; returns a token passed to ``end`` (and put in the record's details)."""
@@ -245,10 +300,15 @@ class DeviceStall(Fault):
     lasting: ClassVar[bool] = True
     duration_s: Seconds(ge=0.0, le=3600.0) = 0.1  # type: ignore[valid-type]
 
-    def why_not_now(self, system: Any) -> str | None:
+    def refusal(self, system: Any) -> Refusal | None:
         """Why this stall would not be a stall on ``system`` now: no running stream whose
         callbacks could stop, or a length under the watchdog's bound at the period the system
-        runs at (``harness.faults.stall_bound``: a silence the watchdog never sees)."""
+        runs at (``harness.faults.stall_bound``: a silence the watchdog never sees). Both are the
+        state: a profile's stall is drawn long enough for the run's own period, and only a storm's
+        reconfiguration, which its clean-up puts back, runs another."""
+        return refused_now(self._why_not_now(system))
+
+    def _why_not_now(self, system: Any) -> str | None:
         from system_under_test.config import AudioConfig  # noqa: PLC0415
 
         from .stall_bound import min_stall_s  # noqa: PLC0415
@@ -301,7 +361,12 @@ class LateCallback(Fault):
     #: how late the callback is
     delay_s: Seconds(gt=0.0, le=10.0) = 0.01  # type: ignore[valid-type]
 
-    def why_not_now(self, system: Any) -> str | None:
+    def refusal(self, system: Any) -> Refusal | None:
+        """``_why_not_now``'s reason, the system's state: a stream not running, or a storm's
+        shorter period in force, which its clean-up puts back."""
+        return refused_now(self._why_not_now(system))
+
+    def _why_not_now(self, system: Any) -> str | None:
         """Why this lateness would not be an xrun on ``system`` now: past the watchdog's bound at
         the period the system runs at (a storm's reconfiguration to shorter blocks), the late
         block would be taken as a stall (``harness.faults.xrun_bound``). It is then skipped, with
@@ -342,8 +407,8 @@ class CallbackRaises(Fault):
     needs: ClassVar[frozenset[str]] = frozenset({"raise_in_callback"})
     count: Annotated[int, PField(ge=1, le=10_000)] = 1
 
-    def why_not_now(self, system: Any) -> str | None:
-        return no_running_stream(system, "whose callback could raise")
+    def refusal(self, system: Any) -> Refusal | None:
+        return refused_now(no_running_stream(system, "whose callback could raise"))
 
     def start(self, ctx: FaultContext) -> Any:
         # a target that can read the device's unspent count returns it (recorded in the details)
@@ -358,8 +423,8 @@ class SampleRateChange(Fault):
     needs: ClassVar[frozenset[str]] = frozenset({"change_sample_rate"})
     rate: Annotated[int, PField(ge=8_000, le=384_000)] = 44_100
 
-    def why_not_now(self, system: Any) -> str | None:
-        return no_running_stream(system, "whose rate could change under it")
+    def refusal(self, system: Any) -> Refusal | None:
+        return refused_now(no_running_stream(system, "whose rate could change under it"))
 
     def start(self, ctx: FaultContext) -> Any:
         return {"previous_rate": ctx.target.change_sample_rate(self.target, self.rate)}
@@ -369,13 +434,14 @@ class SampleRateChange(Fault):
 COMPETITOR = "fault:competitor"
 
 
-def _no_pipeline(system: Any, what: str) -> str | None:
-    """Why ``system`` has no soundcheck pipeline to offer ``what`` (None: it has one)."""
+def _no_pipeline(system: Any, what: str) -> Refusal | None:
+    """Why ``system`` has no soundcheck pipeline to offer ``what`` (None: it has one); structural
+    when it has none while it runs (``lacking``)."""
     pipeline = getattr(system, "pipeline", None)
     if pipeline is not None:
         return None
     state = getattr(getattr(system, "state", None), "value", "?")
-    return f"the system has no pipeline (in state {state}), so no {what}"
+    return lacking(system, f"the system has no pipeline (in state {state}), so no {what}")
 
 
 #: the words that end this harness's own pool-exhaustion report (``BufferExhaustion``'s, made to the
@@ -406,18 +472,22 @@ class BufferExhaustion(Fault):
     #: records no such parameter, so the built-in profiles' schedules and histories are unchanged
     report: bool | None = None
 
-    def why_not_now(self, system: Any) -> str | None:
+    def refusal(self, system: Any) -> Refusal | None:
+        """No coordinator, or no global limit of the resource: structural (the system is built
+        without it). No pipeline, or nothing that ever held the resource: structural while the
+        system runs, its state otherwise (``lacking``)."""
         if self.report and getattr(system, "coordinator", None) is None:
-            return "the system has no coordinator to report the exhaustion to"
+            return Refusal("the system has no coordinator to report the exhaustion to", RefusalCause.STRUCTURAL)
         if self.mode == "pool":
             return _no_pipeline(system, "block pool to drain")
         from system_under_test.resources import ResourceType  # noqa: PLC0415
         rtype = ResourceType(self.resource)
         if not system.resources.limit(rtype):
-            return f"the system sets no global {self.resource} limit to drain"
+            return Refusal(f"the system sets no global {self.resource} limit to drain", RefusalCause.STRUCTURAL)
         holders = [c for c in system.resources.components if c != COMPETITOR]
         if not any(system.resources.peak(c).get(rtype, 0) for c in holders):
-            return f"nothing in the system has held any {self.resource}: draining its limit reaches nothing"
+            return lacking(system, f"nothing in the system has held any {self.resource}: draining its limit "
+                                   "reaches nothing")
         return None
 
     def start(self, ctx: FaultContext) -> Any:
@@ -578,8 +648,9 @@ class CoordinatorContention(Fault):
     #: with a forced switch at every line, 4 x 5 calls expose a race every time
     ops_per_thread: Annotated[int, PField(ge=1, le=10_000)] = 5
 
-    def why_not_now(self, system: Any) -> str | None:
-        return None if getattr(system, "coordinator", None) is not None else "the system has no coordinator to race"
+    def refusal(self, system: Any) -> Refusal | None:
+        return (None if getattr(system, "coordinator", None) is not None
+                else Refusal("the system has no coordinator to race", RefusalCause.STRUCTURAL))
 
     def start(self, ctx: FaultContext) -> Any:
         coordinator = ctx.system.coordinator
@@ -666,7 +737,7 @@ class SlowDsp(Fault):
     #: the stage's cost, in block budgets
     factor: Annotated[float, PField(gt=0.0, le=100.0)] = 1.5
 
-    def why_not_now(self, system: Any) -> str | None:
+    def refusal(self, system: Any) -> Refusal | None:
         return _no_pipeline(system, "DSP chain to slow down")
 
     def start(self, ctx: FaultContext) -> Any:
@@ -813,7 +884,7 @@ __all__ = [
     "DEVICE_FAULT_KINDS", "FAULT_KINDS", "FORMER_KIND_NAMES", "NOT_PARAMETERS", "SECONDS", "STATEFUL_KINDS",
     "BufferExhaustion", "CallbackRaises", "ConcurrentTransitions", "CoordinatorContention", "DeviceDropout",
     "DeviceStall", "Fault", "FaultContext", "InputStarved", "InvalidConfig", "LateCallback", "LifecycleCalls",
-    "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
-    "fault_from_dict", "fault_from_record", "is_seconds", "kind_named", "normalize_kind", "normalize_params", "parameter_type",
-    "parameters", "unsupported_reason",
+    "Refusal", "RefusalCause", "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
+    "fault_from_dict", "fault_from_record", "is_seconds", "kind_named", "lacking", "normalize_kind", "normalize_params", "parameter_type",
+    "parameters", "refused_now", "unsupported_reason",
 ]

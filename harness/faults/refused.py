@@ -1,21 +1,29 @@
-"""Fault kinds most of whose firings were refused: drawn, fired at their time, and could not act.
+"""Fault kinds most of whose firings were refused, and kinds the system can never take.
 
-A fault refused when it fires (``Fault.why_not_now``: no running stream, no pipeline, the system
-failed or recovering) was not tried. A kind of which only a few firings were refused was tested
-all the same, and the refusals are a note; a kind of which more were refused than acted was
-barely tried. The verdict (``harness.verdict.judge_run``'s ``mostly_refused``) notes each such
-kind, its counts and why its faults were refused; it does not make the run inconclusive. A fault
-fired into a failed or recovering system is refused by design (the schedule keeps its time), so a
-profile that fails the system on purpose refuses many faults of a healthy one: as a doubt, this
-read half of ``outages``'s healthy runs and a quarter of ``hostile``'s inconclusive with every kind
-tried. Nor does a reason yet tell a system failed for the moment from one that never has what the
-kind acts on (an adapted system with no pipeline refuses ``buffer_exhaustion`` at every firing
-while it runs), so a kind refused at every firing is a note too. Holding a refused fault until
-the system runs again would try those kinds; that changes every run's schedule.
+A fault refused when it fires (``Fault.refusal``) was not tried then. Two reasons are told apart
+(``kinds.RefusalCause``):
+
+- the system's **state** (failed, recovering, no running stream yet): a scheduled fault refused
+  so is held until the system can take it (``FaultInjector``: one a kind), so a profile that
+  fails the system on purpose still tries every kind it drew; a kind whose every fault was still
+  held at the run's end was never tried, the doubt of a kind that never fired
+  (``harness.faults.unfired``'s ``held``);
+- the system's **make** (structural: no coordinator, no global limit of that resource, no pipeline
+  while it runs, as an adapted system has none): it never has what the kind acts on. A kind of the
+  profile refused so at every firing is **not applicable to this system** (``not_applicable``):
+  a named note of the verdict, on the CLI line, ``summary.json``'s ``faults.not_applicable`` and
+  the reports, never a silent pass of a kind the user asked for, and no doubt either: no run of
+  this system could try it.
+
+A kind of which only a few firings were refused was tested all the same, and the refusals are a
+note; a kind of which more were refused than acted was barely tried (``mostly_refused``): a note
+naming the kind, its counts and why, never a doubt (as a doubt it read half of ``outages``'s
+healthy runs inconclusive with every kind tried). With holding, its refusals are the structural
+ones and the state refusals of a kind already held.
 
 Faults the target cannot inject at all (``Schedule.unsupported_reasons``) are not counted here:
 they never were the run's to try (a backend without that fault), and a run that injected none
-already says so. Kinds of which nothing acted are ``harness.faults.unfired``'s or that note's.
+already says so.
 """
 
 from __future__ import annotations
@@ -47,8 +55,45 @@ def mostly_refused(fired_by_kind: Mapping[str, int],
 
 
 def mostly_refused_of(injector: FaultInjector) -> dict[str, dict[str, object]]:
-    """``mostly_refused`` of an injector's run: its firings by kind and those refused by kind."""
-    return mostly_refused(injector.fired_by_kind, injector.skipped_by_kind)
+    """``mostly_refused`` of an injector's run: its firings by kind and those refused by kind, but
+    for the kinds said otherwise (not applicable, or never acted with a fault held to the end)."""
+    said = set(not_applicable_of(injector)) | set(injector.held_at_end)
+    return {kind: d for kind, d in mostly_refused(injector.fired_by_kind, injector.skipped_by_kind).items()
+            if kind not in said or injector.fired_by_kind.get(kind)}
+
+
+def not_applicable(fired_by_kind: Mapping[str, int], refused_by_kind: Mapping[str, Mapping[str, int]],
+                   structural_by_kind: Mapping[str, Mapping[str, int]],
+                   held_at_end: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, object]]:
+    """Kind -> ``{"refused", "reasons"}`` for each kind that never acted, none of whose faults was
+    held to the run's end, and whose refusals include one of the system's make
+    (``RefusalCause.STRUCTURAL``): a fault held for the state that then met the make counts so
+    (an adapted player refuses a pool's drain while it starts, then while it runs)."""
+    out: dict[str, dict[str, object]] = {}
+    for kind, reasons in sorted(structural_by_kind.items()):
+        if fired_by_kind.get(kind) or held_at_end.get(kind) or not sum(reasons.values()):
+            continue
+        every = refused_by_kind.get(kind, reasons)
+        out[kind] = {"refused": sum(every.values()), "reasons": dict(sorted(reasons.items()))}
+    return out
+
+
+def not_applicable_of(injector: FaultInjector) -> dict[str, dict[str, object]]:
+    """``not_applicable`` of an injector's run."""
+    return not_applicable(injector.fired_by_kind, injector.skipped_by_kind, injector.structural_by_kind,
+                          injector.held_at_end)
+
+
+def describe_not_applicable(kinds: Mapping[str, Mapping[str, object]]) -> str:
+    """``"buffer_exhaustion (refused at each of its 3 firings: the system has no pipeline ...)"``
+    for each kind, for the verdict's note."""
+    parts = []
+    for kind, d in sorted(kinds.items()):
+        reasons = d.get("reasons") if isinstance(d.get("reasons"), Mapping) else {}
+        why = "; ".join(sorted(reasons))  # type: ignore[arg-type]
+        n = int(d.get("refused", 0))  # type: ignore[call-overload]
+        parts.append(f"{kind} (refused at each of its {n} firing(s)" + (f": {why}" if why else "") + ")")
+    return ", ".join(parts)
 
 
 def describe_refused(kinds: Mapping[str, Mapping[str, object]]) -> str:

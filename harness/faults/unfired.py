@@ -9,15 +9,18 @@ on why, so each such fault is put in one of three causes:
   faults one after another on one timer thread, and a lifecycle storm's calls each reopen the
   device (1.3-3.3 s a call measured on the loaded JACK rig), so later faults queue behind it.
   Running longer, or a profile without lifecycle storms on a real device, is the remedy.
-- ``refused``: it fired and could not act (``Fault.why_not_now``: nothing to act on then).
+- ``refused``: it fired and could not act (``Fault.refusal``: nothing to act on then).
+- ``held``: it fired, the system's state refused it (failed, recovering, no running stream), and
+  it was still held for the system to take it when the faults were disarmed at the run's end
+  (``FaultInjector``'s hold): the system never came back to where it could act on it.
 - ``never reached``: its time was after the faults were disarmed (the run ended first: a fault
   a schedule or scenario was given for after the run's duration, or one a run stopped early never
   reached; a profile's random draw places every fault within the duration, ``Schedule.random``),
   or the run never armed its faults at all (the system never ran).
 
 Only kinds of which not one fault fired are judged here (a kind that fired was tested), and a
-kind every drawn fault of which was refused is ``harness.faults.refused``'s (a kind more of whose
-firings were refused than acted), its reasons the target's.
+kind every drawn fault of which was refused (none held) is ``harness.faults.refused``'s (not
+applicable to the system, or a note), its reasons the target's.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 QUEUED = "queued"
 REFUSED = "refused"
+HELD = "held"
 NEVER_REACHED = "never reached"
 #: the causes in the order a reason names them
-CAUSES = (QUEUED, REFUSED, NEVER_REACHED)
+CAUSES = (QUEUED, REFUSED, HELD, NEVER_REACHED)
 
 
 @dataclass(frozen=True)
@@ -79,13 +83,15 @@ def unfired_kinds(injector: FaultInjector) -> dict[str, UnfiredKind]:
         if injector.fired_by_kind.get(kind):
             continue
         refused_total = sum(injector.skipped_by_kind.get(kind, Counter()).values())
-        if kind in injector.schedule.unsupported_reasons or refused_total >= len(faults):
+        held_total = sum(injector.held_at_end.get(kind, Counter()).values())
+        if kind in injector.schedule.unsupported_reasons or (refused_total >= len(faults) and not held_total):
             continue  # the target's reason, already a note (``skips``)
-        out[kind] = _classify(injector, kind, faults, refused_total)
+        out[kind] = _classify(injector, kind, faults, refused_total, held_total)
     return out
 
 
-def _classify(injector: FaultInjector, kind: str, faults: list[Fault], refused_total: int) -> UnfiredKind:
+def _classify(injector: FaultInjector, kind: str, faults: list[Fault], refused_total: int,
+              held_total: int = 0) -> UnfiredKind:
     end = injector.disarmed_at
     causes: Counter[str] = Counter()
     late: list[float] = []  # how long before the end a queued fault's time came
@@ -101,17 +107,19 @@ def _classify(injector: FaultInjector, kind: str, faults: list[Fault], refused_t
                 early.append(t - end)
             else:
                 came.append(t)
-        refused = min(refused_total, len(came))
+        held = min(held_total, len(came))
+        refused = min(refused_total, len(came) - held)
+        causes[HELD] = held
         causes[REFUSED] = refused
-        causes[QUEUED] = len(came) - refused
+        causes[QUEUED] = len(came) - refused - held
         # the injector runs the faults whose time came in time order, so the refused ones (which
         # fired) were due first and the queued ones are the latest due
         late = sorted(end - t for t in came if t is not None)[: causes[QUEUED]]
     counts = {c: causes[c] for c in CAUSES if causes[c]}
-    return UnfiredKind(kind, len(faults), counts, _why(injector, counts, late, early))
+    return UnfiredKind(kind, len(faults), counts, _why(injector, kind, counts, late, early))
 
 
-def _why(injector: FaultInjector, counts: dict[str, int], late: list[float], early: list[float]) -> str:
+def _why(injector: FaultInjector, kind: str, counts: dict[str, int], late: list[float], early: list[float]) -> str:
     parts: list[str] = []
     if counts.get(QUEUED):
         busy = injector.busy_at_disarm
@@ -123,6 +131,10 @@ def _why(injector: FaultInjector, counts: dict[str, int], late: list[float], ear
         parts.append(f"{counts[QUEUED]} still queued when the faults were disarmed at the run's end{due} ({behind})")
     if counts.get(REFUSED):
         parts.append(f"{counts[REFUSED]} refused when it fired (see the skipped faults)")
+    if counts.get(HELD):
+        reasons = sorted(injector.held_at_end.get(kind, {}))
+        parts.append(f"{counts[HELD]} held from when it fired until the run's end, the system never able "
+                     f"to take it ({'; '.join(reasons)})")
     if counts.get(NEVER_REACHED):
         if not injector.was_armed or injector.disarmed_at is None:
             parts.append(f"{counts[NEVER_REACHED]} never reached: the run never armed its faults")
@@ -133,4 +145,4 @@ def _why(injector: FaultInjector, counts: dict[str, int], late: list[float], ear
     return "; ".join(parts)
 
 
-__all__ = ["CAUSES", "NEVER_REACHED", "QUEUED", "REFUSED", "UnfiredKind", "unfired_kinds"]
+__all__ = ["CAUSES", "HELD", "NEVER_REACHED", "QUEUED", "REFUSED", "UnfiredKind", "unfired_kinds"]

@@ -187,7 +187,9 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
     if isinstance(summary.get("faults"), dict) and summary["faults"].get("skipped"):
         meta["faults_skipped"] = summary["faults"]["skipped"]
     if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("mostly_refused"), dict):
-        meta["faults_mostly_refused"] = summary["faults"]["mostly_refused"]  # a doubt of the verdict
+        meta["faults_mostly_refused"] = summary["faults"]["mostly_refused"]  # a note of the verdict
+    if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("not_applicable"), dict):
+        meta["faults_not_applicable"] = summary["faults"]["not_applicable"]  # a note of the verdict
     if isinstance(summary.get("faults"), dict) and summary["faults"].get("scheduled_unfired"):
         meta["faults_unfired"] = summary["faults"]["scheduled_unfired"]  # a doubt of the verdict
         if isinstance(summary["faults"].get("unfired_why"), dict):

@@ -398,6 +398,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         device_losses=rd.meta.get("device_losses"), unfired=rd.meta.get("faults_unfired"),
                         unfired_why=rd.meta.get("faults_unfired_why"),
                         mostly_refused=rd.meta.get("faults_mostly_refused"), delivery_held=rd.meta.get("delivery_held"),
+                        not_applicable=rd.meta.get("faults_not_applicable"),
                         notes=[str(w) for w in rd.meta.get("config_warnings") or ()],
                         subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)

@@ -201,16 +201,21 @@ def test_kinds_mostly_refused_are_a_note_naming_each_never_a_doubt():
     assert failing.outcome is Outcome.FAIL
 
 
-def test_a_run_whose_faults_were_refused_from_a_failed_system_says_so(tmp_path):
-    """A system failed from the start of the faults refuses every fault that needs a stream: the
-    run, which injected the faults that need none, says which kinds it could not try."""
-    from harness.faults.refused import mostly_refused_of
+def test_a_kind_the_running_system_never_has_anything_for_is_named_not_applicable(tmp_path):
+    """The player runs without a pipeline: each slow DSP fault is refused for the system's make,
+    not its state, so the run names the kind not applicable to this system (a note, never a doubt,
+    never silence) instead of a kind refused more often than it acted."""
+    from harness.faults.refused import mostly_refused_of, not_applicable_of
     player = _player()
     injector = FaultInjector(player, history=History(clock=player.clock).attach(player))
     for _ in range(3):
         injector.inject(fault_from_dict({"kind": "slow_dsp", "factor": 2.0}))
-    kinds = mostly_refused_of(injector)
-    assert kinds["slow_dsp"]["fired"] == 0 and kinds["slow_dsp"]["refused"] == 3
+    reason = "the system has no pipeline (in state running), so no DSP chain to slow down"
+    assert not_applicable_of(injector) == {"slow_dsp": {"refused": 3, "reasons": {reason: 3}}}
+    assert mostly_refused_of(injector) == {}
     run = judge_run([{"name": "x", "ok": True}], faults_wanted=True, faults_injected=5,
-                    faults_skipped=injector.skips(), mostly_refused=kinds)
-    assert run.outcome is Outcome.PASS and any("slow_dsp (3 of 3 refused" in n for n in run.notes)
+                    faults_skipped=injector.skips(), not_applicable=not_applicable_of(injector))
+    assert run.outcome is Outcome.PASS
+    assert ("fault kinds not applicable to this system (it never has what they act on): "
+            f"slow_dsp (refused at each of its 3 firing(s): {reason})") in run.notes
+    assert "not applicable to this system" in run.headline()

@@ -15,9 +15,9 @@ from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from harness.faults import FaultInjector, Schedule
-from harness.faults.kinds import Fault, FaultContext
+from harness.faults.kinds import Fault, FaultContext, Refusal, RefusalCause
 from harness.faults.triggers import At
-from harness.faults.unfired import NEVER_REACHED, QUEUED, REFUSED, unfired_kinds
+from harness.faults.unfired import HELD, NEVER_REACHED, QUEUED, REFUSED, unfired_kinds
 from harness.verdict import judge_run
 from system_under_test.clock import SystemClock, VirtualClock
 
@@ -41,10 +41,17 @@ class _Waiting(Fault):
 
 
 class _Refusing(_Waiting):
-    """The same kind, refused when it fires (nothing to act on then)."""
+    """The same kind, refused when it fires: the system never has what it acts on."""
 
-    def why_not_now(self, system: Any) -> str | None:
-        return "nothing to act on"
+    def refusal(self, system: Any) -> Refusal | None:
+        return Refusal("nothing to act on", RefusalCause.STRUCTURAL)
+
+
+class _Unready(_Waiting):
+    """The same kind, refused for the system's state at every asking (a system failed for good)."""
+
+    def refusal(self, system: Any) -> Refusal | None:
+        return Refusal("the system is failed", RefusalCause.STATE)
 
 
 def _injector(clock: Any, faults: list[Fault]) -> FaultInjector:
@@ -113,6 +120,21 @@ def test_a_kind_refused_every_time_stays_a_note_and_faults_never_armed_were_neve
     assert why.why == "2 never reached: the run never armed its faults"
 
 
+def test_a_kind_held_for_the_state_to_the_end_is_unfired_held_and_named_so():
+    """Refused for the system's state, the first fault is held and the second skipped (one held a
+    kind); neither acted by the end: the kind never fired, and the reason says it waited."""
+    clock = VirtualClock()
+    injector = _injector(clock, [_Quick(trigger=At(0.5)), _Unready(trigger=At(1.0)), _Unready(trigger=At(2.0))])
+    injector.arm()
+    clock.advance(10.0)
+    injector.disarm()
+    (why,) = unfired_kinds(injector).values()
+    assert why.kind == "waiting" and why.causes == {REFUSED: 1, HELD: 1}
+    assert why.why == ("1 refused when it fired (see the skipped faults); 1 held from when it fired until the "
+                       "run's end, the system never able to take it (the system is failed)")
+    assert injector.held_summary() == {"waiting": {"held": 1, "acted": 0, "at_end": 1}}
+
+
 def test_the_verdict_names_why_beside_each_kind_and_reads_an_older_summary_without_it():
     why = {"dropout": {"drawn": 2, "queued": 2, "why": "2 still queued when the faults were disarmed"}}
     verdict = judge_run([], status="completed", faults_injected=3, unfired={"dropout": 2, "xrun": 1},
@@ -135,7 +157,7 @@ def _read(faults: list[tuple[str, float | None]], *, armed: bool = True, end: fl
         unsupported_reasons={k: "no such target" for k in unsupported})
     injector = SimpleNamespace(schedule=schedule, fired_by_kind={k: 1 for k in fired},
                                skipped_by_kind={k: Counter({"nothing to act on": n}) for k, n in (refused or {}).items()},
-                               was_armed=armed, disarmed_at=end, busy_at_disarm=busy)
+                               was_armed=armed, disarmed_at=end, busy_at_disarm=busy, held_at_end={})
     return {k: (v.causes, v.why) for k, v in unfired_kinds(injector).items()}  # type: ignore[arg-type]
 
 

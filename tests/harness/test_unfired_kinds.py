@@ -19,7 +19,7 @@ import pytest
 
 from harness.cli import main
 from harness.faults import injector as injector_module
-from harness.faults.kinds import LateCallback
+from harness.faults.kinds import LateCallback, Refusal, RefusalCause
 
 PROFILE = 'name = "late"\ncheck_every_s = 40\n[probabilities]\nxrun = 1.0\ndropout = 0.5\n'
 WHY = ("1 still queued when the faults were disarmed at the run's end, due 1.2 s before it "
@@ -31,8 +31,8 @@ def _losing_dropouts(monkeypatch: pytest.MonkeyPatch) -> None:
     """An injector whose dropout firings are lost: due inside the run, never fired, never refused."""
     fire = injector_module.FaultInjector._fire
 
-    def fire_but_dropouts(self, fault, rng):  # type: ignore[no-untyped-def]
-        return None if fault.kind == "dropout" else fire(self, fault, rng)
+    def fire_but_dropouts(self, fault, rng, **how):  # type: ignore[no-untyped-def]
+        return None if fault.kind == "dropout" else fire(self, fault, rng, **how)
 
     monkeypatch.setattr(injector_module.FaultInjector, "_fire", fire_but_dropouts)
 
@@ -79,45 +79,73 @@ def test_a_kind_the_schedule_did_not_draw_or_that_fired_leaves_the_run_a_pass(tm
     assert report["verdict"]["outcome"] == "pass"
 
 
-# -- a kind more of whose firings were refused than acted (issue #11) -----------------------------
+# -- a kind refused as it fired (issue #11) ----------------------------------------------------------
 # A 1500 s default run printed PASS with 63 faults refused as the system sat failed or recovering.
-# Here seed 20's two xruns are refused as a failed system refuses them (the late callback's own
-# ``why_not_now`` says "the system is failed" when no stream runs); the dropout fires.
+# Here seed 20's two xruns are refused: for the system's state (held, one a kind, and still held at
+# the end: the kind never acted), or for the system's make (not applicable to it); the dropout fires.
 
 REFUSAL = "the system is failed: no running stream whose next callback could be late"
-REFUSED_NOTE = ("fault kinds most of whose faults were refused when they fired: "
-                f"xrun (2 of 2 refused: {REFUSAL} x2): the run tried them less than it drew them")
+HELD_WHY = ("1 refused when it fired (see the skipped faults); 1 held from when it fired until the run's end, "
+            f"the system never able to take it ({REFUSAL})")
+HELD_DOUBT = f"fault kinds the schedule drew never fired: xrun (2 drawn: {HELD_WHY}): the run tested nothing of them"
+NOT_APPLICABLE = ("fault kinds not applicable to this system (it never has what they act on): "
+                  "xrun (refused at each of its 2 firing(s): the system has no late callbacks)")
 
 
-def test_a_run_whose_xruns_were_all_refused_says_so_on_every_surface(tmp_path, monkeypatch):
-    """The kind, its counts and why, in the summary's field and the verdict's notes of the
-    summary and the report (before, only the skips' count said it); the verdict stays the
-    invariants' (harness/faults/refused.py says why it is not a doubt)."""
+def _refused(monkeypatch: pytest.MonkeyPatch, refusal: Refusal | None, *, after: int = 0) -> None:
+    """Every xrun refused with ``refusal`` once ``after`` have been asked (the real answer before)."""
+    calls = {"n": 0}
+    real = LateCallback.refusal
+
+    def refused(self, system):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return refusal if calls["n"] > after else real(self, system)
+
+    monkeypatch.setattr(LateCallback, "refusal", refused)
+
+
+def test_a_kind_whose_faults_were_held_to_the_end_is_inconclusive_on_every_surface(tmp_path, monkeypatch):
+    """The system's state refused both xruns: the first is held (and never taken), the second
+    skipped; the kind never acted, and the run says it tested nothing of it (the CLI line, the
+    summary, the report)."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    monkeypatch.setattr(LateCallback, "why_not_now", lambda self, system: REFUSAL)
+    _refused(monkeypatch, Refusal(REFUSAL, RefusalCause.STATE))
     code, _, summary, report = _run(tmp_path, 20)
     assert summary["faults"]["by_kind"] == {"dropout": 1}
-    assert summary["faults"]["skipped"] == {"xrun": {REFUSAL: 2}}
-    assert summary["faults"]["mostly_refused"] == {"xrun": {"fired": 0, "refused": 2, "reasons": {REFUSAL: 2}}}
-    assert code == 0, summary["verdict"]["headline"]
-    assert REFUSED_NOTE in summary["verdict"]["notes"]
-    assert REFUSED_NOTE in report["verdict"]["notes"]
+    assert summary["faults"]["held"] == {"xrun": {"held": 1, "acted": 0, "at_end": 1}}
+    assert summary["faults"]["unfired_why"] == {"xrun": {"drawn": 2, "refused": 1, "held": 1, "why": HELD_WHY}}
+    assert summary["faults"]["mostly_refused"] == {} and summary["faults"]["not_applicable"] == {}
+    assert code == 3
+    assert HELD_DOUBT in summary["verdict"]["doubts"] and HELD_DOUBT in report["verdict"]["doubts"]
 
 
-def test_a_kind_refused_at_most_as_often_as_it_acted_leaves_the_run_a_pass(tmp_path, monkeypatch):
-    """One xrun of two refused: the kind was tried, the refusal is the skips' note."""
+def test_a_kind_the_system_can_never_take_is_named_not_applicable_on_every_surface(tmp_path, capsys, monkeypatch):
+    """Refused for the system's make at both firings: a note naming the kind and why on the CLI
+    line, the summary and the report, never a silent pass, and no doubt."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    calls = {"n": 0}
-    real = LateCallback.why_not_now
+    _refused(monkeypatch, Refusal("the system has no late callbacks", RefusalCause.STRUCTURAL))
+    code, _, summary, report = _run(tmp_path, 20)
+    out = capsys.readouterr().out
+    assert summary["faults"]["by_kind"] == {"dropout": 1}
+    assert summary["faults"]["not_applicable"] == {
+        "xrun": {"refused": 2, "reasons": {"the system has no late callbacks": 2}}}
+    assert summary["faults"]["held"] == {} and summary["faults"]["mostly_refused"] == {}
+    assert code == 0, summary["verdict"]["headline"]
+    (line,) = [line for line in out.splitlines() if line.lstrip().startswith("PASS")]
+    assert "notes: " in line and "fault kinds not applicable to this system" in line, line
+    assert NOT_APPLICABLE in summary["verdict"]["notes"]
+    assert NOT_APPLICABLE in report["verdict"]["notes"]
 
-    def refuse_after_first(self, system):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        return REFUSAL if calls["n"] > 1 else real(self, system)
 
-    monkeypatch.setattr(LateCallback, "why_not_now", refuse_after_first)
+def test_a_kind_held_once_and_acting_otherwise_leaves_the_run_a_pass(tmp_path, monkeypatch):
+    """One xrun of two refused for the state to the end: the kind was tried, the held one is the
+    skips' note."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    _refused(monkeypatch, Refusal(REFUSAL, RefusalCause.STATE), after=1)
     code, _, summary, report = _run(tmp_path, 20)
     assert summary["faults"]["by_kind"] == {"dropout": 1, "xrun": 1}
+    assert summary["faults"]["held"] == {"xrun": {"held": 1, "acted": 0, "at_end": 1}}
     assert summary["faults"]["mostly_refused"] == {}
     assert code == 0, summary["verdict"]["headline"]
     assert report["verdict"]["outcome"] == "pass"
-    assert any("1 fault(s) skipped: xrun x1" in n for n in summary["verdict"]["notes"])
+    assert any("1 fault(s) skipped: xrun x1 (held to the run's end" in n for n in summary["verdict"]["notes"])

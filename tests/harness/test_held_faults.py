@@ -1,0 +1,159 @@
+"""A scheduled fault refused for the system's state is held and acts once the system can take it;
+one the system can never take is refused for its make (issue #11).
+
+Before, a fault that fired while the system was recovering or failed was refused and lost: a
+profile that fails the system on purpose (``outages``) left kinds untried (block size 8192,
+``outages`` seed 93101: its one ``buffer_exhaustion`` refused, the run tested nothing of it).
+Here a dropout takes the device away at 1 s and an xrun is due at 1.02 s, while the system
+recovers: the xrun waits and makes the first callback of the reopened stream late.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.faults import FaultInjector, fault_from_dict
+from harness.faults.injector import HELD_TO_THE_END
+from harness.faults.kinds import Fault, RefusalCause
+from harness.faults.triggers import At
+from harness.faults.unfired import HELD, unfired_kinds
+from harness.history import History
+from system_under_test import AudioSystem
+from system_under_test.clock import VirtualClock
+from system_under_test.devices.simulated import SimulatedBackend
+
+ROOT = Path(__file__).resolve().parents[2]
+RECOVERING = "the system is recovering: no running stream whose next callback could be late"
+FAILED = "the system is failed: no running stream whose next callback could be late"
+
+
+def _fault(kind: str, at: float, name: str, **params: Any) -> Fault:
+    fault = fault_from_dict({"kind": kind, **params})
+    fault.trigger, fault.fault_id = At(at), name
+    return fault
+
+
+def _run(faults: list[Fault], seconds: float = 5.0) -> tuple[FaultInjector, History]:
+    """The shipped system on the simulated device, ``faults`` armed, run for ``seconds``."""
+    clock = VirtualClock()
+    system = AudioSystem(None, backend=SimulatedBackend(clock, seed=0), clock=clock, seed=0)
+    history = History(clock=clock).attach(system)
+    system.initialize()
+    system.configure({})
+    system.start()
+    injector = FaultInjector(system, faults, seed=1, history=history)
+    injector.arm()
+    system.run_for(seconds)
+    injector.disarm()
+    return injector, history
+
+
+def _system_state_at(history: History, t: float) -> str:
+    state = "uninitialized"
+    for e in history.entries:
+        if e.type == "transition" and e.data["component"] == "system" and e.time <= t:
+            state = e.data["to_state"]
+    return state
+
+
+def test_a_fault_refused_while_the_system_recovers_acts_once_it_runs_again():
+    injector, history = _run([_fault("dropout", 1.0, "drop", duration_s=0.5),
+                              _fault("xrun", 1.02, "late", delay_s=0.005)])
+    (held,) = [e for e in history.entries if e.type == "note" and e.value == "fault_held"]
+    assert (held.time, held.data["kind"], held.data["reason"]) == (pytest.approx(1.02), "xrun", RECOVERING)
+    (start,) = [e for e in history.entries if e.type == "fault_start" and e.value == "xrun"]
+    back = next(e.time for e in history.entries if e.type == "transition" and e.data["component"] == "system"
+                and e.data["to_state"] == "running" and e.time > 1.0)
+    assert start.time == back and _system_state_at(history, start.time) == "running"
+    assert start.data["details"] == {"held_since": pytest.approx(1.02)}
+    assert injector.fired_by_kind == {"dropout": 1, "xrun": 1}
+    assert injector.held_summary() == {"xrun": {"held": 1, "acted": 1, "at_end": 0}}
+    assert injector.skips() == {} and unfired_kinds(injector) == {}
+
+
+def test_the_same_faults_give_the_same_history_with_a_held_fault():
+    faults = lambda: [_fault("dropout", 1.0, "drop", duration_s=0.5), _fault("xrun", 1.02, "late", delay_s=0.005),
+                      _fault("callback_raises", 1.03, "raise")]  # noqa: E731
+    one, two = (_run(faults())[1] for _ in range(2))
+    assert [e.to_dict() for e in one.entries] == [e.to_dict() for e in two.entries]
+    # the raising callback acts as it comes (a recovering system opens a stream it meets), the xrun waits
+    assert [e.value for e in one.entries if e.type == "fault_start"] == ["dropout", "callback_raises", "xrun"]
+
+
+def test_one_fault_a_kind_is_held_and_a_fault_never_taken_is_counted_at_the_end():
+    """The device stays away: the recovery gives up (failed) and no held fault ever acts. The second
+    xrun refused while the first is held is skipped as it fires; the held one is counted at the
+    end with the reason it met last, and the kind, never acted, is a kind the run tested nothing of."""
+    injector, history = _run([_fault("dropout", 1.0, "drop", duration_s=30.0),
+                              _fault("xrun", 1.02, "late1", delay_s=0.005),
+                              _fault("xrun", 1.04, "late2", delay_s=0.005)])
+    assert _system_state_at(history, 5.0) == "failed"
+    assert injector.held_summary() == {"xrun": {"held": 1, "acted": 0, "at_end": 1}}
+    assert injector.skips() == {"xrun": {RECOVERING: 1, HELD_TO_THE_END.format(reason=FAILED): 1}}
+    (why,) = unfired_kinds(injector).values()
+    assert why.kind == "xrun" and why.causes == {"refused": 1, HELD: 1}
+    assert injector.structural_by_kind == {}
+
+
+def test_a_fault_injected_by_hand_is_refused_not_held():
+    """A scenario's step or the stateful machine asked for the fault at that instant."""
+    injector, _ = _run([_fault("dropout", 1.0, "drop", duration_s=30.0)], seconds=2.0)
+    assert injector.inject(_fault("xrun", 0.0, "by-hand", delay_s=0.005)) is None
+    assert injector.held_summary() == {} and injector.skips()["xrun"] == {RECOVERING: 1}
+
+
+@pytest.fixture
+def player(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.syspath_prepend(str(ROOT))
+    from examples.simple_player import make_system
+
+    clock = VirtualClock()
+    system = make_system(None, backend=SimulatedBackend(clock, seed=0), clock=clock, seed=0)
+    system.initialize()
+    if system.config is None:
+        system.configure({})
+    return system
+
+
+def test_a_part_the_running_system_lacks_is_its_make_and_one_lacked_before_it_runs_its_state(player):
+    drain = fault_from_dict({"kind": "buffer_exhaustion"})
+    slow = fault_from_dict({"kind": "slow_dsp"})
+    assert drain.refusal(player).cause is RefusalCause.STATE  # configured: its stream is not open yet
+    player.start()
+    player.run_for(0.1)
+    for fault in (drain, slow):
+        refusal = fault.refusal(player)
+        assert refusal is not None and refusal.structural and "no pipeline (in state running)" in refusal.reason
+    assert fault_from_dict({"kind": "buffer_exhaustion", "mode": "limit", "resource": "buffers"}).refusal(
+        player).structural  # the player never holds buffers
+    assert fault_from_dict({"kind": "xrun"}).refusal(player) is None
+
+
+def test_the_shipped_system_failed_lacks_its_pipeline_for_the_moment_only():
+    injector, _ = _run([_fault("dropout", 1.0, "drop", duration_s=30.0)])
+    system = injector.system
+    assert system.state.value == "failed" and system.pipeline is None
+    refusal = fault_from_dict({"kind": "slow_dsp"}).refusal(system)
+    assert refusal is not None and refusal.cause is RefusalCause.STATE
+
+
+def test_a_held_fault_that_meets_the_systems_make_is_skipped_as_not_applicable(player):
+    """The player refuses a pool's drain while it starts (its state), then while it runs (its
+    make): the held fault is let go as a refusal for good, and the kind is not applicable."""
+    from harness.faults.refused import not_applicable_of
+
+    history = History(clock=player.clock).attach(player)
+    injector = FaultInjector(player, [_fault("buffer_exhaustion", 0.0, "drain")], seed=1, history=history)
+    injector.arm()
+    player.clock.advance(0.0)  # the fault's time: the player is configured, not running
+    assert injector.held_summary() == {"buffer_exhaustion": {"held": 1, "acted": 0, "at_end": 0}}
+    player.start()
+    player.run_for(0.1)
+    injector.disarm()
+    reason = "the system has no pipeline (in state running), so no block pool to drain"
+    assert injector.structural_by_kind == {"buffer_exhaustion": {reason: 1}}
+    assert not_applicable_of(injector) == {"buffer_exhaustion": {"refused": 1, "reasons": {reason: 1}}}
+    assert injector.held_at_end == {}
