@@ -312,21 +312,26 @@ class _Running:
 
 
 class _Measuring:
-    """A stream that measures every figure of a stall's evidence, each a known value."""
+    """A stream that measures every figure of a stall's evidence, each a known value (by default
+    those of ``_FIGURES``)."""
+
+    def __init__(self, callbacks: int = 47, cpu_wait: float = 0.25, waiting: float = 0.375,
+                 cpu_run: float = 0.0005) -> None:
+        self.callbacks, self.cpu_wait, self.waiting, self.cpu_run = callbacks, cpu_wait, waiting, cpu_run
 
     def device_callbacks_since_block(self) -> Any:
         import numpy as np
 
-        return np.int64(47)  # a count as numpy gives it: the details hold a Python int
+        return np.int64(self.callbacks)  # a count as numpy gives it: the details hold a Python int
 
     def delivery_cpu_wait_since_block(self) -> float:
-        return 0.25
+        return self.cpu_wait
 
     def delivery_waiting_s(self) -> float:
-        return 0.375
+        return self.waiting
 
     def delivery_cpu_run_since_block(self) -> float:
-        return 0.0005
+        return self.cpu_run
 
 
 #: each figure of the evidence: the stream's method, the details' keys it gives
@@ -386,22 +391,8 @@ def test_the_rig_s_stall_with_no_wait_measured_yet_is_the_machine_s_read_from_th
     """The rig's stall above ("no callback for 0.255 s", 47 device callbacks), its figures read from
     the stream as the watchdog reads them: a thread held off a CPU since the silence began has a
     measured wait of 0.0 s, which stays in the evidence, and the silence is the machine's."""
-    period = 256 / 48_000
-
-    class _Held:
-        def device_callbacks_since_block(self) -> int:
-            return 47
-
-        def delivery_cpu_wait_since_block(self) -> float:
-            return 0.0
-
-        def delivery_waiting_s(self) -> float:
-            return 0.252
-
-        def delivery_cpu_run_since_block(self) -> float:
-            return 0.0004
-
-    evidence = AudioSystem._stall_evidence(_Running(0.0), _Held(), period)
+    held = _Measuring(callbacks=47, cpu_wait=0.0, waiting=0.252, cpu_run=0.0004)
+    evidence = AudioSystem._stall_evidence(_Running(0.0), held, 256 / 48_000)
     assert evidence["callback_cpu_wait_s"] == 0.0
     assert held_by_the_machine(evidence, 0.255)
 
