@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-77: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-78: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -10910,6 +10910,113 @@ for _prefix, _tests in {
         "harness/durations.py": ["tests/harness/test_durations.py::test_bad_durations_say_what_is_wrong"],
         "harness/histogram.py": ["tests/harness/test_callback_durations_fold.py"]}.items():
     HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+
+#: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
+#: catalogue and on lines no earlier bug patched, in the files and functions earlier batches touched
+#: least (by the catalogue's count of batches 4-77 per file: signal_names.py and blocks.py 3,
+#: devices/spawn.py 4, config_apply.py 6, held.py and devices/base.py 8-9, scheduler.py and
+#: dsp_kernels.py 14, buffers.py 19, clock.py 23, recovery.py 23 (every line of it patched),
+#: monitoring.py 31 ... system.py 167; per function, those of five lines or more never patched off
+#: the real-device path: ``VirtualClock.__init__``, ``ThreadScheduler.__init__``,
+#: ``_plan_matrices``' state rows, ``Pipeline.end_stretch``'s duration line and ``stretch_blocks``'
+#: return): the walk of the timers queued since a look, the clock's deadline outside a ``run_until``, the numpy
+#: plan's rows from the start state, a missing device's ``available`` list, a histogram's cached
+#: percentiles, the supervisor thread's daemon flag, a closed simulated stream's ``start``, the
+#: pool's ``in_use``, the stereo biquad's right channel, a stretch's durations observed, the view of
+#: a stretch's last block, a traceback's line numbers, a measured zero CPU wait in a stall's
+#: evidence and the standard counters' ``device_stalls``. ``--batch 78`` tries only these.
+BATCH_78: list[Bug] = [
+    Bug("queued_after_walks_oldest_first", "clock.py",
+        "            for s in reversed(queued):\n",
+        "            for s in queued:\n",
+        "'a dict keeps its order, walk it' in VirtualClock.timers_queued_after: the walk starts at the "
+        "oldest timer still queued, stops there (it is not newer than the last look) and lists none "
+        "of the timers queued since",
+        "timers: the timers listed as held are the live ones"),
+    Bug("clock_deadline_unbounded_outside_run", "clock.py",
+        "        self._deadline = -math.inf\n",
+        "        self._deadline = math.inf\n",
+        "'no run_until, no bound' in VirtualClock.__init__: outside any run_until, advance_to_next and "
+        "a simulated stream's stretch may move the clock to any time, past every timer",
+        "clock: the clock moves only when it is advanced"),
+    Bug("plan_from_state_one_power_late", "dsp.py",
+        "    from_state = np.array([powers[i][0] for i in range(chunk)])  # row i: C A^i\n",
+        "    from_state = np.array([powers[i + 1][0] for i in range(chunk)])  # row i: C A^i\n",
+        "'the state reaches sample i through i + 1 steps' in _plan_matrices: each sample of a chunk "
+        "reads the start state one power of A late, and the numpy plan's output drifts from the "
+        "recursion's wherever the filter carries state",
+        "dsp: the numpy plan is lfilter's recursion to rounding"),
+    Bug("find_lists_available_as_text", "devices/base.py",
+        "details={\"requested\": name, \"available\": [d.name for d in found]},",
+        "details={\"requested\": name, \"available\": available},",
+        "'the list is already made above' in DeviceBackend.find: a missing device's error details hold "
+        "the message's joined, quoted text (or 'none') where a list of the devices' names belongs",
+        "errors: a missing device's error lists what exists"),
+    Bug("quantiles_cached_forever", "monitoring.py",
+        "        if cached is None or cached[0] != n:\n",
+        "        if cached is None:\n",
+        "'percentiles computed once per histogram' in Histogram.summary: after the first snapshot the "
+        "percentiles never move, however many samples come later",
+        "monitoring: a snapshot's percentiles are those of the samples observed"),
+    Bug("thread_scheduler_not_daemon", "scheduler.py",
+        "name=name, daemon=True)\n",
+        "name=name)\n",
+        "the daemon flag dropped as 'close() joins it' in ThreadScheduler.__init__: a system on the real "
+        "clock its owner never closed keeps the interpreter from exiting",
+        "teardown: the control side's thread never outlives its owner's process"),
+    Bug("closed_stream_start_ignored", "devices/simulated.py",
+        "                raise DeviceLostError(\"stream is closed\", component=\"device\")\n",
+        "                return\n",
+        "'starting a closed stream is harmless' in SimulatedStream.start: a start on a closed stream "
+        "returns as if it had started, and no callback ever comes",
+        "devices: a closed stream refuses to start"),
+    Bug("pool_in_use_counts_free", "buffers.py",
+        "        return len(self._held)\n",
+        "        return len(self._free)\n",
+        "the two properties' bodies crossed in BufferPool.in_use: the blocks in use read as the free "
+        "ones, and pool_in_use shows a full pool as an idle one",
+        "monitoring: the pool's gauges tell its blocks in use"),
+    Bug("biquad_right_channel_reads_left", "dsp_kernels.py",
+        "            xb = np.float64(block[i, 1])\n",
+        "            xb = np.float64(block[i, 0])\n",
+        "the left channel's line copied for the right in biquad_block's stereo loop: the compiled "
+        "biquad (without the fused gain) plays the left channel on both",
+        "dsp: the compiled filter is lfilter's recursion, channel by channel"),
+    Bug("stretch_duration_observed_once", "pipeline.py",
+        "            self._h_duration.observe_repeated(duration, delivered)\n",
+        "            self._h_duration.observe(duration)\n",
+        "'one stretch, one duration' in Pipeline.end_stretch: a stretch's blocks are timed as one "
+        "callback, and callback_duration_s counts fewer callbacks than callbacks counted",
+        "monitoring: every callback is timed"),
+    Bug("stretch_block_view_one_late", "pipeline.py",
+        "        return work[(j - 1) * bs:j * bs]\n",
+        "        return work[j * bs:(j + 1) * bs]\n",
+        "'block j' read as the last one delivered in Pipeline.stretch_blocks: the view returned is the "
+        "block after the last one delivered, and a tap that hears each block of a stretch hears the next",
+        "devices: what a tap hears is what the device plays"),
+    Bug("traceback_line_of_frame_now", "errors.py",
+        "line {tb.tb_lineno}",
+        "line {tb.tb_frame.f_lineno}",
+        "'the frame knows its line' in short_traceback: each frame's line is where the frame is now "
+        "(in a handler, the except clause that caught it), not where the exception passed",
+        "errors: an error's traceback says where it was raised"),
+    Bug("zero_cpu_wait_read_as_unmeasured", "system.py",
+        "        if cpu_wait is not None:\n",
+        "        if cpu_wait:\n",
+        "'no wait, nothing to say' in AudioSystem._stall_evidence: a delivery thread measured to have "
+        "waited 0.0 s for a CPU is left out of the evidence as if unmeasured, and a stall whose thread is "
+        "waiting for a CPU right now is never read as the machine's",
+        "stalls: the loaded machine's silence is told from the device's"),
+    Bug("device_stalls_not_standard", "monitoring.py",
+        "\"budget_overruns\", \"device_losses\", \"device_stalls\",\n",
+        "\"budget_overruns\", \"device_losses\",\n",
+        "a name lost when STANDARD_COUNTERS was re-wrapped: device_stalls is made only at the first "
+        "stall, and a snapshot before it does not publish the counter at all",
+        "monitoring: every standard counter is published from the start"),
+]
+BATCHES[78] = BATCH_78
+BUGS += BATCH_78
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -3,6 +3,8 @@ and a configuration error lists every problem in one message."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,6 +176,28 @@ def test_short_traceback_keeps_the_innermost_frames_in_order():
     lines = [int(f.split(", line ")[1].split(",")[0]) for f in frames]
     assert lines[:3] == [lines[0]] * 3 and lines[3] == lines[0] + 1  # the recursion, then the raise
     assert _frames(two) == frames[-2:]
+
+
+def _described_where_caught() -> tuple[str, int, int]:
+    """``short_traceback`` of an exception read in the handler that caught it, with the line the
+    exception passed in this frame and the line the frame stands at while it reads it."""
+    try:
+        _raise_nested(0)
+    except ValueError as exc:
+        raised_at = exc.__traceback__.tb_lineno  # type: ignore[union-attr]  # this frame's, the call's
+        text, read_at = short_traceback(exc), sys._getframe().f_lineno
+    return text, raised_at, read_at
+
+
+def test_short_traceback_names_the_line_each_frame_passed_the_exception_not_where_it_stands_now():
+    """Each frame's line is the one the exception passed through there, as Python's own traceback
+    prints it: a frame still running when the record is made (the handler that caught the error,
+    the callback's ``except``) has moved on since, and the line it stands at now names the handler."""
+    text, raised_at, read_at = _described_where_caught()
+    assert raised_at != read_at
+    frames = _frames(text)
+    assert frames[0].endswith(", in _described_where_caught")
+    assert f", line {raised_at}, " in frames[0] and f", line {read_at}, " not in text
 
 
 def _chain(n: int) -> BaseException:

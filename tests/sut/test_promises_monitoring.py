@@ -223,6 +223,28 @@ def test_a_systems_metrics_name_the_report_schemas_standard_metrics_each_under_i
     s.close()
 
 
+#: the counters a reader of a run's metrics (the harness's judges, report.json's ``final_metrics``)
+#: finds in every snapshot, each named here rather than read from the system's own list, so that a
+#: name lost from that list fails here
+COUNTERS_FROM_THE_START = (
+    "callbacks", "xruns", "frames_captured", "frames_played", "frames_dropped", "frames_inserted",
+    "errors", "callback_errors", "recoveries", "recovery_failures", "pool_exhaustions",
+    "status_input_underflow", "status_input_overflow", "status_output_underflow",
+    "status_output_overflow", "budget_overruns", "device_losses", "device_stalls",
+)
+
+
+def test_every_standard_counter_is_in_the_first_snapshot_at_zero_not_made_at_its_first_count():
+    """A counter made only when it first counts is missing from every snapshot before that: a
+    stall-free run's report would say nothing of ``device_stalls`` (0 is the figure), and the
+    ``stalls_counted`` judge, which reads the counter at each snapshot, would have none to read."""
+    s = AudioSystem({}, seed=1)
+    s.initialize()
+    counters = s.metrics().counters
+    assert {name: counters.get(name) for name in COUNTERS_FROM_THE_START} == dict.fromkeys(COUNTERS_FROM_THE_START, 0)
+    s.close()
+
+
 def test_a_gauge_keeps_its_highest_value():
     m = MonitoringCoordinator()
     g = m.gauge("fill")

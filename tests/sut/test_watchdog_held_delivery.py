@@ -312,21 +312,26 @@ class _Running:
 
 
 class _Measuring:
-    """A stream that measures every figure of a stall's evidence, each a known value."""
+    """A stream that measures every figure of a stall's evidence, each a known value (by default
+    those of ``_FIGURES``)."""
+
+    def __init__(self, callbacks: int = 47, cpu_wait: float = 0.25, waiting: float = 0.375,
+                 cpu_run: float = 0.0005) -> None:
+        self.callbacks, self.cpu_wait, self.waiting, self.cpu_run = callbacks, cpu_wait, waiting, cpu_run
 
     def device_callbacks_since_block(self) -> Any:
         import numpy as np
 
-        return np.int64(47)  # a count as numpy gives it: the details hold a Python int
+        return np.int64(self.callbacks)  # a count as numpy gives it: the details hold a Python int
 
     def delivery_cpu_wait_since_block(self) -> float:
-        return 0.25
+        return self.cpu_wait
 
     def delivery_waiting_s(self) -> float:
-        return 0.375
+        return self.waiting
 
     def delivery_cpu_run_since_block(self) -> float:
-        return 0.0005
+        return self.cpu_run
 
 
 #: each figure of the evidence: the stream's method, the details' keys it gives
@@ -365,6 +370,31 @@ def test_each_figure_of_a_stall_s_evidence_is_read_alone_and_only_from_its_own_m
     not_callable = _One()
     setattr(not_callable, method, 3.0)
     assert AudioSystem._stall_evidence(_Running(None), not_callable, PERIOD) == {}
+
+
+@pytest.mark.parametrize("method", list(_FIGURES))
+def test_a_figure_measured_as_zero_is_kept_in_a_stall_s_evidence(method: str) -> None:
+    """Zero is a measurement (no device callback since the block, no wait for a CPU yet, a thread
+    asleep, no CPU run), not a figure missing: the stall judge reads a missing figure as nothing
+    measured and never lays the silence on the machine."""
+
+    class _One:
+        pass
+
+    one = _One()
+    setattr(one, method, lambda: 0)
+    assert AudioSystem._stall_evidence(_Running(None), one, PERIOD) == \
+        {key: (PERIOD if key == "period_s" else 0) for key in _FIGURES[method]}
+
+
+def test_the_rig_s_stall_with_no_wait_measured_yet_is_the_machine_s_read_from_the_stream() -> None:
+    """The rig's stall above ("no callback for 0.255 s", 47 device callbacks), its figures read from
+    the stream as the watchdog reads them: a thread held off a CPU since the silence began has a
+    measured wait of 0.0 s, which stays in the evidence, and the silence is the machine's."""
+    held = _Measuring(callbacks=47, cpu_wait=0.0, waiting=0.252, cpu_run=0.0004)
+    evidence = AudioSystem._stall_evidence(_Running(0.0), held, 256 / 48_000)
+    assert evidence["callback_cpu_wait_s"] == 0.0
+    assert held_by_the_machine(evidence, 0.255)
 
 
 @pytest.mark.parametrize(("floor", "bound"), [
