@@ -1596,10 +1596,11 @@ def compare_to_reference_stream(
     if onset_w is not None:
         got_o = judge_window(onset_w[0], onset_w[1], lines_c, bounds_c)
         if got_o is not None:
-            events.extend((*ev[:5], False) for ev in got_o.events
-                          if ev[0] < first_frame
-                          and (recursive_taps or _confirmed(ev, onset_w[0], onset_w[1], steps, block, fs,
-                                                            lambda c0, c1: judge_window(c0, c1, lines_c, bounds_c))))
+            kept = [ev for ev in got_o.events
+                    if ev[0] < first_frame
+                    and (recursive_taps or _confirmed(ev, onset_w[0], onset_w[1], steps, block, fs,
+                                                      lambda c0, c1: judge_window(c0, c1, lines_c, bounds_c)))]
+            events.extend((s0, s1, pk, cnt, silent, False) for s0, s1, pk, cnt, silent, _clipped in kept)
     # the reference's lead-in silence, before the first window: a click there is a pop
     events.extend(_lead_in_events(head, lines[0], start, first_frame, rec, fs, judge, k_thr, ref_level,
                                   10 ** (floor_db / 20)))
