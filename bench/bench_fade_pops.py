@@ -2,7 +2,7 @@
 
 A benchmark, not a test: it prints figures and never fails.
 
-    python bench/bench_fade_pops.py [--materials music,speech] [--seeds 12] [--pop 0.01]
+    python bench/bench_fade_pops.py [--materials music,speech] [--seeds 12] [--first-seed 0] [--pop 0.01]
                                     [--window-s 0.5] [--drop 0] [--drop-after 1500] [--fade-s 0.5]
 
 Why (issue #18): a fade-in is where the comparison's model (a filter and its linear change over a
@@ -87,6 +87,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--materials", default="music,speech")
     ap.add_argument("--seeds", type=int, default=12)
+    ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--pop", type=float, default=0.01)
     ap.add_argument("--window-s", type=float, default=0.5)
     ap.add_argument("--drop", type=int, default=0)
@@ -95,7 +96,7 @@ def main() -> None:
     args = ap.parse_args()
     takes = found = false = 0
     for material in args.materials.split(","):
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             ref, clean, damaged, at, drop_at = take(material, seed, args.fade_s, args.pop, args.drop,
                                                     args.drop_after)
             takes += 1

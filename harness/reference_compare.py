@@ -84,7 +84,11 @@ How (and why)
    (``recursive_taps``, a run's program check), which needs its long window. The silence the
    reference plays before it first sounds (speech's 0.2 s lead-in), before the first window, is
    judged against silence (``_lead_in_events``): the recording less its running median (a DC
-   offset), in the judged band, over the noise's robust sigma; a burst there is a pop.
+   offset), in the judged band, over the noise's robust sigma; a burst there is a pop. From the
+   lead-in's end to the first block the track matched (a soft onset: the reference sounding,
+   but under 2 % of its level, a block too quiet to follow), one more window is judged along
+   the first line, a block past that start (``_onset_window``); its bursts before the followed
+   span are added, never named clipped.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -124,7 +128,10 @@ and ``position_uncertainty_frames`` says how well: where the two delays' predict
 little for long (a bass line's flat trough) under heavy noise, by a hundred frames and more.
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
 of what the drop leaves that no one delay explains (``bench_analysis.step_energy`` reads it off a
-take): a 1-frame drop on that bass trough leaves 8.7 of them under -40 dBFS of noise.
+take): a 1-frame drop on that bass trough leaves 8.7 of them under -40 dBFS of noise. The path
+model holds no constant: a DC offset in the recording stays in the residual, and its robust sigma
+(the judge's floor) reads the offset: 0.01 of DC reads a noise of ~0.015 and hides a 0.01 pop
+anywhere in the take (the lead-in alone takes its running median off).
 """
 
 from __future__ import annotations
@@ -1580,6 +1587,20 @@ def compare_to_reference_stream(
     # on one clock a step of the track that the residual does not confirm is the track's own (a
     # healthy run's low-passed music matched itself 777 frames away, a pitch period's alias, and
     # the prediction along the alias explained it as well): only steps the residual heard count
+    # the reference's soft onset, from the lead-in's end to the first loud block the track matched:
+    # its bursts before that block, never named clipped (a recording clipped where the reference is
+    # under 2 % of its level would be clipped over every loud block; at a quiet attack a pop's own
+    # ring is most of the few peak frames ``_compressed_span`` reads: a 0.01 pop in speech's
+    # faded-in first syllable read ``clipped``)
+    onset_w = _onset_window(_lead_in_end(head, lines[0], fs, judge.size), start, first_frame, last_frame, block)
+    if onset_w is not None:
+        got_o = judge_window(onset_w[0], onset_w[1], lines_c, bounds_c)
+        if got_o is not None:
+            kept = [ev for ev in got_o.events
+                    if ev[0] < first_frame
+                    and (recursive_taps or _confirmed(ev, onset_w[0], onset_w[1], steps, block, fs,
+                                                      lambda c0, c1: judge_window(c0, c1, lines_c, bounds_c)))]
+            events.extend((s0, s1, pk, cnt, silent, False) for s0, s1, pk, cnt, silent, _clipped in kept)
     # the reference's lead-in silence, before the first window: a click there is a pop
     events.extend(_lead_in_events(head, lines[0], start, first_frame, rec, fs, judge, k_thr, ref_level,
                                   10 ** (floor_db / 20)))
@@ -2084,6 +2105,20 @@ _LEAD_IN_QUIET = 1e-4
 _LEAD_IN_MARGIN_S = 0.01
 
 
+def _lead_in_end(head: FloatArray, line: tuple[int, int, float, float], fs: int, judge_taps: int) -> int | None:
+    """The recording frame where the lead-in judged against silence ends: ``_LEAD_IN_MARGIN_S``
+    (or the judge's and the path filter's reach, if longer) before the reference first sounds
+    (its first frame over ``_LEAD_IN_QUIET`` of ``head``'s peak) along the first ``line``; None
+    for a reference loud from its first frame on. Shared by the lead-in (which ends there) and
+    the soft onset (which is judged from there, ``_onset_window``), so no frame falls between."""
+    loud = np.flatnonzero(np.abs(head) > _LEAD_IN_QUIET * float(np.max(np.abs(head))))
+    if not loud.size:
+        return None
+    reach = max(int(_LEAD_IN_MARGIN_S * fs), judge_taps + FIR_TAPS)
+    onset = (int(loud[0]) + line[2]) / (1.0 - line[3])  # recording frame where the reference first sounds
+    return int(math.floor(onset)) - reach
+
+
 def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start: int, first_frame: int,
                     rec: Callable[[int, int], FloatArray], fs: int, judge: FloatArray, k_thr: float,
                     ref_level: float, rel: float) -> list[tuple[int, int, float, int, bool, bool]]:
@@ -2105,12 +2140,10 @@ def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start
     over the threshold within a quarter of its peak; read on the recording's frames near it
     instead, a 0.01 click under -60 dBFS of noise took in the noise's frames, a burst of ~300
     frames whose quiet frames ``_classify`` then widened into a 17 000-frame ``mute``."""
-    loud = np.flatnonzero(np.abs(head) > _LEAD_IN_QUIET * float(np.max(np.abs(head))))
-    if not loud.size:
+    lead_end = _lead_in_end(head, line, fs, judge.size)
+    if lead_end is None:
         return []
-    reach = max(int(_LEAD_IN_MARGIN_S * fs), judge.size + FIR_TAPS)
-    onset = (int(loud[0]) + line[2]) / (1.0 - line[3])  # recording frame where the reference first sounds
-    n1 = min(int(math.floor(onset)) - reach, first_frame)
+    n1 = min(lead_end, first_frame)
     mwin = 2 * max(int(_POP_MAX_S * fs), 1) + 1
     pad = judge.size // 2 + mwin
     if n1 - start < 2 * pad + 256:  # two floor sub-blocks at least, past the filters' edges
@@ -2147,6 +2180,30 @@ def _lead_in_events(head: FloatArray, line: tuple[int, int, float, float], start
             a0, a1, cnt = int(core[0]), int(core[-1]) + 1, int(core.size)
         out.append((start + pad + a0, start + pad + a1, float(np.abs(e[i0:i1]).max()), cnt, False, False))
     return out
+
+
+def _onset_window(lead_end: int | None, start: int, first_frame: int, last_frame: int,
+                  block: int) -> tuple[int, int] | None:
+    """The recording frames judged for the reference's soft onset: from where the lead-in's
+    judgement ends (``lead_end``, ``_lead_in_end``; never before ``start``, where the
+    reference's first frame plays) to a block past the followed span's ``first_frame``; None
+    where the followed span begins there already.
+
+    Why: the windows judge from the first loud block the track matched (2 % of the head's level
+    or more, matched at 0.8), and the lead-in is judged against silence only up to 10 ms before
+    the reference first sounds, so a quiet attack between the two was compared by nothing: a
+    0.01 pop in speech's faded-in first syllable, 890 frames after it first sounded and 1690
+    before the first matched block, and a 2-frame drop 1500 frames after it, both unreported.
+    The prediction there is the reference along the first line, which the track placed; the
+    block past ``first_frame`` gives the fit loud rows to determine its filter by, and the
+    judge's floor, read per 128 frames, is the onset's own (its noise, the model's error at its
+    level)."""
+    if lead_end is None:
+        return None
+    o0 = max(lead_end, start)
+    if o0 >= first_frame:
+        return None
+    return o0, min(first_frame + block, last_frame)
 
 
 #: blocks of the window a short burst is judged again in (``_confirmed``): the standalone

@@ -1,0 +1,74 @@
+"""Reference mode: a click in the reference's soft onset, after it first sounds and before the
+first block loud enough for the track to follow.
+
+The lead-in is judged against silence up to 10 ms before the reference first sounds
+(``_lead_in_events``) and the windows from the first block the track matched (2 % of the head's
+level or more), so a quiet attack between the two was compared by nothing: speech seed 94259 of
+``bench/bench_fade_pops.py --drop 2`` lost its pop 890 frames after the first sound and 1690
+before the first matched block, and ``bench/bench_lead_in_pops.py --places onset`` found none of
+its pops in a soft attack (``_onset_window`` judges that stretch against the reference along the
+first line). Its clean takes must still read nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness import reference_compare as R
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import bench_fade_pops as F  # noqa: E402
+import bench_lead_in_pops as L  # noqa: E402
+
+FS = 48_000
+
+
+def _words(rep: R.ReferenceReport) -> list[tuple[str, int, int]]:
+    return [(g.kind, g.size_frames, g.start_frame) for g in rep.glitches]
+
+
+def test_a_pop_in_speech_s_faded_in_first_syllable_is_a_pop_at_its_frame() -> None:
+    ref, clean, damaged, at, drop_at = F.take("speech", 94259, 0.5, 0.01, 2, 1500)
+    rep = R.compare_to_reference(damaged, ref, FS, window_s=0.5)
+    assert at < rep.analysed_start_frame  # the case: before the followed span, after the first sound
+    assert [(k, n) for k, n, _at in _words(rep)] == [("pop", 1)], _words(rep)
+    assert abs(rep.glitches[0].start_frame - at) <= 2
+    # the 2-frame drop 1500 frames on, in the same quiet attack, is named nothing else
+    clean_rep = R.compare_to_reference(clean, ref, FS, window_s=0.5)
+    assert all(g.kind == "dropped" and abs(g.start_frame - drop_at) <= F.PLACE for g in clean_rep.glitches), \
+        _words(clean_rep)
+
+
+@pytest.mark.parametrize(("material", "condition", "seed"), [
+    ("speech", "noise80", 94250), ("music", "noise80", 94251), ("speech", "dither16", 94252),
+    ("music", "dither16", 94253),
+])
+def test_a_pop_in_a_soft_attack_is_a_pop_and_the_clean_take_reads_nothing(material: str, condition: str,
+                                                                          seed: int) -> None:
+    ref, clean, damaged, at = L.take(material, condition, seed, 0.2, 0.01, "onset", 0.5)
+    first, loud = L.soft_onset(ref)
+    rep = R.compare_to_reference(damaged, ref, FS, window_s=0.5)
+    assert first < at - rep.latency_frames < loud  # the case: inside the soft onset
+    assert [(k, n) for k, n, _at in _words(rep)] == [("pop", 1)], _words(rep)
+    assert abs(rep.glitches[0].start_frame - at) <= 2
+    assert R.compare_to_reference(clean, ref, FS, window_s=0.5).glitches == []
+
+
+def test_the_onset_window_runs_from_the_lead_in_s_end_to_a_block_past_the_followed_span_s_start() -> None:
+    block = 2048
+    assert R._onset_window(9000, 700, 14000, 90000, block) == (9000, 14000 + block)
+    assert R._onset_window(300, 700, 14000, 90000, block) == (700, 14000 + block)  # never before the start
+    assert R._onset_window(9000, 700, 14000, 15000, block) == (9000, 15000)  # nor past the span's end
+    assert R._onset_window(14000, 700, 14000, 90000, block) is None  # the span begins where the lead-in ends
+    assert R._onset_window(None, 700, 14000, 90000, block) is None  # loud from the first frame
+
+
+def test_the_lead_in_ends_where_the_onset_window_begins() -> None:
+    head = np.concatenate((np.zeros(9600), 0.3 * np.cos(np.arange(FS) * 0.05)))
+    reach = max(int(R._LEAD_IN_MARGIN_S * FS), R._judge_filter().size + R.FIR_TAPS)
+    assert R._lead_in_end(head, (0, 100_000, 700.0, 0.0), FS, R._judge_filter().size) == 9600 + 700 - reach
+    assert R._lead_in_end(np.zeros(FS), (0, 100_000, 700.0, 0.0), FS, 31) is None
