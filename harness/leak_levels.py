@@ -28,6 +28,15 @@ Two remedies, both asked by ``harness.leaks`` of pymalloc's series only (point 7
    curvature is not significantly negative against the wander (``DECELERATION_ALPHA``): the
    growth, measured over the whole window, shows no sign of levelling off that the wander does
    not explain.
+
+   The bend is asked of each segment (process lifetime) alone, through its own levels, and the
+   series bends where one lifetime does. The wander is not independent from one lifetime to the
+   next: every process settles in the same way (its first eighth after the warm-up low, a hump
+   mid-window, bench/RESULTS.md), so a curve fitted through the levels of two lifetimes counted
+   that one shape twice: the same curvature, a standard error shrunk by the square root of two
+   and twice the degrees of freedom. Two leaking hours of a resumed soak so read "bounded" (curvature
+   t -2.60 on 12 degrees of freedom) where each hour alone read a leak (t -1.68 on 5). A bounded
+   structure fills in every lifetime that starts it empty, so it bends that lifetime's own levels.
 """
 
 from __future__ import annotations
@@ -60,10 +69,11 @@ class LevelLine:
     blocks: int
     slope_per_hour: float          # the line's slope: the growth measured over the whole window
     slope_se_per_hour: float       # its standard error, from the levels' spread about the line
-    curvature_per_hour2: float     # the quadratic term of the curve through the same levels
-    curvature_t: float             # the curvature over its standard error (negative: bending down)
+    curvature_per_hour2: float     # the quadratic term of the curve through one lifetime's levels: the
+                                   # lifetime that bends down the most (module docstring, 2)
+    curvature_t: float             # that curvature over its standard error (negative: bending down)
     wander: float                  # the levels' spread about the line (residual standard deviation)
-    dof: int                       # the curve's degrees of freedom
+    dof: int                       # a lifetime's curve's degrees of freedom (every lifetime has ``blocks`` levels)
 
     def decelerating(self, alpha: float = DECELERATION_ALPHA) -> bool:
         """Whether the levels bend down more than their wander explains (one-sided, ``alpha``)."""
@@ -142,9 +152,10 @@ def window_taken_out(times_s: np.ndarray, values: np.ndarray, records: np.ndarra
 def level_line(times_s: np.ndarray, values: np.ndarray, groups: np.ndarray | None = None,
                warmup_fraction: float = 0.1, blocks: int = LEVEL_BLOCKS) -> LevelLine | None:
     """The straight line and the curve through the judged window's block levels (module
-    docstring, 2): each segment's judged part cut into ``blocks`` blocks of equal time, one
-    intercept per segment, a common slope and curvature in each segment's own centred hours.
-    None where a block holds too few samples or the levels leave fewer than 3 degrees of freedom."""
+    docstring, 2): each segment's judged part cut into ``blocks`` blocks of equal time; the line
+    with one intercept per segment and a common slope in each segment's own centred hours; the
+    curve through each segment's levels alone, the most significant bend down kept. None where a
+    block holds too few samples or a segment's curve has fewer than 3 degrees of freedom."""
     t = np.asarray(times_s, dtype=np.float64)
     y = np.asarray(values, dtype=np.float64)
     g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
@@ -169,15 +180,21 @@ def level_line(times_s: np.ndarray, values: np.ndarray, groups: np.ndarray | Non
     x = np.array([r[1] for r in rows])
     lv = np.array([r[2] for r in rows])
     dummies = [(seg == k).astype(np.float64) for k in keys]
-    dof = lv.size - len(keys) - 2
+    dof = blocks - 3
     if dof < 3:
         return None
     line = np.column_stack([*dummies, x])
-    curve = np.column_stack([*dummies, x, x * x])
     slope, slope_se, wander = _coefficient(line, lv, -1)
-    curvature, curvature_se, _ = _coefficient(curve, lv, -1)
-    curvature_t = curvature / curvature_se if curvature_se > 0 else (-math.inf if curvature < 0 else math.inf)
+    curvature, curvature_t = min((_bend(x[seg == k], lv[seg == k]) for k in keys), key=lambda bend: bend[1])
     return LevelLine(lv.size, slope, slope_se, curvature, curvature_t, wander, dof)
+
+
+def _bend(x: np.ndarray, levels: np.ndarray) -> tuple[float, float]:
+    """The curvature of the quadratic through one lifetime's levels and its t (module docstring, 2)."""
+    curve = np.column_stack([np.ones_like(x), x, x * x])
+    curvature, curvature_se, _ = _coefficient(curve, levels, -1)
+    curvature_t = curvature / curvature_se if curvature_se > 0 else (-math.inf if curvature < 0 else math.inf)
+    return curvature, curvature_t
 
 
 def _coefficient(design: np.ndarray, y: np.ndarray, k: int) -> tuple[float, float, float]:

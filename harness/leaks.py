@@ -110,7 +110,9 @@ How a slope is judged (``judge``), and why:
    ``harness.leak_levels``): the window's entries are modelled out by a fit where the samples count
    them (``harness_log_records``), and a growth above the threshold whose late half read
    ``saturating``, ``slowing`` or ``unclear`` is a leak when the straight line through the window's
-   eight levels rises above the threshold and does not bend down more than their wander explains
+   eight levels (each segment's) rises above the threshold and no segment's levels bend down more
+   than their wander explains (a process settles in with the same shape each lifetime: asked of
+   the segments together, that shape counted once a segment)
    (a planted 5 MB/h small-object leak read "saturating" by its late half at seed 2, bench/RESULTS.md).
    pymalloc's bytes are asked so beside an RSS that grew significantly under the threshold
    (``small``) too: the resident set sees small objects through the memory the heaps keep free, and

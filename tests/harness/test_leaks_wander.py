@@ -210,3 +210,50 @@ def test_a_one_off_step_is_never_judged_through_the_levels(step):
     t, y, records = _hour(0.0, HEALTHY_WANDER, saw_rate=15.0)
     v, _, _ = _pymalloc(t, y + np.where(t > 1500, step, 0.0), records)
     assert (v.verdict, v.shape) == ("ok", "step"), v
+
+
+def _two_lifetimes(rate_h: float, wander: np.ndarray, *, second_starts_at: float = 0.0,
+                   bounded: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """A resumed soak as two process lifetimes (``groups`` 0 and 1) of one synthetic hour each, the
+    second 3 MB higher: the same settling-in shape (``wander``) in each, as every process has it."""
+    a = _hour(rate_h, wander, seed=1, bounded=bounded)
+    b = _hour(rate_h, wander, seed=2, bounded=bounded)
+    t = np.concatenate([a[0], b[0] + second_starts_at])
+    y = np.concatenate([a[1], b[1] + 3e6])
+    return t, y, np.concatenate([a[2], b[2]]), np.repeat([0, 1], a[0].size)
+
+
+@pytest.mark.parametrize("second_starts_at", [0.0, HOUR], ids=["fresh-clock", "clock-carried-on"])
+@pytest.mark.parametrize("warmup_fraction", [0.1, 0.2])
+def test_a_leak_in_both_lifetimes_of_a_resumed_soak_is_a_leak(warmup_fraction, second_starts_at):
+    """Each hour alone reads "leak"; judged as two segments, the settling-in shape both share was
+    counted twice by one curve through all 16 levels (curvature t -2.60 on 12 degrees of freedom
+    against -1.68 on 5 for one hour) and the planted leak read "ok, saturating". The bend is a
+    lifetime's own."""
+    t, y, records, groups = _two_lifetimes(LEAK_PER_HOUR, SEED2_WANDER, second_starts_at=second_starts_at)
+    v, _, _ = judge_pymalloc(t, y, records, groups=groups, warmup_fraction=warmup_fraction,
+                             threshold_per_hour=THRESHOLD, min_growth=MIN_GROWTH["rss_bytes"])
+    assert (v.verdict, v.shape) == ("leak", "growing"), v.reason
+
+
+@pytest.mark.parametrize("wander", [SEED2_WANDER, HEALTHY_WANDER], ids=["seed2", "healthy92201"])
+@pytest.mark.parametrize("warmup_fraction", [0.1, 0.2])
+def test_wander_in_both_lifetimes_of_a_resumed_soak_is_no_leak(wander, warmup_fraction):
+    t, y, records, groups = _two_lifetimes(0.0, wander)
+    v, _, _ = judge_pymalloc(t, y, records, groups=groups, warmup_fraction=warmup_fraction,
+                             threshold_per_hour=THRESHOLD, min_growth=MIN_GROWTH["rss_bytes"])
+    assert v.verdict == "ok", v.reason
+
+
+@pytest.mark.parametrize("name", ["8 MB/h until 40 min", "6 MB/h until 50 min"])
+def test_a_bounded_structure_filling_in_each_lifetime_is_no_leak(name):
+    """A fresh process fills its bounded structures again: each lifetime's own levels bend."""
+    t = np.arange(0.0, HOUR, 1.0)
+    bounded = {"8 MB/h until 40 min": np.minimum(t, 2400.0) * 8e6 / HOUR,
+               "6 MB/h until 50 min": np.minimum(t, 3000.0) * 6e6 / HOUR}[name]
+    tt, y, records, groups = _two_lifetimes(0.0, HEALTHY_WANDER, bounded=bounded)
+    v, p, _ = judge_pymalloc(tt, y, records, groups=groups, threshold_per_hour=THRESHOLD,
+                             min_growth=MIN_GROWTH["rss_bytes"])
+    assert v.verdict == "ok", v.reason
+    line = level_line(tt, p, groups)
+    assert line is not None and line.slope_per_hour > THRESHOLD and line.decelerating()

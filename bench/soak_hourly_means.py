@@ -1,0 +1,64 @@
+"""A soak's memory series hour by hour: pymalloc's bytes in use (as sampled and with the history
+window modelled out), the bounded books' counts and the RSS, one line an hour of the first segment.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/soak_hourly_means.py RUN_DIR [RUN_DIR ...]
+
+Why: an 8 h soak's pymalloc series falls steadily in a healthy run, which masks a planted
+small-objects leak (bench/RESULTS.md, issue #11); hourly means show the fall and which book is
+level beside it. Exit 2 (nothing written) on a folder without a readable soak journal.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from harness.journal import JournalError
+from harness.leak_levels import window_taken_out
+from harness.reports.build import run_data_from_journal
+
+FIELDS = ("pymalloc_in_use_bytes", "harness_log_records", "sut_log_records", "faults_log_records", "rss_bytes")
+
+
+def _hours(run_dir: Path) -> list[str]:
+    journal = run_dir / "journal.jsonl"
+    if not journal.is_file():
+        raise ValueError(f"{journal}: no soak journal there; give a soak's run folder")
+    try:
+        samples = [s for s in run_data_from_journal(journal).samples if s.get("segment", 0) == 0]
+    except (JournalError, OSError) as exc:
+        raise ValueError(f"{journal}: not readable as a soak journal ({exc})") from None
+    if not samples or not all(k in s for s in samples for k in FIELDS):
+        raise ValueError(f"{journal}: samples lack one of {', '.join(FIELDS)} (an allocator-sampled soak has them)")
+    t = np.array([s["t"] for s in samples], dtype=np.float64)
+    a = {k: np.array([s[k] for s in samples], dtype=np.float64) for k in FIELDS}
+    modelled = window_taken_out(t, a["pymalloc_in_use_bytes"], a["harness_log_records"])
+    out = a["pymalloc_in_use_bytes"] if modelled is None else modelled[0]
+    lines = [f"{run_dir}: window out at {'-' if modelled is None else format(modelled[1], '.4g')} B an entry"]
+    for h in range(int(t.max() // 3600.0) + 1):
+        m = (t >= h * 3600.0) & (t < (h + 1) * 3600.0)
+        if m.any():
+            lines.append(f"  hour {h}: pymalloc {a['pymalloc_in_use_bytes'][m].mean() / 1e6:.2f} MB, window out "
+                         f"{out[m].mean() / 1e6:.2f}, window records {a['harness_log_records'][m].mean():.0f}, system log "
+                         f"{a['sut_log_records'][m].mean():.0f}, fault records {a['faults_log_records'][m].mean():.0f}, "
+                         f"RSS {a['rss_bytes'][m].mean() / 1e6:.1f} MB")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    if not argv or any(a.startswith("-") for a in argv):
+        print("soak_hourly_means: usage: soak_hourly_means.py RUN_DIR [RUN_DIR ...] (no options)", file=sys.stderr)
+        return 2
+    try:
+        report = [line for arg in argv for line in _hours(Path(arg))]
+    except ValueError as exc:
+        print(f"soak_hourly_means: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
