@@ -97,6 +97,34 @@ class AsleepClock:
         return alive
 
 
+class AsleepBound:
+    """A wait's give-up test (``JackAgent.wait_ready``'s ``give_up``, a request's loop): spent once
+    ``pid``'s tree (this process's by default) has slept ``asleep_s`` since it was made, the tree
+    read at most every ``poll_s``; or once ``hang_s`` of wall time has passed without that (a busy
+    hang, which keeps the tree runnable for ever: ``busy_hang``)."""
+
+    def __init__(self, asleep_s: float, *, hang_s: float, poll_s: float = 0.05, pid: int | None = None,
+                 clock: Clock | None = None, state: Callable[[int], tuple[bool, bool]] = tree_state) -> None:
+        self.limit_s = asleep_s
+        self.clock = clock or SystemClock()
+        self.asleep = AsleepClock(os.getpid() if pid is None else pid, clock=self.clock, state=state)
+        self.poll_s = poll_s
+        self._looked = self.clock.now()
+        self._hang_at = self._looked + hang_s
+
+    def __call__(self) -> bool:
+        now = self.clock.now()
+        if now - self._looked >= self.poll_s:
+            self._looked = now
+            self.asleep.poll()
+        return self.asleep.asleep_s >= self.limit_s or now >= self._hang_at
+
+    @property
+    def busy_hang(self) -> bool:
+        """Spent by the wall-clock guard, the tree never asleep for the bound."""
+        return self.asleep.asleep_s < self.limit_s and self.clock.now() >= self._hang_at
+
+
 def wait_until_awake_for(
     predicate: Callable[[], T],
     pid: int,

@@ -27,7 +27,7 @@ from typing import IO, Any
 from system_under_test.signal_names import signal_name
 
 from . import _jackagent
-from .awake import AsleepClock, tree_state
+from .awake import AsleepBound, tree_state
 from ..errors import RigError
 from .spawn import popen
 
@@ -204,21 +204,18 @@ class JackAgent:
                 self.proc.stdin.flush()
             except (OSError, ValueError) as exc:
                 raise RigError(f"the rig's JACK agent is gone ({exc})") from None
-            asleep = AsleepClock(os.getpid(), state=self.tree_state)
-            hang_at = time.monotonic() + REQUEST_HANG_S
+            spent = AsleepBound(timeout_s, hang_s=REQUEST_HANG_S, poll_s=REQUEST_POLL_S, state=self.tree_state)
             while rid not in self._replies:
                 if self._gone:
                     raise RigError(f"the rig's JACK agent died during {op!r} "
                                    f"({self.exit_reason or 'pipe closed'})")
-                if asleep.asleep_s >= timeout_s:
+                if spent():
+                    if spent.busy_hang:
+                        raise RigError(f"JACK call {op!r} did not return within {REQUEST_HANG_S:.0f} s "
+                                       f"of wall time, its processes never all asleep (a busy hang)")
                     raise JackCallHung(f"JACK call {op!r} did not return: the rig's processes slept "
-                                   f"{asleep.asleep_s:.1f} s waiting for it")
-                if time.monotonic() >= hang_at:
-                    raise RigError(f"JACK call {op!r} did not return within {REQUEST_HANG_S:.0f} s "
-                                   f"of wall time, its processes never all asleep (a busy hang)")
+                                       f"{spent.asleep.asleep_s:.1f} s waiting for it")
                 self._pump(min(timeout_s, REQUEST_POLL_S))
-                if rid not in self._replies:
-                    asleep.poll()
             reply = self._replies.pop(rid)
             self._replies.clear()  # late answers to requests that timed out: nobody waits for them
         if not reply.get("ok"):

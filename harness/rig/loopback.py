@@ -101,7 +101,7 @@ from system_under_test.devices.base import StreamSpec
 from system_under_test.errors import DeviceLostError, DeviceStalledError
 
 from ..errors import InputFileError, RigError
-from .awake import AsleepClock, tree_state, wait_while_awake
+from .awake import AsleepBound, AsleepClock, tree_state, wait_while_awake
 from .jack_agent import JackAgent, JackCallHung
 from .metadata_db import DbCheck, check_metadata_db
 from . import spawn as spawner
@@ -126,8 +126,6 @@ JACK_CALL_TIMEOUT_S = 5.0
 #: The wall-clock guard of a start whose processes never all sleep (a busy hang), far past any
 #: loaded machine's start: ``ready_timeout_s`` bounds the time they sleep.
 READY_HANG_S = 300.0
-#: How often the start reads whether its processes sleep (a /proc scan).
-READY_POLL_S = 0.05
 
 #: How many readiness probes may crash (a signal, jackd alive) before ``start`` gives up on the
 #: server: a libjack that crashes on every open is not a passing state of the shared files.
@@ -645,18 +643,7 @@ class LoopbackRig:
         """
         proc = self._proc
         crashes = 0
-        asleep = AsleepClock(os.getpid(), clock=self.clock, state=self.tree_state)
-        hang_at = self.clock.now() + READY_HANG_S
-        last_look = [self.clock.now()]
-
-        def slept_through() -> bool:
-            """The bound spent (the tree read at most every ``READY_POLL_S``), or the wall guard."""
-            now = self.clock.now()
-            if now - last_look[0] >= READY_POLL_S:
-                last_look[0] = now
-                asleep.poll()
-            return asleep.asleep_s >= self.ready_timeout_s or now >= hang_at
-
+        slept_through = AsleepBound(self.ready_timeout_s, hang_s=READY_HANG_S, clock=self.clock, state=self.tree_state)
         while True:
             agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
                               monitor=self.monitor, open_timeout_s=READY_HANG_S, on_exit=self._agent_exited)
