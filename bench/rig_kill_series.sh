@@ -1,13 +1,29 @@
 #!/bin/bash
 # usage: bench/rig_kill_series.sh N kill|healthy OUTDIR: N `soundcheck run --backend jack --duration 15 --faults none`
-# runs of this tree (seeds 1..N); "kill": the run's own jackd is killed -9 from outside 8 s after it appeared
-# Environment (optional): DURATION (default 15) and KILL_AFTER (default 8) seconds; under load the system's
-# stream starts ~7 s after jackd, so the defaults leave a few seconds before the kill, and DURATION=25
-# KILL_AFTER=14 about 10. RING_PROBE=1 runs each through bench/rig_ring_probe.py (log OUTDIR/ringI.jsonl).
+# runs of this tree (seeds FIRST_SEED..FIRST_SEED+N-1); "kill": the run's own jackd is killed -9 from outside
+# KILL_AFTER seconds after the run's system first reached RUNNING (its history.jsonl says so). A kill timed from
+# jackd's appearance landed, on a loaded machine, before the system's stream had started (its start took
+# ~8 s): the start failed, the run closed, and it captured 0 frames (RESULTS: seed 5 of the noon series).
+# Environment (optional): DURATION (default 15), KILL_AFTER (default 4) seconds, FIRST_SEED (default 1).
+# RING_PROBE=1 runs each through bench/rig_ring_probe.py (log OUTDIR/ringI.jsonl).
 cd "$(dirname "$0")/.."
-N=$1; MODE=$2; OUT=$3; mkdir -p $OUT
-DURATION=${DURATION:-15}; KILL_AFTER=${KILL_AFTER:-8}
-for i in $(seq 1 $N); do
+N=$1; MODE=$2; OUT=$3
+if ! [[ "$N" =~ ^[1-9][0-9]*$ ]] || [[ "$MODE" != kill && "$MODE" != healthy ]] || [ -z "$OUT" ]; then
+  echo "usage: bench/rig_kill_series.sh N kill|healthy OUTDIR (N a count of runs, e.g. 4)" >&2; exit 2
+fi
+DURATION=${DURATION:-15}; KILL_AFTER=${KILL_AFTER:-4}; FIRST_SEED=${FIRST_SEED:-1}
+if ! [[ "$FIRST_SEED" =~ ^[0-9]+$ ]]; then echo "FIRST_SEED=$FIRST_SEED: give a whole number, e.g. 94150" >&2; exit 2; fi
+mkdir -p $OUT
+# running_at SEED: wait (at most 300 s) until the seed's newest run folder's history shows the system RUNNING
+running_at() {
+  for w in $(seq 1 1500); do
+    h=$(ls -td $OUT/runs/*-seed$1 2>/dev/null | head -1)
+    [ -n "$h" ] && grep -q '"component": *"system", *"from_state": *"[a-z]*", *"to_state": *"running"' "$h/history.jsonl" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+for i in $(seq $FIRST_SEED $((FIRST_SEED + N - 1))); do
   t0=$(date -u +%T); l0=$(cut -d' ' -f1 /proc/loadavg)
   if [ -n "$RING_PROBE" ]; then entry=(bench/rig_ring_probe.py $OUT/ring$i.jsonl); else entry=(-m harness.cli); fi
   PYTHONPATH=$PWD SOUNDCHECK_HISTORY_DB=$OUT/history.sqlite timeout 400 .venv/bin/python "${entry[@]}" run --backend jack --duration $DURATION --faults none --seed $i --report-dir $OUT/runs > $OUT/run$i.out 2> $OUT/run$i.err &
@@ -15,7 +31,7 @@ for i in $(seq 1 $N); do
   killed=""
   if [ $MODE = kill ]; then
     py=""; for w in $(seq 1 300); do py=$(pgrep -P $rp python | head -1); [ -n "$py" ] && break; sleep 0.2; done
-    for w in $(seq 1 300); do j=$(pgrep -P $py jackd | head -1); [ -n "$j" ] && break; sleep 0.2; done
+    running_at $i || echo "run $i: the system never reached RUNNING in 300 s; killing jackd anyway"
     sleep $KILL_AFTER
     j=$(pgrep -P $py jackd | head -1); if [ -n "$j" ]; then kill -9 $j && killed="killed jackd $j at $(date -u +%T)"; fi
   fi

@@ -27,10 +27,18 @@ from typing import IO, Any
 from system_under_test.signal_names import signal_name
 
 from . import _jackagent
+from .awake import AsleepBound, tree_state
 from ..errors import RigError
 from .spawn import popen
 
 log = logging.getLogger(__name__)
+
+
+#: How often a request not yet answered reads whether the rig's processes sleep (a /proc scan).
+REQUEST_POLL_S = 0.05
+#: The wall-clock guard of a request whose processes never all sleep: a busy hang, not a loaded
+#: machine (which answers the rig's calls within seconds of CPU time).
+REQUEST_HANG_S = 300.0
 
 
 def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
@@ -38,6 +46,11 @@ def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
     except Exception:  # noqa: BLE001
         pass
+
+
+class JackCallHung(RigError):
+    """A JACK call not answered while the rig's processes slept through its bound: something
+    waits on a lock or a server that will not answer (the rig asks which)."""
 
 
 class JackAgent:
@@ -50,6 +63,8 @@ class JackAgent:
     """
 
     _ids = itertools.count(1)
+    #: (whether a pid lives, whether its tree is runnable): what a request's bound reads
+    tree_state = staticmethod(tree_state)
 
     def __init__(self, server: str, client_name: str, *, env: dict[str, str], monitor: bool = True,
                  open_timeout_s: float = 10.0, on_exit: Callable[[str], None] | None = None,
@@ -174,7 +189,11 @@ class JackAgent:
         return f"exited with status {code}"
 
     def request(self, op: str, timeout_s: float, **args: Any) -> Any:
-        """One request, answered within ``timeout_s`` or ``RigError`` (the agent may be wedged in libjack)."""
+        """One request, answered before this process's tree (the agent, the rig's jackd, the
+        system's device hosts) has spent ``timeout_s`` asleep waiting for it, or ``RigError``: an
+        agent asleep in libjack on a lock nothing releases is hung, one that (or whose server)
+        waits for a CPU on a loaded machine is not. ``REQUEST_HANG_S`` of wall time is the guard
+        against a busy hang, which keeps the tree runnable for ever."""
         with self._lock:
             if not self.alive:
                 raise RigError(f"the rig's JACK agent is gone ({self.exit_reason or 'exiting'})")
@@ -185,15 +204,18 @@ class JackAgent:
                 self.proc.stdin.flush()
             except (OSError, ValueError) as exc:
                 raise RigError(f"the rig's JACK agent is gone ({exc})") from None
-            deadline = time.monotonic() + timeout_s
+            spent = AsleepBound(timeout_s, hang_s=REQUEST_HANG_S, poll_s=REQUEST_POLL_S, state=self.tree_state)
             while rid not in self._replies:
-                left = deadline - time.monotonic()
                 if self._gone:
                     raise RigError(f"the rig's JACK agent died during {op!r} "
                                    f"({self.exit_reason or 'pipe closed'})")
-                if left <= 0:
-                    raise RigError(f"JACK call {op!r} did not return within {timeout_s:.1f} s")
-                self._pump(min(left, 0.05))
+                if spent():
+                    if spent.busy_hang:
+                        raise RigError(f"JACK call {op!r} did not return within {REQUEST_HANG_S:.0f} s "
+                                       f"of wall time, its processes never all asleep (a busy hang)")
+                    raise JackCallHung(f"JACK call {op!r} did not return: the rig's processes slept "
+                                       f"{spent.asleep.asleep_s:.1f} s waiting for it")
+                self._pump(min(timeout_s, REQUEST_POLL_S))
             reply = self._replies.pop(rid)
             self._replies.clear()  # late answers to requests that timed out: nobody waits for them
         if not reply.get("ok"):
@@ -258,4 +280,4 @@ class JackAgent:
             return ""
 
 
-__all__ = ["JackAgent"]
+__all__ = ["JackAgent", "JackCallHung"]

@@ -101,7 +101,8 @@ from system_under_test.devices.base import StreamSpec
 from system_under_test.errors import DeviceLostError, DeviceStalledError
 
 from ..errors import InputFileError, RigError
-from .jack_agent import JackAgent
+from .awake import AsleepBound, AsleepClock, tree_state, wait_while_awake
+from .jack_agent import JackAgent, JackCallHung
 from .metadata_db import DbCheck, check_metadata_db
 from . import spawn as spawner
 from .spawn import popen
@@ -115,10 +116,16 @@ _live_rigs: weakref.WeakSet[LoopbackRig] = weakref.WeakSet()
 _atexit_lock = threading.Lock()
 _atexit_registered = False
 
-#: How long a single JACK-Client call on the rig may take before we give up on it. Calls into a
-#: stopped (SIGSTOP) or dying server can block inside libjack; a bounded wait keeps the rig, and
-#: the test using it, from wedging.
+#: How long the rig's processes may sleep through a single JACK-Client call (or a wait for the
+#: server's running graph) before we give up on it. Calls into a stopped (SIGSTOP) or dying server,
+#: or one hung on a wedged metadata database, block inside libjack asleep; a bounded wait keeps the
+#: rig, and the test using it, from wedging. Time spent waiting for a CPU is not counted
+#: (``harness.rig.awake``): a loaded machine is slow, not hung.
 JACK_CALL_TIMEOUT_S = 5.0
+
+#: The wall-clock guard of a start whose processes never all sleep (a busy hang), far past any
+#: loaded machine's start: ``ready_timeout_s`` bounds the time they sleep.
+READY_HANG_S = 300.0
 
 #: How many readiness probes may crash (a signal, jackd alive) before ``start`` gives up on the
 #: server: a libjack that crashes on every open is not a passing state of the shared files.
@@ -255,8 +262,18 @@ def unique_server_name() -> str:
     return f"soundcheck-{os.getpid()}-{next(_counter)}-{secrets.token_hex(3)}"
 
 
-def _terminate_group(pid: int, *, graceful: bool, grace_s: float = 3.0) -> None:
-    """SIGTERM (so jackd unregisters from libjack's registry), then SIGKILL after ``grace_s``."""
+#: The wall-clock guard of ``_terminate_group``'s grace when jackd never sleeps through it (it
+#: spins in its exit): then it is killed all the same.
+TERMINATE_HANG_S = 60.0
+
+
+def _terminate_group(pid: int, *, graceful: bool, grace_s: float = 3.0,
+                     state: Callable[[int], tuple[bool, bool]] = tree_state) -> None:
+    """SIGTERM (so jackd unregisters from libjack's registry and closes JACK's metadata database),
+    then SIGKILL once jackd has slept ``grace_s`` through its exit. The grace counts only the time
+    jackd's tree sleeps (``AsleepClock``): on a loaded machine a clean exit waits for a CPU, and a
+    SIGKILL in the middle of it is the death that can leave the shared database's files half
+    removed or a lock in it held for ever; a jackd asleep in its exit is stuck, and killed."""
     sigs = [signal.SIGTERM, signal.SIGKILL] if graceful else [signal.SIGKILL]
     for sig in sigs:
         try:
@@ -265,15 +282,17 @@ def _terminate_group(pid: int, *, graceful: bool, grace_s: float = 3.0) -> None:
             return
         except PermissionError:  # pragma: no cover - not our group
             os.kill(pid, sig)
-        deadline = time.monotonic() + grace_s
-        while time.monotonic() < deadline:
+        asleep = AsleepClock(pid, state=state)
+        hang_at = time.monotonic() + TERMINATE_HANG_S
+        while asleep.asleep_s < grace_s and time.monotonic() < hang_at:
             try:
                 done, _ = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:  # not our child (detached): poll /proc instead
                 done = pid if not pid_is_jackd(pid) else 0
             if done:
                 return
-            time.sleep(0.01)
+            time.sleep(0.02)
+            asleep.poll()
 
 
 def _pdeathsig() -> None:  # pragma: no cover - runs in the forked child
@@ -343,12 +362,13 @@ def parse_iodelay(lines: Sequence[str]) -> list[tuple[float, float]]:
     return out
 
 
-def _connect(jc: Any, src: str, dst: str) -> None:
-    """Connect two ports; one that got connected meanwhile counts as done. A stream that was just
-    (re)opened connects its own ports to ``system`` as it starts, so between reading the
-    connections and asking, the wanted one may appear: JACK then answers EEXIST (17)."""
+def _connect(call: Callable[..., Any], src: str, dst: str) -> None:
+    """Connect two ports through ``call`` (the rig's bounded JACK call); one that got connected
+    meanwhile counts as done. A stream that was just (re)opened connects its own ports to
+    ``system`` as it starts, so between reading the connections and asking, the wanted one may
+    appear: JACK then answers EEXIST (17)."""
     try:
-        jc.request("connect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+        call("connect", src=src, dst=dst)
     except RigError as exc:
         if "already exists" not in str(exc):
             raise
@@ -369,6 +389,8 @@ class LoopbackRig:
 
     #: Name prefix of the rig's own JACK clients; ``connect_loopback`` never loops these.
     CLIENT_PREFIX = "soundcheck-rig"
+    #: (whether a pid lives, whether its tree is runnable): what the rig's waits on JACK read
+    tree_state = staticmethod(tree_state)
 
     def __init__(
         self,
@@ -577,9 +599,8 @@ class LoopbackRig:
             return None
         folder = metadata_db_folder()
         return RigError(f"JACK's metadata database {folder} is wedged again after the rig removed it: "
-                        f"{check.detail}. Some process of this user keeps wedging it; stop every JACK "
-                        f"server and client of the user (pgrep -a jackd), remove {folder} and "
-                        f"/dev/shm/jack-{os.getuid()}-*, and start again. The start failed with: {failure}")
+                        f"{check.detail}. Some process of this user keeps wedging it; {_wedged_db_fix(folder)}. "
+                        f"The start failed with: {failure}")
 
     def _died_of_a_broken_metadata_db(self) -> list[Path]:
         """The empty region files of the uid's metadata database when this rig's jackd died by
@@ -613,15 +634,21 @@ class LoopbackRig:
 
         The client is the rig's agent process (``harness.rig.jack_agent``); with ``monitor`` it stays
         open (xruns, ports, wiring), without it the agent closes it and exits.
+
+        ``ready_timeout_s`` counts the time this process's tree (jackd, the agent) sleeps, not wall
+        time: on a loaded machine jackd's start and the agent's interpreter wait for a CPU (a
+        wall-clock bound read that as a hung server and killed it), while a jackd hung on a lock
+        (a wedged metadata database) sleeps, and spends the bound as on an idle machine. The agent
+        retries its open until this wait gives up (``READY_HANG_S`` of wall time guards a busy hang).
         """
         proc = self._proc
         crashes = 0
+        slept_through = AsleepBound(self.ready_timeout_s, hang_s=READY_HANG_S, clock=self.clock, state=self.tree_state)
         while True:
-            remaining = max(0.1, t0 + self.ready_timeout_s - self.clock.now())
             agent = JackAgent(self.server_name, f"{self.CLIENT_PREFIX}-{secrets.token_hex(2)}", env=self.env(),
-                              monitor=self.monitor, open_timeout_s=remaining, on_exit=self._agent_exited)
-            # The agent's own bound is ``remaining``; ours adds the interpreter's start on a loaded machine.
-            ok = agent.wait_ready(remaining + 10.0, give_up=lambda: proc is None or proc.poll() is not None)
+                              monitor=self.monitor, open_timeout_s=READY_HANG_S, on_exit=self._agent_exited)
+            ok = agent.wait_ready(READY_HANG_S,
+                                  give_up=lambda: proc is None or proc.poll() is not None or slept_through())
             if ok or not _probe_crashed(agent) or proc is None or proc.poll() is not None:
                 break
             # The probe's libjack crashed while jackd lives on: that is the rig's client failing
@@ -632,7 +659,7 @@ class LoopbackRig:
             crashes += 1
             self.probe_crashes.append(agent.failure)
             agent.kill()  # reaped, its pipes closed; its death is already in agent_exits
-            if crashes >= READY_PROBE_CRASHES_MAX or self.clock.now() >= t0 + self.ready_timeout_s:
+            if crashes >= READY_PROBE_CRASHES_MAX or slept_through():
                 raise RigError(
                     f"jackd {self.server_name!r} ran, but {crashes} readiness probe(s) crashed opening "
                     f"on it ({', '.join(self.probe_crashes[-crashes:])}):\n{self.log_tail()}"
@@ -648,8 +675,8 @@ class LoopbackRig:
                     f"before it was ready:\n{self.log_tail()}"
                 )
             raise RigError(
-                f"jackd {self.server_name!r} not ready after {self.ready_timeout_s:.1f} s "
-                f"({agent.failure}):\n{self.log_tail()}\n{agent.stderr_tail()}"
+                f"jackd {self.server_name!r} not ready after {self.ready_timeout_s:.1f} s asleep "
+                f"({self.clock.now() - t0:.1f} s in all; {agent.failure}):\n{self.log_tail()}\n{agent.stderr_tail()}"
             )
         if self.monitor:
             self._agent = agent
@@ -754,13 +781,34 @@ class LoopbackRig:
             raise RigError(f"the rig's JACK client is gone ({self._agent.exit_reason})")
         return self._agent
 
+    def _call(self, op: str, **args: Any) -> Any:
+        """One JACK call through the rig's agent, bounded (``JACK_CALL_TIMEOUT_S`` asleep). A call
+        its processes slept through has the uid's metadata database checked: a lock in it held by a
+        process that died (a wedge arising mid-run, after ``start``'s check) hangs the server and
+        every client in a futex without a word, and the error then names it with the fix."""
+        try:
+            return self._jack().request(op, JACK_CALL_TIMEOUT_S, **args)
+        except JackCallHung as exc:
+            raise self._named_if_wedged(exc) from None
+
+    def _named_if_wedged(self, hung: RigError) -> RigError:
+        """``hung`` with the metadata database named when the check finds it wedged; else as it came."""
+        folder = metadata_db_folder()
+        check = check_metadata_db(folder)
+        log.info("rig %s: %s; JACK's metadata database: %s (%s)", self.server_name, hung, check.verdict,
+                 check.detail)
+        if check.verdict != "wedged":
+            return hung
+        return RigError(f"{hung}: JACK's metadata database {folder} is wedged ({check.detail}), so the "
+                        f"server and its clients wait for ever; {_wedged_db_fix(folder)}")
+
     def ports(self, *, is_output: bool | None = None) -> list[str]:
         """Audio port names on the server right now."""
-        return list(self._jack().request("ports", JACK_CALL_TIMEOUT_S, is_output=is_output))
+        return list(self._call("ports", is_output=is_output))
 
     def connections(self) -> list[tuple[str, str]]:
         """Every (output port, input port) connection on the server."""
-        return [(a, b) for a, b in self._jack().request("connections", JACK_CALL_TIMEOUT_S)]
+        return [(a, b) for a, b in self._call("connections")]
 
     def clients(self) -> list[str]:
         """Names of the JACK clients with audio ports, excluding ``system`` and the rig's own."""
@@ -798,20 +846,19 @@ class LoopbackRig:
             return (outs, ins) if len(outs) >= want and len(ins) >= want else None
 
         try:
-            outs, ins = wait_until(ready, timeout_s, what=f"ports of client {client or '(any)'}",
-                                   clock=self.clock)
+            outs, ins = wait_while_awake(ready, timeout_s, what=f"ports of client {client or '(any)'}",
+                                         clock=self.clock, state=self.tree_state)
         except TimeoutError as exc:
             raise RigError(f"{exc}; ports now: {self.ports()}") from exc
         n = min(len(outs), len(ins)) if channels is None else channels
         pairs = list(zip(outs[:n], ins[:n]))
-        jc = self._jack()
         for src, dst in self.connections():
             if (src in outs or dst in ins) and (src.startswith("system:") or dst.startswith("system:")):
-                jc.request("disconnect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+                self._call("disconnect", src=src, dst=dst)
         current = set(self.connections())
         for src, dst in pairs:
             if (src, dst) not in current:
-                _connect(jc, src, dst)
+                _connect(self._call, src, dst)
         self._loop_pairs = pairs
         return pairs
 
@@ -822,7 +869,6 @@ class LoopbackRig:
         stream's port (any client but ``system`` and the rig's own), e.g. PortAudio's automatic
         links to ``system``; ``reconnect_ports`` puts back exactly what was removed.
         """
-        jc = self._jack()
         current = self.connections()
         if everything or not self._loop_pairs:
             def stream_port(port: str) -> bool:
@@ -834,7 +880,7 @@ class LoopbackRig:
             removed = [p for p in self._loop_pairs if p in set(current)]
 
         for src, dst in removed:
-            jc.request("disconnect", JACK_CALL_TIMEOUT_S, src=src, dst=dst)
+            self._call("disconnect", src=src, dst=dst)
         self._await_running_graph(lambda now: not set(removed) & now, "the disconnection")
         self._removed = removed
         return removed
@@ -844,16 +890,17 @@ class LoopbackRig:
         asked for. JACK2 applies a connect or disconnect to its next graph and switches to it at
         the driver's next cycle; on a loaded machine that cycle waits for a CPU, and a listing
         read in between still shows the old wiring (measured at load ~40: a connection listed
-        after ``disconnect_ports`` had returned). Bounded as a JACK call is."""
+        after ``disconnect_ports`` had returned). Bounded as a JACK call is, by the time the rig's
+        processes sleep through it: a cycle that waits for a CPU is not a graph that never switches."""
         try:
-            wait_until(lambda: done(set(self.connections())), JACK_CALL_TIMEOUT_S,
-                       what=f"{what} in the server's running graph", clock=self.clock)
+            wait_while_awake(lambda: done(set(self.connections())), JACK_CALL_TIMEOUT_S,
+                             what=f"{what} in the server's running graph", clock=self.clock,
+                             state=self.tree_state)
         except TimeoutError as exc:
-            raise RigError(f"{exc}; connections now: {self.connections()}") from exc
+            raise self._named_if_wedged(RigError(f"{exc}; connections now: {self.connections()}")) from exc
 
     def reconnect_ports(self) -> list[tuple[str, str]]:
         """Plug the cable back in (the connections ``disconnect_ports`` removed)."""
-        jc = self._jack()
         restored = list(self._removed)
 
         current = set(self.connections())
@@ -861,7 +908,7 @@ class LoopbackRig:
         for src, dst in restored:
             # A port that vanished meanwhile (its stream was reopened) cannot be replugged.
             if (src, dst) not in current and src in existing and dst in existing:
-                _connect(jc, src, dst)
+                _connect(self._call, src, dst)
         # a port gone before or meanwhile takes its connection with it
         def replugged(now: set[tuple[str, str]]) -> bool:
             ports = set(self.ports())
@@ -892,7 +939,7 @@ class LoopbackRig:
 
     def cpu_load(self) -> float:
         """JACK's DSP load in percent (``jack_cpu_load``)."""
-        return float(self._jack().request("cpu_load", JACK_CALL_TIMEOUT_S))
+        return float(self._call("cpu_load"))
 
     # ------------------------------------------------------------------ faults
     def kill_server(self) -> None:
@@ -1119,6 +1166,12 @@ def check_server_name(name: object) -> str:
 #: where JACK2 keeps its shared files on this machine (the metadata database's place is fixed
 #: when JACK2 is built: no environment variable moves it)
 JACK_SHM = Path("/dev/shm")
+
+
+def _wedged_db_fix(folder: Path) -> str:
+    """What a user does about a wedged metadata database ``folder``."""
+    return (f"stop every JACK server and client of the user (pgrep -a jackd), remove {folder} and "
+            f"/dev/shm/jack-{os.getuid()}-*, and start again")
 
 
 def metadata_db_folder(shm: Path | None = None, uid: int | None = None) -> Path:

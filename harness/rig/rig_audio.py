@@ -88,6 +88,7 @@ from typing import Any
 import numpy as np
 
 from ._jackagent import HEADER, RIG_PREFIX, WIRED, XRUN
+from .awake import AsleepBound, tree_state
 from .jack_agent import JackAgent
 from .loopback import pid_is_jackd, server_pids
 from .server_runs import ServerRuns
@@ -96,8 +97,12 @@ __all__ = ["RigCapture", "jack_server_of", "system_stream_pid"]
 
 #: how long a capture agent may take to open its client (the server may be restarting)
 OPEN_TIMEOUT_S = 60.0
-#: how long a run waits for its first capture agent before the system starts
+#: how long a run waits for its first capture agent before the system starts: the time this process's
+#: tree sleeps through the wait (``AsleepBound``), so an agent whose interpreter waits for a CPU is
+#: waited for, and one retrying against a name no server serves spends it
 READY_TIMEOUT_S = 20.0
+#: the wall-clock guard of that wait when the tree never sleeps (a busy hang)
+READY_HANG_S = 300.0
 #: capture agents ``wait_ready`` starts at most while its server goes away under them (each one
 #: after its server's jackd was seen gone: a server killed again and again as the run starts)
 MAX_START_AGENTS = 5
@@ -179,6 +184,9 @@ class _Spec:
 
 class RigCapture:
     """Capture agents on ``server``, one at a time, and their records read back in order."""
+
+    #: (whether a pid lives, whether its tree is runnable): what the start's bound reads
+    tree_state = staticmethod(tree_state)
 
     def __init__(self, server: str, folder: Path, *, tone_hz: float = 997.0, program: Path | None = None) -> None:
         self.server = server
@@ -284,13 +292,15 @@ class RigCapture:
         later): the agent died as its client opened, the wait ended at once, and the system's
         configuration then found no device: exit 2, a usage error, for a server back 2 s later.
         ``start_outage`` says what was seen; an agent that ended for any other reason fails the
-        wait at once (``start_failure``)."""
-        deadline = time.monotonic() + timeout_s
+        wait at once (``start_failure``). ``timeout_s`` counts the time this process's tree sleeps:
+        a wall-clock bound left a loaded run's audio unheard ("did not open ... within 20 s")
+        while the agent's interpreter waited for a CPU."""
+        spent = AsleepBound(timeout_s, hang_s=READY_HANG_S, state=self.tree_state)
         for _ in range(MAX_START_AGENTS):
             agent = self._agent
             if agent is None:
                 return False
-            if agent.wait_ready(max(0.0, deadline - time.monotonic())):
+            if agent.wait_ready(READY_HANG_S, give_up=spent):
                 self._note_server_restarted()
                 return True
             if agent.alive:  # still opening at the deadline: no server serves the name
@@ -304,7 +314,7 @@ class RigCapture:
             self.start_outage = lost or f"libjack told the rig's capture client the server shut down ({why})"
             self.agent_exits.append(why)
             agent.kill()
-            if time.monotonic() >= deadline:
+            if spent():
                 return False
             self._spawn()
         return False

@@ -16,6 +16,7 @@ import pytest
 
 from harness.cli import main as cli_main
 from harness import RigError
+from harness.rig.awake import wait_while_awake
 from harness.rig.loopback import (
     LoopbackRig,
     SineLoop,
@@ -26,7 +27,8 @@ from harness.rig.loopback import (
 )
 from system_under_test.clock import VirtualClock
 
-pytestmark = [pytest.mark.loopback, pytest.mark.timeout(60)]
+#: the waits below count the time the rig's processes sleep; this wall-clock bound only stops a busy hang
+pytestmark = [pytest.mark.loopback, pytest.mark.timeout(300)]
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_rig_is_ready_when_a_client_can_connect_and_closes_cleanly() -> None:
         assert pid is not None and pid_is_jackd(pid, rig.server_name)
         assert rig.cpu_load() >= 0.0
     assert not rig.running
-    wait_until(lambda: _gone(pid), 5, what="jackd gone")
+    wait_while_awake(lambda: _gone(pid), 5, what="jackd gone")
     assert _server_files(rig.server_name) == []
     rig.close()  # idempotent
 
@@ -128,7 +130,7 @@ def test_teardown_happens_when_the_body_fails() -> None:
             pid = rig.pid
             raise RuntimeError("test failed")
     assert not holder[0].running
-    wait_until(lambda: _gone(pid), 5, what="jackd gone")
+    wait_while_awake(lambda: _gone(pid), 5, what="jackd gone")
 
 
 def _probes_crashing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, crashing: int) -> list[str]:
@@ -215,10 +217,10 @@ def test_stall_and_resume_freeze_the_server_process(rig: LoopbackRig) -> None:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
 
     with rig.stalled_for():
-        wait_until(lambda: state() == "T", 5, what="jackd stopped")
+        wait_while_awake(lambda: state() == "T", 5, what="jackd stopped")
         with pytest.raises(RigError, match="stalled"):
             rig.ports()
-    wait_until(lambda: state() in "SR", 5, what="jackd running again")
+    wait_while_awake(lambda: state() in "SR", 5, what="jackd running again")
     assert rig.ports()
 
 
@@ -230,7 +232,7 @@ def test_close_resumes_and_kills_a_stalled_server() -> None:
         rig.stall()
     finally:
         rig.close()  # the test's subject; in a finally so a failed start gives the leased name back
-    wait_until(lambda: _gone(pid), 5, what="jackd gone")
+    wait_while_awake(lambda: _gone(pid), 5, what="jackd gone")
 
 
 def _stream_on(rig: LoopbackRig):  # type: ignore[no-untyped-def]
@@ -270,12 +272,12 @@ def test_starving_the_client_of_cpu_makes_jack_report_xruns(rig: LoopbackRig) ->
     stream, loop, _ = _stream_on(rig)
     try:
         rig.connect_loopback(channels=2)
-        wait_until(lambda: loop.samples > rig.rate // 4, 10, what="audio")
+        wait_while_awake(lambda: loop.samples > rig.rate // 4, 10, what="audio")
         report = rig.starve_cpu(0.5, pids=[stream.host_pid])
         assert report.xruns > 0 and report.bursts > 0
         assert report.method == "sigstop-clients"
         # the stream survives and counts flagged blocks
-        wait_until(lambda: stream.stats.flagged_callbacks > 0, 5, what="flagged blocks")
+        wait_while_awake(lambda: stream.stats.flagged_callbacks > 0, 5, what="flagged blocks")
     finally:
         stream.close()
     host = stream.host
@@ -308,7 +310,7 @@ def test_cli_up_status_down(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     finally:
         assert cli_main(["loopback", "--state", str(state), "down"]) == 0
     assert not state.exists()
-    wait_until(lambda: not pid_is_jackd(up["pid"]), 5, what="jackd gone")
+    wait_while_awake(lambda: not pid_is_jackd(up["pid"]), 5, what="jackd gone")
     capsys.readouterr()
     assert cli_main(["loopback", "--state", str(state), "status"]) == 1
     assert json.loads(capsys.readouterr().out)["alive"] is False

@@ -624,7 +624,8 @@ def _fake_jackd(tmp_path: Path) -> tuple[Any, str]:
     import subprocess
     import sys
 
-    from harness.rig.loopback import pid_is_jackd, wait_until
+    from harness.rig.awake import wait_while_awake
+    from harness.rig.loopback import pid_is_jackd
 
     link = tmp_path / "jackd"
     os.symlink(sys.executable, link)
@@ -632,7 +633,7 @@ def _fake_jackd(tmp_path: Path) -> tuple[Any, str]:
     proc = subprocess.Popen([str(link), "-c", "import time; time.sleep(60)", "-n", name])
     # Popen returns once the exec began, but the kernel sets the new image's argument area a
     # little later: /proc/PID/cmdline can read empty for that moment (seen once in a suite run)
-    wait_until(lambda: pid_is_jackd(proc.pid, name), 30.0, what="the fake jackd's command line in /proc")
+    wait_while_awake(lambda: pid_is_jackd(proc.pid, name), 30.0, what="the fake jackd's command line in /proc")
     return proc, name
 
 

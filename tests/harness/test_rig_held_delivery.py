@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from harness import ReliabilityRun, RunSpec
+from harness.rig.awake import wait_while_awake
 from harness.rig.hold import held_thread
 from harness.rig.loopback import server_pids
 from harness.verdict import held_note
@@ -51,15 +52,15 @@ class _Seen(AudioSystem):
 
 def _running_stream(ready_s: float) -> Any:
     """The run's stream once it has called back ``CALLBACKS_BEFORE`` times (a bounded wait)."""
-    deadline = time.monotonic() + ready_s
-    while time.monotonic() < deadline:
+    def called_back() -> Any:
         system = _Seen.seen[-1] if _Seen.seen else None
         stream = system.stream if system is not None else None
         if stream is not None and getattr(stream, "_delivery_tid", None) is not None \
                 and stream.stats.callbacks >= CALLBACKS_BEFORE:
             return stream
-        time.sleep(0.05)
-    raise AssertionError(f"the rig's stream did not call back {CALLBACKS_BEFORE} times within {ready_s} s")
+        return None
+
+    return wait_while_awake(called_back, ready_s, what=f"the rig's stream to call back {CALLBACKS_BEFORE} times")
 
 
 def _run_with(tmp_path: Path, act: Any) -> tuple[Any, dict[str, Any]]:

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from harness.errors import RigError
-from harness.rig.loopback import LoopbackRig
+from harness.rig import loopback
+from harness.rig.loopback import JACK_CALL_TIMEOUT_S, LoopbackRig
+from harness.rig.metadata_db import DbCheck
 from system_under_test.clock import VirtualClock
 
 PAIRS = [("PortAudio:out_0", "PortAudio:in_0"), ("PortAudio:out_1", "PortAudio:in_1")]
@@ -70,3 +72,26 @@ def test_a_graph_that_never_switches_is_a_rig_error_naming_it(monkeypatch: pytes
     agent = LaggingAgent(10**9)
     with pytest.raises(RigError, match="the disconnection in the server's running graph"):
         _rig(agent).disconnect_ports()
+
+
+def test_a_graph_switched_late_by_a_cycle_waiting_for_a_cpu_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The driver's cycle that switches the graph waits for a CPU: 400 reads at 0.05 s (20 virtual
+    seconds, four times the bound) with the rig's processes runnable throughout. Fails with the
+    wall-clock bound: "timed out after 5.0 s waiting for the disconnection in the server's running graph"."""
+    monkeypatch.setattr(LoopbackRig, "running", property(lambda self: True))
+    monkeypatch.setattr(LoopbackRig, "tree_state", staticmethod(lambda pid: (True, True)))
+    rig = _rig(LaggingAgent(400))
+    assert rig.disconnect_ports() == PAIRS
+    assert rig.clock.now() > 3 * JACK_CALL_TIMEOUT_S
+
+
+def test_a_graph_that_never_switches_while_the_rig_sleeps_spends_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asleep throughout (a server hung): the bound is spent at 5 s; a healthy database is not named."""
+    monkeypatch.setattr(LoopbackRig, "running", property(lambda self: True))
+    monkeypatch.setattr(LoopbackRig, "tree_state", staticmethod(lambda pid: (True, False)))
+    monkeypatch.setattr(loopback, "check_metadata_db", lambda folder: DbCheck("opens", "opened in 0.01 s"))
+    rig = _rig(LaggingAgent(10**9))
+    with pytest.raises(RigError, match="the disconnection in the server's running graph") as caught:
+        rig.disconnect_ports()
+    assert "metadata database" not in str(caught.value)
+    assert rig.clock.now() == pytest.approx(JACK_CALL_TIMEOUT_S, abs=0.1)

@@ -25,7 +25,8 @@ from harness import faults as F
 from harness import HarnessError, RigError
 from harness.history import History, run_op
 from harness.invariants import check_all, check_frame_accounting, check_resources
-from harness.rig.loopback import LoopbackRig, wait_until
+from harness.rig.awake import wait_while_awake
+from harness.rig.loopback import LoopbackRig
 from harness.rig.rig_target import (
     UNSUPPORTED,
     JackRigTarget,
@@ -288,7 +289,7 @@ class Rigged:
 
     def wait_blocks(self, n: int) -> None:
         goal = self.callbacks() + n
-        wait_until(lambda: self.callbacks() >= goal, WAIT_S, what=f"{n} more audio blocks")
+        wait_while_awake(lambda: self.callbacks() >= goal, WAIT_S, what=f"{n} more audio blocks")
 
     def story(self) -> str:
         """The system's transitions and events so far (for failure messages)."""
@@ -336,7 +337,7 @@ def _assert_clean_close(r: Rigged) -> None:
         assert verdicts[name].ok, f"{name}: {verdicts[name].message} {verdicts[name].evidence[:3]}"
     assert check_resources(None, r.system, threads_before=r.threads_before).ok
     assert r.host_pids, "no device host was ever seen"
-    wait_until(lambda: not any(_pid_alive(p) for p in r.host_pids), 5.0, what="device hosts to exit")
+    wait_while_awake(lambda: not any(_pid_alive(p) for p in r.host_pids), 5.0, what="device hosts to exit")
     left = [n for n in r.shm if Path(f"/dev/shm/{n}").exists()]
     assert left == [], f"shared memory left behind: {left}"
 
@@ -354,7 +355,7 @@ WHEN = ("running", "paused", "reconfigure")
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: the waits count the rig's sleep
 @pytest.mark.parametrize("when", WHEN)
 @pytest.mark.parametrize("fault_name", list(FAULTS))
 def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, when: str,
@@ -394,7 +395,7 @@ def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, w
     assert record is not None
 
     # The fault ends by itself (its duration on the injector's scheduler thread).
-    wait_until(lambda: record.ended_at is not None, WAIT_S, what="the fault to end")
+    wait_while_awake(lambda: record.ended_at is not None, WAIT_S, what="the fault to end")
     if fault_name in BREAKING and when == "reconfigure":
         # Inside reconfigure the dead/frozen device meets the stream being reopened: the operation
         # itself must notice - fail with a device error (then roll back or hand over to recovery)
@@ -414,7 +415,7 @@ def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, w
         if opened_first:
             recoveries0, blocks_goal = counters0.get("recoveries", 0), r.callbacks() + 200
             try:
-                wait_until(lambda: r.recoveries() > recoveries0 or r.callbacks() >= blocks_goal, WAIT_S,
+                wait_while_awake(lambda: r.recoveries() > recoveries0 or r.callbacks() >= blocks_goal, WAIT_S,
                            what="the system to recover from the device broken after its reconfigure, "
                                 "or its new stream to play on the restarted server")
             except TimeoutError as exc:
@@ -425,7 +426,7 @@ def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, w
                         "rolled back" if rolled_back else "recovery")
     elif fault_name in BREAKING:
         try:
-            wait_until(lambda: r.recoveries() > counters0.get("recoveries", 0), WAIT_S,
+            wait_while_awake(lambda: r.recoveries() > counters0.get("recoveries", 0), WAIT_S,
                        what="the system to recover from the broken device")
         except TimeoutError as exc:
             raise AssertionError(f"{exc}; state {r.system.state}\n{r.story()}") from None
@@ -433,7 +434,7 @@ def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, w
         errors = r.history.errors()
         assert any(e.data["error"]["type"] in ("DeviceLostError", "DeviceStalledError", "DeviceNotFoundError",
                                                "DeviceTimeoutError") for e in errors), r.story()
-    wait_until(lambda: r.system.state == before_state and not r.system.recovering, WAIT_S,
+    wait_while_awake(lambda: r.system.state == before_state and not r.system.recovering, WAIT_S,
                what=f"the system back in {before_state}")
     r.wait_blocks(20)  # audio flows again on the (possibly new) stream
     assert r.system.is_healthy(), r.system.health()
@@ -464,7 +465,7 @@ def test_real_fault_is_detected_and_recovered(rigged: Rigged, fault_name: str, w
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: the waits count the rig's sleep
 def test_stop_under_a_stalled_server_does_not_wait_the_control_timeout(rigged: Rigged) -> None:
     """SUT fix: stop() used to wait the whole control timeout while holding the op lock.
 
@@ -484,7 +485,7 @@ def test_stop_under_a_stalled_server_does_not_wait_the_control_timeout(rigged: R
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: the waits count the rig's sleep
 def test_alsa_route_server_kill_recovers_exactly_once() -> None:
     """SUT fix: the dead ALSA stream's late watchdog report used to start a second recovery."""
     from system_under_test.devices.portaudio import PortAudioBackend
@@ -498,14 +499,14 @@ def test_alsa_route_server_kill_recovers_exactly_once() -> None:
         try:
             system.initialize()
             system.start()
-            wait_until(lambda: system.metrics().counters.get("callbacks", 0) > 20, WAIT_S, what="audio")
+            wait_while_awake(lambda: system.metrics().counters.get("callbacks", 0) > 20, WAIT_S, what="audio")
             target.drop_device("jack")
-            wait_until(lambda: system.state == State.RECOVERING, WAIT_S, what="RECOVERING")
+            wait_while_awake(lambda: system.state == State.RECOVERING, WAIT_S, what="RECOVERING")
             target.return_device("jack")
-            wait_until(lambda: system.metrics().counters.get("recoveries", 0) >= 1, WAIT_S, what="recovery")
+            wait_while_awake(lambda: system.metrics().counters.get("recoveries", 0) >= 1, WAIT_S, what="recovery")
             # The dead stream's own watchdog (250 ms) has long fired by the time these blocks arrive.
             goal = system.metrics().counters["callbacks"] + int(0.5 * RATE / PERIOD)
-            wait_until(lambda: system.metrics().counters["callbacks"] >= goal, WAIT_S, what="0.5 s of audio")
+            wait_while_awake(lambda: system.metrics().counters["callbacks"] >= goal, WAIT_S, what="0.5 s of audio")
             # each episode's cause, so that a second one says whether a stall of the starved
             # machine's or the dead stream's late report began it
             starts = [(e.time, (e.data or {}).get("error")) for e in history.events("recovery_started")]
@@ -518,7 +519,7 @@ def test_alsa_route_server_kill_recovers_exactly_once() -> None:
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: the waits count the rig's sleep
 def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))  # not the shared reports/
     profile = tmp_path / "rig.toml"
@@ -568,7 +569,7 @@ def test_reliability_run_on_the_jack_rig_with_faults(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(90)
+@pytest.mark.timeout(300)  # a busy hang's guard: the waits count the rig's sleep
 def test_a_slow_start_on_a_real_device_does_not_bunch_the_faults(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Measured: at load average 16 the rig run above fired its 5 faults (meant for 1.2-4.6 s into
@@ -646,7 +647,7 @@ def _stalls(r: Rigged) -> list[Any]:
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(90)
+@pytest.mark.timeout(300)  # a busy hang's guard: the waits count the rig's sleep
 def test_a_stall_the_systems_own_callback_held_is_its_own_and_jackd_stopped_from_outside_is_the_machines(
         rigged: Rigged) -> None:
     """Whose xrun is it? On the JACK route a loaded machine reports xruns all the time, so the loss
@@ -667,15 +668,15 @@ def test_a_stall_the_systems_own_callback_held_is_its_own_and_jackd_stopped_from
     first = len(_stalls(r))  # a loaded machine may have stalled the stream already: those are not judged here
     r.system.pipeline.chain.add_stage(stage)
     try:
-        wait_until(lambda: len(_stalls(r)) > first, WAIT_S, what="the system's watchdog to report the held callback")
+        wait_while_awake(lambda: len(_stalls(r)) > first, WAIT_S, what="the system's watchdog to report the held callback")
     finally:
         stage.release.set()
-    wait_until(lambda: r.system.state == State.RUNNING and r.recoveries() >= 1, WAIT_S,
+    wait_while_awake(lambda: r.system.state == State.RUNNING and r.recoveries() >= 1, WAIT_S,
                what="the system to recover from its own stall")
     r.wait_blocks(20)
     second = len(_stalls(r))
     with r.rig.stalled_for():
-        wait_until(lambda: len(_stalls(r)) > second, WAIT_S, what="a stall while jackd is stopped")
+        wait_while_awake(lambda: len(_stalls(r)) > second, WAIT_S, what="a stall while jackd is stopped")
     from harness.device_losses import device_losses
 
     stalls = [x for x in device_losses(r.history, lambda t0, t1: 36) if x.kind == "stalled"]

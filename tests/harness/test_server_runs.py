@@ -16,7 +16,8 @@ import pytest
 from harness.audio_check import AudioCheck
 from harness.device_losses import device_losses
 from harness.history import History
-from harness.rig.loopback import LoopbackRig, wait_until
+from harness.rig.awake import wait_while_awake
+from harness.rig.loopback import LoopbackRig
 from harness.rig.rig_audio import RigCapture
 from harness.rig.server_runs import ServerRuns
 from system_under_test import AudioSystem
@@ -249,10 +250,10 @@ def test_the_rigs_capture_sees_its_real_jackd_stopped_from_outside(tmp_path: Pat
         cap = RigCapture(rig.server_name, tmp_path)
         runs = cap.server_runs.start()
         try:
-            wait_until(lambda: runs.pid == rig.pid, 10.0, what="the sampler to find jackd")
+            wait_while_awake(lambda: runs.pid == rig.pid, 10.0, what="the sampler to find jackd")
             os.kill(rig.pid, signal.SIGSTOP)
             try:
-                wait_until(lambda: _all_stopped(rig.pid), 10.0, what="every thread of jackd to stop")
+                wait_while_awake(lambda: _all_stopped(rig.pid), 10.0, what="every thread of jackd to stop")
                 runs.sample()
                 t_stopped = time.monotonic()
                 time.sleep(0.4)  # the stop itself
@@ -260,7 +261,7 @@ def test_the_rigs_capture_sees_its_real_jackd_stopped_from_outside(tmp_path: Pat
                 t_cont = time.monotonic()
             finally:
                 os.kill(rig.pid, signal.SIGCONT)
-            wait_until(lambda: any(x.t0 <= t_stopped and x.t1 >= t_cont - 0.001 for x in list(runs.stretches)),
+            wait_while_awake(lambda: any(x.t0 <= t_stopped and x.t1 >= t_cont - 0.001 for x in list(runs.stretches)),
                        10.0, what="a sample that saw jackd run again")
             (s,) = runs.between(t_stopped, t_cont) or []
             assert s.stopped, s

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill, wait_until
+from harness.rig.awake import wait_while_awake
+from harness.rig.loopback import LoopbackRig, SineLoop, kill_recovery_drill
 from system_under_test.clock import VirtualClock
 from system_under_test.devices.base import StreamSpec
 from system_under_test.devices.jack import JackBackend
@@ -30,7 +31,8 @@ from system_under_test.errors import (
     DeviceTimeoutError,
 )
 
-pytestmark = [pytest.mark.loopback(portaudio=True), pytest.mark.timeout(60)]
+#: the waits below count the time the rig's processes sleep; this wall-clock bound only stops a busy hang
+pytestmark = [pytest.mark.loopback(portaudio=True), pytest.mark.timeout(300)]
 
 ROUTES = ["jack-hostapi", "alsa-jack-pcm"]
 
@@ -56,7 +58,7 @@ def _looped(rig: LoopbackRig, backend: PortAudioBackend, device: str, errors: li
     stream = backend.open_stream(_spec(device), loop, errors.append)
     stream.start()
     rig.connect_loopback(channels=2)
-    wait_until(lambda: loop.samples > 48000 // 2, 10, what="half a second of audio")
+    wait_while_awake(lambda: loop.samples > 48000 // 2, 10, what="half a second of audio")
     return stream, loop
 
 
@@ -71,7 +73,7 @@ def test_a_997_hz_sine_comes_back_with_the_right_rms(rig: LoopbackRig, route: st
     errors: list = []
     stream, loop = _looped(rig, backend, device, errors)
     try:
-        wait_until(lambda: loop.samples > 48000 * 1.5, 10, what="1.5 s of audio")
+        wait_while_awake(lambda: loop.samples > 48000 * 1.5, 10, what="1.5 s of audio")
         # the level of the blocks that came back (a loaded machine's xruns hand over silent
         # blocks: their share is bounded, not mistaken for a wrong level)
         level, silent = loop.recent_level(1.0)
@@ -99,12 +101,12 @@ def test_a_started_stream_gets_a_longer_grace_until_its_first_block(rig: Loopbac
         assert stream.stats.callbacks == 0
         assert stream.min_stall_s == max(stream.watchdog_s, FIRST_BLOCK_GRACE_S) > stream.watchdog_s
         stream.start()
-        wait_until(lambda: stream.stats.callbacks > 0, 10, what="the first block")
+        wait_while_awake(lambda: stream.stats.callbacks > 0, 10, what="the first block")
         assert stream.min_stall_s == stream.watchdog_s
         stream.stop()
         blocks = stream.stats.callbacks
         stream.start()  # a restart: the grace again until its first block (which may come at once)
-        wait_until(lambda: stream.stats.callbacks > blocks, 10, what="a block after the restart")
+        wait_while_awake(lambda: stream.stats.callbacks > blocks, 10, what="a block after the restart")
         assert stream.min_stall_s == stream.watchdog_s
         assert not [e for e in errors if isinstance(e, (DeviceLostError, DeviceStalledError))]
     finally:
@@ -137,13 +139,13 @@ def test_pulled_cable_is_silence_without_error_and_returns(rig: LoopbackRig, rou
     errors: list = []
     stream, loop = _looped(rig, backend, device, errors)
     try:
-        wait_until(lambda: loop.recent_rms(0.1) > 0.3, 5, what="signal")
+        wait_while_awake(lambda: loop.recent_rms(0.1) > 0.3, 5, what="signal")
         rig.disconnect_ports()
-        wait_until(lambda: loop.recent_rms(0.1) < 1e-4, 5, what="silence after the cable is pulled")
+        wait_while_awake(lambda: loop.recent_rms(0.1) < 1e-4, 5, what="silence after the cable is pulled")
         assert stream.active
         assert not [e for e in errors if isinstance(e, (DeviceLostError, DeviceStalledError))]
         rig.reconnect_ports()
-        wait_until(lambda: abs(loop.recent_rms(0.1) - loop.expected_rms) < 0.02, 5, what="signal back")
+        wait_while_awake(lambda: abs(loop.recent_rms(0.1) - loop.expected_rms) < 0.02, 5, what="signal back")
     finally:
         stream.close()
 
@@ -156,7 +158,7 @@ def test_sigstop_stall_is_detected_by_the_watchdog_and_close_is_bounded(rig: Loo
     try:
         with rig.stalled_for():
             t0 = time.monotonic()
-            err = wait_until(lambda: next((e for e in errors if isinstance(e, DeviceStalledError)), None),
+            err = wait_while_awake(lambda: next((e for e in errors if isinstance(e, DeviceStalledError)), None),
                              5, what="the watchdog")
             detect = time.monotonic() - t0
             assert detect < stream.watchdog_s + 1.0
@@ -189,7 +191,7 @@ def test_close_times_out_on_a_hung_host_kills_it_and_reports(rig: LoopbackRig) -
     stream.close()
     assert took < stream.teardown_timeout_s + 1.0
     assert any(isinstance(e, DeviceTimeoutError) for e in errors)
-    wait_until(lambda: not Path(f"/proc/{pid}").exists() or _is_zombie(pid), 5, what="host gone")
+    wait_while_awake(lambda: not Path(f"/proc/{pid}").exists() or _is_zombie(pid), 5, what="host gone")
 
 
 def _is_zombie(pid: int) -> bool:
@@ -213,7 +215,7 @@ def test_no_threads_processes_or_shared_memory_leak(rig: LoopbackRig, route: str
     backend.close()
     assert name not in _shm_entries() and _shm_entries() <= shm_before
     assert pid is not None and (not Path(f"/proc/{pid}").exists() or _is_zombie(pid))
-    wait_until(lambda: set(threading.enumerate()) <= threads_before, 5, what="threads to end")
+    wait_while_awake(lambda: set(threading.enumerate()) <= threads_before, 5, what="threads to end")
 
 
 def test_devices_are_rescanned_by_name(rig: LoopbackRig) -> None:
@@ -252,7 +254,7 @@ def test_a_raising_callback_is_reported_and_the_stream_keeps_running(rig: Loopba
     stream = backend.open_stream(_spec("system"), bad, errors.append)
     try:
         stream.start()
-        wait_until(lambda: calls[0] > 50, 10, what="callbacks")
+        wait_while_awake(lambda: calls[0] > 50, 10, what="callbacks")
         assert any(isinstance(e, CallbackError) for e in errors)
         assert stream.active
     finally:
