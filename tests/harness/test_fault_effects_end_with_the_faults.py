@@ -13,24 +13,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from running_system import running_system
+
 from harness import ReliabilityRun, RunSpec
 from harness.faults import FaultInjector, fault_from_dict
 from harness.faults.kinds import Fault
 from harness.faults.triggers import At
 from harness.history import History
 from system_under_test import AudioSystem
-from system_under_test.clock import VirtualClock
-from system_under_test.devices.simulated import SimulatedBackend
 
 
 def _running() -> tuple[AudioSystem, History]:
-    """The shipped system running on the simulated device, its history attached."""
-    clock = VirtualClock()
-    system = AudioSystem(None, backend=SimulatedBackend(clock, seed=0), clock=clock, seed=0)
-    history = History(clock=clock).attach(system)
-    system.initialize()
-    system.configure({})
-    system.start()
+    """The shipped system on the simulated device, running for 1 s."""
+    system, history = running_system()
     system.run_for(1.0)
     return system, history
 
