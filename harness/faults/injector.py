@@ -238,6 +238,11 @@ class FaultInjector:
         self._busy: tuple[str, float] | None = None
         #: ``_busy`` as it was at ``disarm``: what the faults still queued then waited behind
         self.busy_at_disarm: tuple[str, float] | None = None
+        #: device -> the kinds fired at it whose request waits there for a callback
+        #: (``Fault.waits_on_device``): what ``disarm`` asks the target to take back
+        self._waiting_on: dict[str, set[str]] = {}
+        #: device -> what ``disarm`` took back of those requests, unspent when the faults ended
+        self.taken_back: dict[str, dict[str, float | int]] = {}
 
     # -- clock ----------------------------------------------------------------------------------
     def _pending(self, schedule: Callable[[Callable[[], None]], Any], fn: Callable[[], None]) -> None:
@@ -403,6 +408,8 @@ class FaultInjector:
             self.records.append(record)
             self.fired_by_kind[fault.kind] += 1
             self._tell("fault_start", record)
+            if fault.waits_on_device:
+                self._waiting_on.setdefault(fault.target, set()).add(fault.kind)
             try:
                 with self._busy_with(fault.kind, record.fired_at):
                     token = fault.start(ctx)
@@ -508,10 +515,31 @@ class FaultInjector:
         self._restore.clear()
         for fault_id in list(self._active):
             self._end(fault_id)
+        self._take_back_waiting()
         if self._scheduler is not None:
             self._scheduler.close()
             self._scheduler = None
         self.armed = False
+
+    def _take_back_waiting(self) -> None:
+        """Take back what the fired faults asked of a device that still waits there for a callback
+        (corrupted callbacks not yet spent, a delay not yet served), noted as ``fault_taken_back``
+        with what was dropped. A request left there outlives the faults: a stream a recovery
+        opens after them meets it, and a healthy system's errors after the faults' end read as
+        one that never settles. A target that leaves nothing waiting has no ``take_back``."""
+        take_back = getattr(self.target, "take_back", None)
+        waiting, self._waiting_on = self._waiting_on, {}
+        if take_back is None:
+            return
+        for device, kinds in sorted(waiting.items()):
+            dropped = take_back(device)
+            if not dropped:
+                continue
+            kept = self.taken_back.setdefault(device, {})
+            for what, amount in dropped.items():
+                kept[what] = kept.get(what, 0) + amount
+            if self.history is not None:
+                self.history.note("fault_taken_back", device=device, kinds=sorted(kinds), **dropped)
 
     def __enter__(self) -> FaultInjector:
         return self.arm()

@@ -20,6 +20,9 @@ read them). Class variables say the rest:
 - ``same_history``: the same seed gives the same history (thread storms do not);
 - ``acts_by_operations``: what it does is lifecycle operations the history records one by one;
 - ``own_threads``: it runs threads of its own (kept out of the single-threaded stateful machine);
+- ``waits_on_device``: what it asks of the device waits there for a callback to act on (a delay,
+  a count of corrupted callbacks), so it may be unspent when the faults end: the injector then
+  takes it back (``FaultInjector.disarm``), since what a fault asked must not act after the faults;
 - ``former_names`` / ``renamed``: old spellings still read, each with a deprecation note.
 
 A ``Fault`` also carries its ``trigger`` (when it fires) and ``fault_id``; those are not
@@ -184,6 +187,9 @@ class Fault:
     acts_by_operations: ClassVar[bool] = False
     #: it runs threads of its own (a storm), so single-threaded explorers leave it out
     own_threads: ClassVar[bool] = False
+    #: what it asks of the device waits there for a callback (a delay, corrupted callbacks) and
+    #: may be unspent when the faults end, when the injector takes it back
+    waits_on_device: ClassVar[bool] = False
     #: earlier names of the kind, still read (with a deprecation note)
     former_names: ClassVar[tuple[str, ...]] = ()
     #: earlier names of parameters -> their names now, still read (with a deprecation note)
@@ -357,6 +363,7 @@ class LateCallback(Fault):
 
     kind: ClassVar[str] = "xrun"
     needs: ClassVar[frozenset[str]] = frozenset({"xrun"})
+    waits_on_device: ClassVar[bool] = True
     renamed: ClassVar[Mapping[str, str]] = {**Fault.renamed, "late_by": "delay_s"}
     #: how late the callback is
     delay_s: Seconds(gt=0.0, le=10.0) = 0.01  # type: ignore[valid-type]
@@ -405,6 +412,7 @@ class CallbackRaises(Fault):
 
     kind: ClassVar[str] = "callback_raises"
     needs: ClassVar[frozenset[str]] = frozenset({"raise_in_callback"})
+    waits_on_device: ClassVar[bool] = True
     count: Annotated[int, PField(ge=1, le=10_000)] = 1
 
     def refusal(self, system: Any) -> Refusal | None:

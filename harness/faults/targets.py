@@ -101,6 +101,13 @@ class SimulatedTarget:
         self.backend.corrupt_next_callbacks(name, count)
         return {"pending_before": before, "pending_after": int(device.corrupt_callbacks)}
 
+    def take_back(self, name: str) -> dict[str, float | int]:
+        """Drop what the faults asked of ``name`` that still waits for a callback (corrupted
+        callbacks not yet spent, a delay not yet served); what was dropped, ``{}`` when nothing.
+        A target whose faults leave nothing waiting on the device (the JACK rig's act at once)
+        has no such method."""
+        return self.backend.take_back_pending(name)
+
     def change_sample_rate(self, name: str, rate: int) -> int | None:
         old = self.backend.device(name).current_rate
         self.backend.change_sample_rate(name, rate)

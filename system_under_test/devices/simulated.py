@@ -19,6 +19,10 @@ Fault hooks (the harness calls these; they are ordinary public API):
 - ``corrupt_next_callbacks(name, count)``: the next callbacks get a malformed input buffer, which
   makes the stream's callback raise, as a buggy driver or DSP would.
 - ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
+- ``take_back_pending(name)``: what ``delay_next_callback`` and ``corrupt_next_callbacks`` asked
+  for and no callback has taken yet is dropped, and returned: once the faults that asked for it
+  have ended, a request left on the device would act on a stream opened later (a recovery's),
+  with no fault to account for it.
 """
 
 from __future__ import annotations
@@ -282,6 +286,18 @@ class SimulatedBackend(DeviceBackend):
 
     def corrupt_next_callbacks(self, name: str, count: int = 1) -> None:
         self.device(name).corrupt_callbacks += count
+
+    def take_back_pending(self, name: str) -> dict[str, float | int]:
+        """Drop the requests still waiting on ``name`` for a callback to act on: the corrupted
+        callbacks not yet spent and a delay not yet served. Returns what was dropped (only what
+        was pending: ``{}`` when nothing), for the caller's record."""
+        dev = self.device(name)
+        dropped: dict[str, float | int] = {}
+        if dev.corrupt_callbacks:
+            dropped["corrupt_callbacks"], dev.corrupt_callbacks = int(dev.corrupt_callbacks), 0
+        if dev.pending_delay_s:
+            dropped["delay_s"], dev.pending_delay_s = float(dev.pending_delay_s), 0.0
+        return dropped
 
     def change_sample_rate(self, name: str, rate: int) -> None:
         dev = self.device(name)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from running_system import running_system
 
 from harness.faults import FaultInjector, fault_from_dict
 from harness.faults.injector import HELD_TO_THE_END
@@ -21,7 +22,6 @@ from harness.faults.kinds import Fault, RefusalCause
 from harness.faults.triggers import At
 from harness.faults.unfired import HELD, unfired_kinds
 from harness.history import History
-from system_under_test import AudioSystem
 from system_under_test.clock import VirtualClock
 from system_under_test.devices.simulated import SimulatedBackend
 
@@ -38,12 +38,7 @@ def _fault(kind: str, at: float, name: str, **params: Any) -> Fault:
 
 def _run(faults: list[Fault], seconds: float = 5.0) -> tuple[FaultInjector, History]:
     """The shipped system on the simulated device, ``faults`` armed, run for ``seconds``."""
-    clock = VirtualClock()
-    system = AudioSystem(None, backend=SimulatedBackend(clock, seed=0), clock=clock, seed=0)
-    history = History(clock=clock).attach(system)
-    system.initialize()
-    system.configure({})
-    system.start()
+    system, history = running_system()
     injector = FaultInjector(system, faults, seed=1, history=history)
     injector.arm()
     system.run_for(seconds)

@@ -1,0 +1,110 @@
+"""What a fault asked of the device does not act after the faults end (issue #11).
+
+A ``callback_raises`` fault adds to the device's count of corrupted callbacks and an ``xrun`` to
+its delay of the next callback; both wait on the device for a callback to take them. When the
+faults were disarmed with some still unspent (the system failed or recovering while they came),
+the stream the closing recovery opened met them: block size 8192, ``hostile``, seed 94236, 24
+corrupted callbacks raised one a block for the run's last 4.25 s and a healthy system read
+INCONCLUSIVE (never settled). ``FaultInjector.disarm`` now takes them back and notes it
+(``fault_taken_back``); a fault held for the system's state is dropped there too, never fired.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from running_system import running_system
+
+from harness import ReliabilityRun, RunSpec
+from harness.faults import FaultInjector, fault_from_dict
+from harness.faults.kinds import Fault
+from harness.faults.triggers import At
+from harness.history import History
+from system_under_test import AudioSystem
+
+
+def _running() -> tuple[AudioSystem, History]:
+    """The shipped system on the simulated device, running for 1 s."""
+    system, history = running_system()
+    system.run_for(1.0)
+    return system, history
+
+
+def _fault(kind: str, name: str, at: float = 0.0, **params: object) -> Fault:
+    fault = fault_from_dict({"kind": kind, **params})
+    fault.trigger, fault.fault_id = At(at), name
+    return fault
+
+
+def _notes(history: History, value: str) -> list[dict]:
+    return [e.data for e in history.entries if e.type == "note" and e.value == value]
+
+
+def test_corrupted_callbacks_unspent_when_the_faults_end_are_taken_back() -> None:
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("callback_raises", "raise", count=3))
+    injector.disarm()  # at the same instant: no callback has spent any of the three
+    system.run_for(1.0)
+    assert system.monitoring.value("callback_errors") == 0
+    assert system.backend.device("sim-in").corrupt_callbacks == 0
+    assert _notes(history, "fault_taken_back") == [
+        {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 3}]
+    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
+
+
+def test_a_late_callback_not_yet_served_when_the_faults_end_is_taken_back() -> None:
+    system, history = _running()
+    xruns = system.monitoring.value("xruns")
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("xrun", "late", delay_s=0.005))
+    injector.disarm()
+    system.run_for(1.0)
+    assert system.monitoring.value("xruns") == xruns
+    assert system.backend.device("sim-in").pending_delay_s == 0.0
+    (note,) = _notes(history, "fault_taken_back")
+    assert note["kinds"] == ["xrun"] and note["delay_s"] == 0.005
+
+
+def test_requests_spent_before_the_end_leave_nothing_to_take_back() -> None:
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("callback_raises", "raise", count=1))
+    system.run_for(1.0)
+    injector.disarm()
+    assert system.monitoring.value("callback_errors") == 1
+    assert _notes(history, "fault_taken_back") == [] and injector.taken_back == {}
+
+
+def test_a_fault_held_when_the_faults_end_does_not_act_on_the_systems_return() -> None:
+    """The device goes away for good. A ``callback_raises`` due while the system recovers acts on
+    the device (a reopened stream would meet it) and stays unspent, the recovery giving up
+    (failed); one due once it failed is held. After the faults end the device is back and the
+    system recovered: neither reaches the new stream (the first taken back, the held one gone with
+    the faults)."""
+    system, history = _running()
+    injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=30.0),
+                                      _fault("callback_raises", "unspent", 1.52, count=3),
+                                      _fault("callback_raises", "held", 5.0, count=2)], seed=1, history=history)
+    injector.arm()
+    system.run_for(5.5)  # the recovery gives up at 4.78 s
+    assert system.state.value == "failed"
+    assert injector.fired_by_kind["callback_raises"] == 1
+    assert injector.held_summary()["callback_raises"] == {"held": 1, "acted": 0, "at_end": 0}
+    injector.disarm()
+    system.recover()
+    system.run_for(1.0)
+    assert system.state.value == "running"
+    assert [e for e in history.entries if e.type == "fault_start" and e.time > 5.5] == []
+    assert system.monitoring.value("callback_errors") == 0
+    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
+
+
+def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path: Path) -> None:
+    """The run that found it: 24 corrupted callbacks and a delay were unspent at the faults' end."""
+    spec = RunSpec(duration_s=60.0, seed=94236, faults="hostile", report_root=tmp_path,
+                   config={"stream": {"block_size": 8192, "latency_ms": 200.0}})
+    result = ReliabilityRun(spec).execute(reports=False)
+    assert result.verdict.outcome.value == "pass", result.verdict.headline()
+    (note,) = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
+    assert note.data["corrupt_callbacks"] == 24
