@@ -289,6 +289,18 @@ def test_a_published_percentile_outside_the_extremes_fails() -> None:
     assert check_callbacks_timed(_Published({"callbacks": 10}, within)).ok
 
 
+def test_a_published_percentile_below_the_minimum_fails() -> None:
+    """A reservoir holding stale zeros (slots never written) publishes percentiles below every
+    observation: the lower extreme is held as the upper one is."""
+    summary = {"count": 10, "min": 0.001, "max": 0.002, "p50": 0.0, "p99": 0.0019}
+    v = check_callbacks_timed(_Published({"callbacks": 10}, {h: dict(summary) for h in PER_CALLBACK_HISTOGRAMS}))
+    assert not v.ok
+    assert [(e["histogram"], e["percentiles"]) for e in v.evidence] == [
+        (h, {"p50": 0.0}) for h in PER_CALLBACK_HISTOGRAMS]
+    at_the_minimum = {h: dict(summary, p50=0.001) for h in PER_CALLBACK_HISTOGRAMS}
+    assert check_callbacks_timed(_Published({"callbacks": 10}, at_the_minimum)).ok
+
+
 def test_each_reservoir_finding_names_its_histogram_and_what_it_breaks_and_the_rest_are_still_read() -> None:
     """A histogram the reservoir check cannot read (no count, no extremes, not a summary) is passed
     over and the ones after it still judged; a percentile equal to an extreme is within them (an
