@@ -11026,10 +11026,12 @@ BUGS += BATCH_79
 
 
 #: the tests batch 79's misses asked for, first on their modules' routes: a block's level read from
-#: fewer than ten samples, ``report --db`` taken without ``--no-history`` (the suite's catch,
-#: test_hostile_environment.py, imports no harness.commands.report and was never on its route) and a
-#: published percentile below the histogram's minimum; and a lost scheduler naming every seed not run
-#: on a stand-in cluster, seconds (test_swarm.py's killed scheduler caught that bug blind in minutes)
+#: fewer than ten samples, and ``report --db`` taken without ``--no-history`` (the suite's catch,
+#: test_hostile_environment.py, imports no harness.commands.report and was never on its route); and
+#: two faster catches of bugs caught blind only by whole runs: a published percentile below the
+#: histogram's minimum (a case of the extremes' test; blind, a plain run's ring test caught it after
+#: 13 min) and a lost scheduler naming every seed not run on a stand-in cluster (blind, test_swarm.py's
+#: killed scheduler)
 for _prefix, _tests in {
         "harness/leak_levels.py": [
             "tests/harness/test_leaks_wander.py::test_blocks_of_fewer_than_ten_samples_are_levelled_untrimmed"],
