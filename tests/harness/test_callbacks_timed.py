@@ -279,14 +279,19 @@ def test_the_catalogued_ring_indexed_by_count_fails_a_plain_run_on_this_invarian
     assert {e["histogram"] for e in v.evidence if "reservoir" in e} >= set(PER_CALLBACK_HISTOGRAMS), v.evidence
 
 
-def test_a_published_percentile_outside_the_extremes_fails() -> None:
-    summary = {"count": 10, "min": 0.001, "max": 0.002, "p50": 0.0015, "p99": 0.0021}
-    v = check_callbacks_timed(_Published({"callbacks": 10}, {h: dict(summary) for h in PER_CALLBACK_HISTOGRAMS}))
+@pytest.mark.parametrize(("outside", "within"), [
+    ({"p99": 0.0021}, {"p99": 0.002}),
+    # a reservoir holding stale zeros (slots never written) publishes percentiles below every observation
+    ({"p50": 0.0}, {"p50": 0.001}),
+], ids=["above_the_maximum", "below_the_minimum"])
+def test_a_published_percentile_outside_the_extremes_fails(outside: dict[str, float], within: dict[str, float]) -> None:
+    summary = {"count": 10, "min": 0.001, "max": 0.002, "p50": 0.0015, "p99": 0.0019}
+    published = {h: {**summary, **outside} for h in PER_CALLBACK_HISTOGRAMS}
+    v = check_callbacks_timed(_Published({"callbacks": 10}, published))
     assert not v.ok
-    assert [(e["histogram"], e["percentiles"]) for e in v.evidence] == [
-        (h, {"p99": 0.0021}) for h in PER_CALLBACK_HISTOGRAMS]
-    within = {h: dict(summary, p99=0.002) for h in PER_CALLBACK_HISTOGRAMS}
-    assert check_callbacks_timed(_Published({"callbacks": 10}, within)).ok
+    assert [(e["histogram"], e["percentiles"]) for e in v.evidence] == [(h, outside) for h in PER_CALLBACK_HISTOGRAMS]
+    at_the_extreme = {h: {**summary, **within} for h in PER_CALLBACK_HISTOGRAMS}
+    assert check_callbacks_timed(_Published({"callbacks": 10}, at_the_extreme)).ok
 
 
 def test_each_reservoir_finding_names_its_histogram_and_what_it_breaks_and_the_rest_are_still_read() -> None:

@@ -9,6 +9,7 @@ database."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,18 @@ def test_the_soak_report_dir_still_places_a_new_run_folder_when_no_run_dir_is_gi
                           "--faults", "none")
     assert code in (0, 3), err  # a 1 s soak is too short for the memory judge: inconclusive, not refused
     assert [p.name.startswith("soak-") and p.name.endswith("seed92907") for p in (tmp_path / "R").iterdir()] == [True]
+
+
+def test_an_option_refused_beside_another_is_taken_alone(tmp_path, inputs):
+    """The refusals above are of a pair: ``report --db`` without ``--no-history`` is the command's
+    own use of the option (the run recorded in that database), never refused as ignored."""
+    code, _out, err = cli("run", "--duration", "1s", "--seed", "94050", "--report-dir", tmp_path / "runs")
+    assert code in (0, 1, 3), err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    code, _out, err = cli("report", run_dir, "--db", tmp_path / "h.sqlite")
+    assert code != 2 and "ignored" not in err, (code, err)
+    db = sqlite3.connect(tmp_path / "h.sqlite")
+    try:
+        assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    finally:
+        db.close()

@@ -12,10 +12,12 @@ an hour: at 16 entries a second a 5.35 MB/h leak (pymalloc's bytes for the 5 MB/
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from harness.leak_levels import level_line, window_taken_out
+from harness.leak_levels import LEVEL_BLOCKS, level_line, trimmed_mean, window_taken_out
 from harness.leaks import MIN_GROWTH, MiB, judge, judge_pymalloc
 
 HOUR = 3600.0
@@ -257,3 +259,28 @@ def test_a_bounded_structure_filling_in_each_lifetime_is_no_leak(name):
     assert v.verdict == "ok", v.reason
     line = level_line(tt, p, groups)
     assert line is not None and line.slope_per_hour > THRESHOLD and line.decelerating()
+def test_the_bend_is_judged_at_the_curve_s_own_degrees_of_freedom():
+    """The curve through the levels fits an intercept per segment, a slope and a curvature: eight
+    levels of one segment leave 5 degrees of freedom, two segments' sixteen leave 12. Counted for
+    the straight line (one more) the bound on the curvature's t is looser, and a bend the wander
+    explains (t = -2.0: past t(0.95, 6) = 1.94, within t(0.95, 5) = 2.02) reads as levelling off."""
+    t, y, _ = _hour(LEAK_PER_HOUR, SEED2_WANDER)
+    line = level_line(t, y)
+    assert line is not None and line.blocks == LEVEL_BLOCKS
+    assert line.dof == LEVEL_BLOCKS - 3
+    two = level_line(np.concatenate([t, t]), np.concatenate([y, y]), np.repeat([0, 1], t.size))
+    assert two is not None and two.dof == 2 * LEVEL_BLOCKS - 4
+    assert not dataclasses.replace(line, curvature_t=-2.0).decelerating()
+
+
+def test_blocks_of_fewer_than_ten_samples_are_levelled_untrimmed():
+    """A block (or a leak judge's quarter) of fewer than ten samples has nothing to trim: its level
+    is the plain mean, never the mean of an empty slice (NaN, which no bound on the slope or the
+    bend rejects). A sample a minute puts six or seven samples in each eighth of an hour's window."""
+    assert trimmed_mean(np.array([3.0, 1.0, 2.0])) == 2.0
+    assert trimmed_mean(np.arange(20.0)) == pytest.approx(9.5)  # 2 cut each side
+    t = np.arange(0.0, HOUR, 60.0)
+    line = level_line(t, 60e6 + LEAK_PER_HOUR * t / HOUR)
+    assert line is not None
+    assert line.slope_per_hour == pytest.approx(LEAK_PER_HOUR, rel=1e-6)
+    assert abs(line.curvature_per_hour2) < 1.0
