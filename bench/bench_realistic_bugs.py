@@ -20,7 +20,6 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-78: the
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-79: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
@@ -11114,9 +11113,9 @@ BATCH_79: list[Bug] = [
         "not recover) or 0 shows no value, and the key is not repeated below, so the evidence drops it",
         "reports: every key of an evidence item is shown"),
     Bug("level_line_dof_of_the_line", "harness/leak_levels.py",
-        "    dof = lv.size - len(keys) - 2\n",
-        "    dof = lv.size - len(keys) - 1\n",
-        "'levels less the intercepts and the slope' in level_line: the curve's degrees of freedom counted "
+        "    dof = blocks - 3\n",
+        "    dof = blocks - 2\n",
+        "'a lifetime's levels less the curve's three coefficients' in level_line: the curve's degrees of freedom counted "
         "for the straight line, one too many, so the curvature's bound is a little too loose and a bend "
         "the wander explains reads as levelling off",
         "leaks: the deceleration is judged at the curve's own degrees of freedom"),

@@ -260,16 +260,17 @@ def test_a_bounded_structure_filling_in_each_lifetime_is_no_leak(name):
     line = level_line(tt, p, groups)
     assert line is not None and line.slope_per_hour > THRESHOLD and line.decelerating()
 def test_the_bend_is_judged_at_the_curve_s_own_degrees_of_freedom():
-    """The curve through the levels fits an intercept per segment, a slope and a curvature: eight
-    levels of one segment leave 5 degrees of freedom, two segments' sixteen leave 12. Counted for
-    the straight line (one more) the bound on the curvature's t is looser, and a bend the wander
-    explains (t = -2.0: past t(0.95, 6) = 1.94, within t(0.95, 5) = 2.02) reads as levelling off."""
+    """The curve through one lifetime's levels fits an intercept, a slope and a curvature: its
+    eight levels leave 5 degrees of freedom, and so do each of two segments' (each lifetime's bend
+    is judged on its own levels). Counted for the straight line (one more) the bound on the
+    curvature's t is looser, and a bend the wander explains (t = -2.0: past t(0.95, 6) = 1.94,
+    within t(0.95, 5) = 2.02) reads as levelling off."""
     t, y, _ = _hour(LEAK_PER_HOUR, SEED2_WANDER)
     line = level_line(t, y)
     assert line is not None and line.blocks == LEVEL_BLOCKS
     assert line.dof == LEVEL_BLOCKS - 3
     two = level_line(np.concatenate([t, t]), np.concatenate([y, y]), np.repeat([0, 1], t.size))
-    assert two is not None and two.dof == 2 * LEVEL_BLOCKS - 4
+    assert two is not None and two.dof == LEVEL_BLOCKS - 3
     assert not dataclasses.replace(line, curvature_t=-2.0).decelerating()
 
 
