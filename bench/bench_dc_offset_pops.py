@@ -18,8 +18,9 @@ half period over the take) at a seeded phase. The clean take is compared first (
 it is a false one), then the same take with a 1-frame pop of 0.01-0.05 (either sign) at a seeded
 place in the material's loud part (0.3-1.7 s of the reference).
 
-One line per take (``take``), then per condition ``total``: clean takes with a false glitch, pops
-found (a ``pop`` within ``PLACE`` frames of it).
+One line per take (``take``), then per condition ``total``: clean takes with a false glitch, clean
+takes the comparison refused (inconclusive, not clean), pops found (a ``pop`` within
+``bench_fade_pops.PLACE`` frames of it).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def main() -> None:
     if args.seeds < 1 or args.window_s <= 0:
         ap.error("--seeds must be at least 1 and --window-s over 0")
     for condition in args.conditions:
-        takes = found = false = 0
+        takes = found = false = refused = 0
         for material in args.materials:
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 ref, clean, damaged, at, size = take(material, condition, seed)
@@ -103,10 +104,11 @@ def main() -> None:
                 takes += 1
                 found += hit
                 false += bool(clean_glitches)
+                refused += words[-1].startswith("refused")
                 print(f"take {condition} {material} seed {seed} pop {size:+.3f}@{at}: "
                       f"{'found' if hit else 'MISSED'}; damaged {words[0]}; clean {words[-1]}", flush=True)
-        print(f"total {condition}: clean takes {takes} with a false glitch {false}; pops found {found}/{takes}",
-              flush=True)
+        print(f"total {condition}: clean takes {takes} with a false glitch {false}, refused {refused}; "
+              f"pops found {found}/{takes}", flush=True)
 
 
 if __name__ == "__main__":
