@@ -129,9 +129,9 @@ little for long (a bass line's flat trough) under heavy noise, by a hundred fram
 How small a drop the step test can confirm under noise is ``_STEP_SIGNIFICANCE`` noise variances
 of what the drop leaves that no one delay explains (``bench_analysis.step_energy`` reads it off a
 take): a 1-frame drop on that bass trough leaves 8.7 of them under -40 dBFS of noise. The path
-model holds no constant: a DC offset in the recording stays in the residual, and its robust sigma
-(the judge's floor) reads the offset: 0.01 of DC reads a noise of ~0.015 and hides a 0.01 pop
-anywhere in the take (the lead-in alone takes its running median off).
+model holds the recording's DC offset and its linear drift over each window (``_with_offset``):
+without them the offset stayed in the residual and its robust sigma (the judge's floor) read it,
+0.01 of DC a noise of ~0.015, which hid a 0.01 pop anywhere in the take.
 """
 
 from __future__ import annotations
@@ -1452,6 +1452,9 @@ def compare_to_reference_stream(
             # prediction smooths it under (``_flattened_span``)
             vb = np.lib.stride_tricks.sliding_window_view(p_full, FIR_TAPS)[off: off + (w1 - w0)]
             raw_pred = vb @ h[:FIR_TAPS] + normal.ramp[off: off + (w1 - w0)] * (vb @ h[FIR_TAPS: 2 * FIR_TAPS])
+            if normal.offset is not None:  # the recording's DC, which the whole band holds too
+                base = 2 * FIR_TAPS + recursive_taps
+                raw_pred = raw_pred + normal.offset[off: off + (w1 - w0)] @ h[base: base + normal.offsets]
             brk = np.flatnonzero(np.diff(over) > int(0.002 * fs)) + 1
             heads = np.concatenate(([0], brk))
             tails = np.concatenate((brk, [over.size])) - 1
@@ -2336,12 +2339,23 @@ class _PathNormal:
     judge: FloatArray
     out: NDArray[np.int64] | None = None  # rows taken out of the fit (``_without_splices``)
     _lu: tuple[FloatArray, NDArray[np.int32]] | None = None
+    #: the recording's own offset (a device's DC) and its drift: columns after ``past``
+    #: (``_with_offset``); none when absent
+    offset: FloatArray | None = None
+
+    @property
+    def offsets(self) -> int:
+        """How many offset columns follow the recording's past (0 or 2)."""
+        return 0 if self.offset is None else self.offset.shape[1]
 
     def regressors(self, at: NDArray[np.int64]) -> FloatArray:
         """Rows ``at`` of the fit's regressors (the path filter's taps, their ramp, the
         recording's past): what ``gram`` and ``rhs`` sum the outer products of."""
         vb = np.lib.stride_tricks.sliding_window_view(self.pl, FIR_TAPS)[at]
-        return np.concatenate((vb, vb * self.ramp[at, None], self.past[at]), axis=1)
+        cols = (vb, vb * self.ramp[at, None], self.past[at])
+        if self.offset is not None:
+            cols += (self.offset[at],)
+        return np.concatenate(cols, axis=1)
 
     def lu(self) -> tuple[FloatArray, NDArray[np.int32]]:
         """The LU factors of the ridged normal matrix (what ``np.linalg.solve`` factors), made
@@ -2376,7 +2390,33 @@ def _path_normal(p: FloatArray, r: FloatArray, judge: FloatArray, skip: int, ar:
         rhs = np.concatenate((rhs, pw.T @ target[t0:t1]))
     else:
         past = np.zeros((rows, 0))
-    return _PathNormal(pl, target, ramp, past, gram, rhs, t0, t1, judge)
+    nrm = _PathNormal(pl, target, ramp, past, gram, rhs, t0, t1, judge)
+    return _with_offset(nrm)
+
+
+def _with_offset(nrm: _PathNormal) -> _PathNormal:
+    """``nrm`` with two columns joining the regressors: the recording's DC offset and its
+    linear drift over the window.
+
+    A converter adds a constant the reference never held; without a column for it the offset
+    stays in the residual, whose robust sigma (the judge's floor) then reads it: 0.01 of DC read
+    a noise of ~0.015 and hid a 0.01 pop in loud music. A slowly drifting offset (0.01 at
+    0.25 Hz) moves by ~0.008 over a 0.5 s window: the constant alone left a floor of 0.0020 and
+    missed a 0.03 pop; its ramp (the window's own, as the filter's change uses) leaves 0.0002.
+    The columns' scale is the window's RMS of the low-passed reference (their diagonals then weigh
+    like a filter tap's, so the ridge, relative to the trace, is what it was); a window with a
+    silent reference gets none."""
+    t0, t1 = nrm.t0, nrm.t1
+    level = math.sqrt(float(np.mean(nrm.pl[t0: t1 + FIR_TAPS - 1] ** 2)))
+    if not level > 0 or not math.isfinite(level):
+        return nrm
+    offset = level * np.stack((np.ones(nrm.target.size), nrm.ramp), axis=1)
+    x = replace(nrm, offset=offset).regressors(np.arange(t0, t1))
+    n = nrm.gram.shape[0]
+    cross = x[:, :n].T @ offset[t0:t1]
+    gram = np.block([[nrm.gram, cross], [cross.T, offset[t0:t1].T @ offset[t0:t1]]])
+    rhs = np.concatenate((nrm.rhs, offset[t0:t1].T @ nrm.target[t0:t1]))
+    return replace(nrm, gram=gram, rhs=rhs, offset=offset, _lu=None)
 
 
 
@@ -2415,7 +2455,7 @@ def _debiased(nrm: _PathNormal, q_ref: float) -> _PathNormal:
     share = 0.8 * (1.0 - math.sqrt(nrm.gram.shape[0] / rows)) ** 2
     gram = nrm.gram.copy()
     gram[: 2 * taps, : 2 * taps] -= share * np.block([[w0 * cov, w1 * cov], [w1 * cov, w2 * cov]])
-    fixed = _PathNormal(nrm.pl, nrm.target, nrm.ramp, nrm.past, gram, nrm.rhs, t0, t1, judge)
+    fixed = replace(nrm, gram=gram, _lu=None)
     h0, e0, _ = _solve_path(nrm)
     h1, e1, _ = _solve_path(fixed)
     g = max(abs(float(np.sum(h0[:taps]))), abs(float(np.sum(h1[:taps]))))
@@ -2517,7 +2557,7 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         """Rows ``at`` of the regressors, every column (the impulses' last)."""
         return np.concatenate((nrm.regressors(at), units[at]), axis=1)
 
-    base = 2 * FIR_TAPS + ar
+    base = 2 * FIR_TAPS + ar + nrm.offsets
     cross = np.zeros((base, 0))
     if imp:
         nz = np.flatnonzero(units.any(axis=1))
@@ -2548,6 +2588,8 @@ def _solve_path(nrm: _PathNormal, impulses: tuple[int, ...] = ()) -> tuple[Float
         resid = target - (np.correlate(pl, h1, "valid") + ramp * np.correlate(pl, h2, "valid"))
         if ar:
             resid = resid - past @ h[2 * FIR_TAPS: 2 * FIR_TAPS + ar]
+        if nrm.offset is not None:
+            resid = resid - nrm.offset @ h[2 * FIR_TAPS + ar: base]
         return h, resid  # the impulses' columns are not subtracted: the glitch stays in it
 
     h, resid = solve()
@@ -3090,7 +3132,7 @@ def _splits_refitted(pa: FloatArray, pb: FloatArray, r: FloatArray, cutoff: floa
     if rows_c.size > 0.5 * (t1 - t0):
         return {}
     xb = normal.regressors(rows_c)
-    base = 2 * FIR_TAPS
+    base = 2 * FIR_TAPS + normal.offsets
     k = base + units.shape[1]
     gram_b = np.zeros((k, k))
     rhs_b = np.zeros(k)
@@ -3106,12 +3148,15 @@ def _splits_refitted(pa: FloatArray, pb: FloatArray, r: FloatArray, cutoff: floa
     for sp in range(first, last + 1):
         pl_all[c0:c1] = np.convolve(np.concatenate((pa[f0:sp], pb[sp:f1])), judge, "same")[jh: f1 - f0 - jh]
         vb = np.lib.stride_tricks.sliding_window_view(pl_all[c0:c1], FIR_TAPS)[rows_c - c0]
-        x = np.concatenate((vb, vb * ramp[:, None], units[rows_c]), axis=1)
+        offset = normal.offset[rows_c] if normal.offset is not None else np.zeros((rows_c.size, 0))
+        x = np.concatenate((vb, vb * ramp[:, None], offset, units[rows_c]), axis=1)
         h = np.linalg.solve(gram_b + x.T @ x + ridge, rhs_b + x.T @ y)
         # the residual itself, not the normal equations' quadratic form: on a noiseless path the
         # error is ~1e-12 of the recording's energy, under what that form's cancellation leaves
         resid = normal.target - (np.correlate(pl_all, h[:FIR_TAPS], "valid")
-                                 + normal.ramp * np.correlate(pl_all, h[FIR_TAPS:base], "valid"))
+                                 + normal.ramp * np.correlate(pl_all, h[FIR_TAPS: 2 * FIR_TAPS], "valid"))
+        if normal.offset is not None:
+            resid -= normal.offset @ h[2 * FIR_TAPS: base]
         if units.shape[1]:
             resid -= units @ h[base:]
         out[sp] = float(np.dot(resid[t0:t1], resid[t0:t1]))
