@@ -2,7 +2,10 @@
 
 ``FaultInjector(system, schedule, seed).arm()`` schedules every trigger on the system's clock
 (``VirtualClock.call_at`` in simulation: the same seed gives the same run), or on a scheduler thread
-on a real clock. Each firing is a ``FaultRecord`` (when it fired and ended, the fault's kind and
+on a real clock. On a virtual clock the faults with a fixed time (``At``, every fault of a profile's
+drawn schedule) are armed ``TIMED_HORIZON_S`` ahead of the clock rather than all at arming, in the
+order their timers would have run, so the injector's memory stays level through a soak instead of
+draining as a whole run's pre-armed faults fire (the leak judge reads that heap). Each firing is a ``FaultRecord`` (when it fired and ended, the fault's kind and
 every parameter it was declared with), told to the history (``fault_start`` / ``fault_end``) and
 to listeners.
 
