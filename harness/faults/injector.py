@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import random
 import sys
 import threading
@@ -44,7 +45,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from system_under_test.held import BoundedFill
 
@@ -183,6 +184,12 @@ def record_bytes(record: FaultRecord) -> int:
     would hide a leak of that size behind the records (``system_under_test.held`` says why)."""
     return (_SLOT + sys.getsizeof(record) + sys.getsizeof(record.__dict__) + sys.getsizeof(record.details)
             + sys.getsizeof(record.params) + sys.getsizeof(record.firing_id))
+
+
+def _timed_at(fault: Fault) -> float:
+    """An ``At`` fault's time, a NaN read as "now" (the earliest), as ``VirtualClock.call_at`` reads it."""
+    t = cast(At, fault.trigger).time
+    return t if t == t else -math.inf
 
 
 class FaultInjector:
@@ -324,9 +331,10 @@ class FaultInjector:
                 timed.append(fault)
             else:
                 self._arm_fault(fault)
-        # in time order, a time's faults in the schedule's order: the order their timers ran in
-        # when every one was queued at arming (a NaN time is "now", as ``VirtualClock.call_at`` reads it)
-        timed.sort(key=lambda f: f.trigger.time if f.trigger.time == f.trigger.time else -float("inf"))
+        # in time order, a time's faults in the schedule's order (a stable sort): the order their
+        # timers ran in when every one was queued at arming. Faults, not (time, fault) pairs: the
+        # list is held all run, and a pair for each fault would add ~80 B to each of a soak's 35 000
+        timed.sort(key=_timed_at)
         self._timed, self._timed_next = timed, 0
         if timed:
             self._arm_timed()
@@ -344,7 +352,7 @@ class FaultInjector:
         now = self.system.clock.now()
         until = now + TIMED_HORIZON_S
         timed, i = self._timed, self._timed_next
-        while i < len(timed) and not timed[i].trigger.time >= until:
+        while i < len(timed) and _timed_at(timed[i]) < until:
             self._arm_fault(timed[i])
             i += 1
         self._timed_next = i
