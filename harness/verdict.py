@@ -225,8 +225,8 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     recovering), so the run tried that kind less than it drew it: a note naming each kind, its
     counts and why, never a doubt: making each kind refused more often than it acted a doubt read
     half of ``outages``'s healthy runs inconclusive with every kind tried. A fault refused for the
-    system's state is held until the system can take it, so a kind whose faults were all still
-    held at the run's end is ``unfired`` (the run tested nothing of it).
+    system's state is held until the system can take it; one still held at the run's end counts
+    here as refused (the system never came back to where the kind could act).
     A kind refused at most as often as it acted stays the skips' note.
     ``not_applicable``: kind -> ``{"refused", "reasons"}`` for each kind the system refused at every
     firing for its make, never its state (``harness.faults.refused.not_applicable``,

@@ -27,8 +27,8 @@ hold's limits, and why:
   for the run to try the kind, so a later state refusal of a kind already held is skipped as before;
 - no expiry within the run: the kind is tried at the system's next chance however late, since a
   hold that lapsed would lose the fault as a refusal did; a fault still held when the faults are
-  disarmed at the run's end is counted in ``held_at_end`` (and in ``skips``), and a kind whose
-  every fault ended so is a kind the run tested nothing of (``harness.faults.unfired``);
+  disarmed at the run's end is counted in ``held_at_end`` (and in ``skips``), and as a refusal
+  of its kind (``harness.faults.refused``'s note: the system never came back to take it);
 - scheduled firings only (``arm``): a caller of ``inject`` (a scenario's step, the stateful
   machine) asked for the fault at that instant and is told it was refused.
 """

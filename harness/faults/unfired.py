@@ -19,8 +19,12 @@ on why, so each such fault is put in one of three causes:
   or the run never armed its faults at all (the system never ran).
 
 Only kinds of which not one fault fired are judged here (a kind that fired was tested), and a
-kind every drawn fault of which was refused (none held) is ``harness.faults.refused``'s (not
-applicable to the system, or a note), its reasons the target's.
+kind every drawn fault of which was refused or held to the run's end is ``harness.faults.refused``'s
+(not applicable to the system, or a note naming the kind, its counts and why): the system itself
+was never where the kind could act (a profile that fails the system on purpose leaves it failed
+to the end in a tenth of ``outages``'s healthy runs), which is the system's state the run drew,
+not a test the harness left undone. ``held`` counts here only beside faults of the kind that
+were queued or never reached.
 """
 
 from __future__ import annotations
@@ -84,8 +88,8 @@ def unfired_kinds(injector: FaultInjector) -> dict[str, UnfiredKind]:
             continue
         refused_total = sum(injector.skipped_by_kind.get(kind, Counter()).values())
         held_total = sum(injector.held_at_end.get(kind, Counter()).values())
-        if kind in injector.schedule.unsupported_reasons or (refused_total >= len(faults) and not held_total):
-            continue  # the target's reason, already a note (``skips``)
+        if kind in injector.schedule.unsupported_reasons or refused_total + held_total >= len(faults):
+            continue  # the target's reason, or the system's at each firing: a note (``skips``, ``refused``)
         out[kind] = _classify(injector, kind, faults, refused_total, held_total)
     return out
 

@@ -120,19 +120,29 @@ def test_a_kind_refused_every_time_stays_a_note_and_faults_never_armed_were_neve
     assert why.why == "2 never reached: the run never armed its faults"
 
 
-def test_a_kind_held_for_the_state_to_the_end_is_unfired_held_and_named_so():
+def test_a_kind_held_for_the_state_to_the_end_is_the_refusals_note_alone_and_unfired_beside_a_fault_never_reached():
     """Refused for the system's state, the first fault is held and the second skipped (one held a
-    kind); neither acted by the end: the kind never fired, and the reason says it waited."""
+    kind); neither acted by the end: the system never came back to where the kind could act, the
+    refusals' note (``harness.faults.refused``), not a kind the harness left untried. With a third
+    fault due after the end the kind is unfired, and the reason says one waited."""
     clock = VirtualClock()
     injector = _injector(clock, [_Quick(trigger=At(0.5)), _Unready(trigger=At(1.0)), _Unready(trigger=At(2.0))])
     injector.arm()
     clock.advance(10.0)
     injector.disarm()
-    (why,) = unfired_kinds(injector).values()
-    assert why.kind == "waiting" and why.causes == {REFUSED: 1, HELD: 1}
-    assert why.why == ("1 refused when it fired (see the skipped faults); 1 held from when it fired until the "
-                       "run's end, the system never able to take it (the system is failed)")
+    assert unfired_kinds(injector) == {}
     assert injector.held_summary() == {"waiting": {"held": 1, "acted": 0, "at_end": 1}}
+
+    clock = VirtualClock()
+    injector = _injector(clock, [_Quick(trigger=At(0.5)), _Unready(trigger=At(1.0)), _Unready(trigger=At(2.0)),
+                                 _Unready(trigger=At(20.0))])
+    injector.arm()
+    clock.advance(10.0)
+    injector.disarm()
+    (why,) = unfired_kinds(injector).values()
+    assert why.kind == "waiting" and why.causes == {REFUSED: 1, HELD: 1, NEVER_REACHED: 1}
+    assert ("1 refused when it fired (see the skipped faults); 1 held from when it fired until the "
+            "run's end, the system never able to take it (the system is failed)") in why.why
 
 
 def test_the_verdict_names_why_beside_each_kind_and_reads_an_older_summary_without_it():

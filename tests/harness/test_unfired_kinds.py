@@ -85,9 +85,9 @@ def test_a_kind_the_schedule_did_not_draw_or_that_fired_leaves_the_run_a_pass(tm
 # the end: the kind never acted), or for the system's make (not applicable to it); the dropout fires.
 
 REFUSAL = "the system is failed: no running stream whose next callback could be late"
-HELD_WHY = ("1 refused when it fired (see the skipped faults); 1 held from when it fired until the run's end, "
-            f"the system never able to take it ({REFUSAL})")
-HELD_DOUBT = f"fault kinds the schedule drew never fired: xrun (2 drawn: {HELD_WHY}): the run tested nothing of them"
+HELD_NOTE = ("fault kinds most of whose faults were refused when they fired: xrun (2 of 2 refused: "
+             f"held to the run's end, the system never able to take it: {REFUSAL} x1; {REFUSAL} x1): "
+             "the run tried them less than it drew them")
 NOT_APPLICABLE = ("fault kinds not applicable to this system (it never has what they act on): "
                   "xrun (refused at each of its 2 firing(s): the system has no late callbacks)")
 
@@ -104,19 +104,21 @@ def _refused(monkeypatch: pytest.MonkeyPatch, refusal: Refusal | None, *, after:
     monkeypatch.setattr(LateCallback, "refusal", refused)
 
 
-def test_a_kind_whose_faults_were_held_to_the_end_is_inconclusive_on_every_surface(tmp_path, monkeypatch):
+def test_a_kind_whose_faults_were_held_to_the_end_is_a_note_naming_it_on_every_surface(tmp_path, monkeypatch):
     """The system's state refused both xruns: the first is held (and never taken), the second
-    skipped; the kind never acted, and the run says it tested nothing of it (the CLI line, the
-    summary, the report)."""
+    skipped; the kind never acted because the system never was where it could act, and the run
+    says so by name (the summary, the report): the refusals' note, as a kind refused at every
+    firing always was, not the doubt of a kind the harness left untried."""
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     _refused(monkeypatch, Refusal(REFUSAL, RefusalCause.STATE))
     code, _, summary, report = _run(tmp_path, 20)
     assert summary["faults"]["by_kind"] == {"dropout": 1}
     assert summary["faults"]["held"] == {"xrun": {"held": 1, "acted": 0, "at_end": 1}}
-    assert summary["faults"]["unfired_why"] == {"xrun": {"drawn": 2, "refused": 1, "held": 1, "why": HELD_WHY}}
-    assert summary["faults"]["mostly_refused"] == {} and summary["faults"]["not_applicable"] == {}
-    assert code == 3
-    assert HELD_DOUBT in summary["verdict"]["doubts"] and HELD_DOUBT in report["verdict"]["doubts"]
+    assert summary["faults"]["unfired_why"] == {} and summary["faults"]["not_applicable"] == {}
+    assert summary["faults"]["mostly_refused"] == {"xrun": {"fired": 0, "refused": 2, "reasons": {
+        f"held to the run's end, the system never able to take it: {REFUSAL}": 1, REFUSAL: 1}}}
+    assert code == 0, summary["verdict"]["headline"]
+    assert HELD_NOTE in summary["verdict"]["notes"] and HELD_NOTE in report["verdict"]["notes"]
 
 
 def test_a_kind_the_system_can_never_take_is_named_not_applicable_on_every_surface(tmp_path, capsys, monkeypatch):
