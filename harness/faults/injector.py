@@ -393,11 +393,7 @@ class FaultInjector:
         """Count each fault still held as the faults are disarmed (``held_at_end``, ``skips``)."""
         for kind, held in self._held.items():
             self.held_at_end.setdefault(kind, Counter())[held.refusal.reason] += 1
-            if self.history is not None:
-                self.history.note("fault_skipped", fault_id=held.fault.fault_id, kind=kind,
-                                  trigger=held.fault.trigger.describe(),
-                                  reason=HELD_TO_THE_END.format(reason=held.refusal.reason),
-                                  params=held.fault.recorded_params(), held_since=held.since)
+            self._note_skipped(held.fault, HELD_TO_THE_END.format(reason=held.refusal.reason), held_since=held.since)
         self._held.clear()
 
     def held_summary(self) -> dict[str, dict[str, int]]:
@@ -514,9 +510,15 @@ class FaultInjector:
         self.skipped_by_kind.setdefault(fault.kind, Counter())[reason] += 1
         if structural:
             self.structural_by_kind.setdefault(fault.kind, Counter())[reason] += 1
+        self._note_skipped(fault, reason)
+
+    def _note_skipped(self, fault: Fault, reason: str, **extra: Any) -> None:
+        """The history's ``fault_skipped`` note of a fault that did not act: its kind, trigger,
+        parameters and why (``extra``: what else the note says, e.g. since when it was held)."""
         if self.history is not None:
             self.history.note("fault_skipped", fault_id=fault.fault_id, kind=fault.kind,
-                              trigger=fault.trigger.describe(), reason=reason, params=fault.recorded_params())
+                              trigger=fault.trigger.describe(), reason=reason, params=fault.recorded_params(),
+                              **extra)
 
     def skips(self) -> dict[str, dict[str, int]]:
         """Every fault of the run that was not injected, by kind -> reason -> count: those the
