@@ -252,6 +252,13 @@ HARNESS_OWN_TESTS: dict[str, list[str]] = {
 }
 
 
+def _route_first(routes: dict[str, list[str]]) -> None:
+    """Put each of ``routes``' tests first on its module prefix's route (``HARNESS_OWN_TESTS``):
+    the tests a batch's misses asked for run before the ones the route already held."""
+    for prefix, tests in routes.items():
+        HARNESS_OWN_TESTS[prefix] = [*tests, *HARNESS_OWN_TESTS.get(prefix, [])]
+
+
 def source_file(tree: Path, path: str) -> Path:
     """The file a bug patches: ``harness/...`` from the tree's root, anything else under
     system_under_test/."""
@@ -6122,7 +6129,7 @@ BUGS += BATCH_44
 #: the lifecycle models against the system and the coordinator themselves, an op's empty seqs, the
 #: leak judge's unsure late half against SciPy, inserted zeros against a mute, frames a teardown
 #: counted inserted)
-for _prefix, _tests in {
+_route_first({
         "harness/scenarios/": ["tests/harness/test_scenario_expectations_judged.py"],
         "harness/swarm.py": ["tests/harness/test_swarm_verdict.py"],
         "harness/reports/": ["tests/harness/test_history_db_recovery_tail.py",
@@ -6131,8 +6138,7 @@ for _prefix, _tests in {
         "harness/history.py": ["tests/harness/test_history_seqs.py"],
         "harness/leaks.py": ["tests/harness/test_leaks_late_half.py"],
         "harness/analysis.py": ["tests/harness/test_analysis_inserted_silence.py"],
-        "harness/audio_check.py": ["tests/harness/test_audio_check_flushed_inserted.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/audio_check.py": ["tests/harness/test_audio_check_flushed_inserted.py"]})
 
 #: Written blind (from system_under_test/, the README, ARCHITECTURE and the seed document only,
 #: before any test was read), over the promises of issue #12 in changes no earlier batch made: a
@@ -6384,7 +6390,7 @@ BUGS += BATCH_46
 #: merged histogram, a report's run status) and the existing tests that caught the others outside
 #: the selection (the unfired causes, the fault vocabulary's round trip, the clipping search, a
 #: run folder on a full disk), seconds each, first for their code
-for _prefix, _tests in {
+_route_first({
         "harness/verdict.py": ["tests/harness/test_verdict_unfired_with_skips.py"],
         "harness/faults/": ["tests/harness/test_unfired_causes.py"],
         "harness/faults/profiles.py": ["tests/harness/test_fault_vocabulary.py"],
@@ -6398,8 +6404,7 @@ for _prefix, _tests in {
         "harness/scenarios/": ["tests/harness/test_scenario_never_fired_anchor.py"],
         "harness/runfolder.py": [
             "tests/harness/test_hostile_environment.py::test_a_run_whose_reports_cannot_be_written_is_exit_2_not_a_pass",
-            "tests/harness/test_hostile_environment.py::test_a_file_the_disk_has_no_room_for_keeps_its_old_content_and_is_named"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+            "tests/harness/test_hostile_environment.py::test_a_file_the_disk_has_no_room_for_keeps_its_old_content_and_is_named"]})
 
 #: Written blind (from system_under_test/, the README, ARCHITECTURE and the seed document only,
 #: before any test was read), over the promises of issue #12 on lines no earlier batch patched: the
@@ -6727,7 +6732,7 @@ BUGS += BATCH_48
 #: and compare's partial run (test_hostile_killed.py's fast ones), the compiled clipping search held
 #: to its numpy twin, the rig's leases from a private pool (no jackd), a device host killed at start
 #: (a crashing stand-in for PortAudio, no JACK), the alias-line merge's tonal takes, an all-zero profile
-for _prefix, _tests in {
+_route_first({
         "harness/history.py": ["tests/harness/test_history_cut_off_phrase.py"] + [
             f"tests/harness/test_hostile_killed.py::{n}" for n in (
                 "test_a_last_whole_line_of_garbage_is_still_an_error",
@@ -6745,8 +6750,7 @@ for _prefix, _tests in {
         # profile refused by name (the vocabulary's test caught it only through a dict it compares)
         "harness/reference_compare.py": ["tests/harness/test_analysis_reference_aliases.py"],
         "harness/faults/profiles.py": [
-            "tests/harness/test_hostile_files.py::test_a_profile_that_injects_nothing_is_refused"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+            "tests/harness/test_hostile_files.py::test_a_profile_that_injects_nothing_is_refused"]})
 
 #: Written blind (from system_under_test/, the README, ARCHITECTURE and the seed document only,
 #: before any test was read), over the promises of issue #12 on lines no earlier batch patched: the
@@ -7015,7 +7019,7 @@ BUGS += BATCH_51
 #: age); and the existing tests that caught the others outside the selection: stalls_counted's
 #: silences and a real clock's counter, the op-id ranges, the starved input's span, the minimiser's
 #: budget and cut, a damaged swarm.jsonl and the sweep after a kill (test_killed_verdicts.py's fast ones)
-for _prefix, _tests in {
+_route_first({
         "harness/reports/": ["tests/harness/test_history_count_exposure.py", "tests/harness/test_compare_cut_status.py",
                              "tests/harness/test_history_short_runs.py"],
         "harness/runfolder.py": ["tests/harness/test_runfolder_sweep.py",
@@ -7026,8 +7030,7 @@ for _prefix, _tests in {
         "harness/swarm.py": [
             "tests/harness/test_killed_verdicts.py::test_a_swarm_log_damaged_in_the_middle_is_refused_naming_the_file_and_line"],
         "harness/invariants.py": ["tests/harness/test_stalls_counted.py", "tests/harness/test_invariants_idset.py",
-                                  "tests/harness/test_starved_input.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+                                  "tests/harness/test_starved_input.py"]})
 #: the minimiser's own test before the scenario tests ``harness/scenarios/`` routes (minutes): a
 #: route's tests are taken in the order their prefixes were added
 HARNESS_OWN_TESTS = {"harness/scenarios/export.py": HARNESS_OWN_TESTS.pop("harness/scenarios/export.py"),
@@ -7980,12 +7983,11 @@ BUGS += BATCH_55
 #: held silence (the held silences' own file, seconds), the cascade against a reachability oracle
 #: and a gap in the transitions (milliseconds), the recovery's tolerance by clock, and a count's
 #: "too short to compare" against the most extreme split
-for _prefix, _tests in {
+_route_first({
         "harness/audio_check.py": ["tests/harness/test_audio_held_delivery.py"],
         "harness/invariants.py": ["tests/harness/test_components_follow_oracle.py",
                                   "tests/harness/test_recovery_tolerance_by_clock.py"],
-        "harness/reports/": ["tests/harness/test_history_count_own_events.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/reports/": ["tests/harness/test_history_count_own_events.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -8348,13 +8350,12 @@ BUGS += BATCH_57
 #: against its outages and a joined window's (the readings kept beside the outages), a joined
 #: mute's parts let go, a starvation open at the history's end, and a sample figure's margin
 #: against healthy pairs drawn at the measured spread
-for _prefix, _tests in {
+_route_first({
         "harness/audio_check.py": ["tests/harness/test_audio_unheard_moves.py",
                                    "tests/harness/test_audio_joined_window_moves.py",
                                    "tests/harness/test_audio_joined_mute_parts.py"],
         "harness/invariants.py": ["tests/harness/test_starved_input_open_at_end.py"],
-        "harness/reports/": ["tests/harness/test_compare_sample_margin_oracle.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/reports/": ["tests/harness/test_compare_sample_margin_oracle.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -8615,12 +8616,11 @@ BUGS += BATCH_59
 #: against a brute-force oracle over a grid of load records, the live recoveries counter of a
 #: history with no base to hold it to, a component's restart inside a degraded episode (a table
 #: and a seeded oracle), and buffer_exhaustion's probe let through by a holder's release
-for _prefix, _tests in {
+_route_first({
         "harness/reports/": ["tests/harness/test_machine_load_oracle.py"],
         "harness/invariants.py": ["tests/harness/test_recoveries_counted_live_base.py",
                                   "tests/harness/test_degraded_component_stops.py"],
-        "harness/faults/": ["tests/harness/test_exhaustion_probe_given_back.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/faults/": ["tests/harness/test_exhaustion_probe_given_back.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -8848,14 +8848,13 @@ BUGS += BATCH_61
 #: runs of unlike lengths and unlike profiles, a metric expectation's bounds, a rebuilt report's
 #: gates and steady state (and a gate not measured), the history's exit status in every form, and
 #: compare's exit 3 for a cut run (test_killed_verdicts catches it but was on no route of the compare command)
-for _prefix, _tests in {
+_route_first({
         "harness/reports/compare.py": ["tests/harness/test_compare_unlike_runs.py"],
         "harness/scenarios/model.py": ["tests/harness/test_scenario_metric_bounds.py"],
         "harness/commands/report.py": ["tests/harness/test_report_rebuilt_verdict.py"],
         "harness/verdict.py": ["tests/harness/test_report_rebuilt_verdict.py"],
         "harness/commands/history.py": ["tests/harness/test_history_exit_status.py"],
-        "harness/commands/compare.py": ["tests/harness/test_killed_verdicts.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/commands/compare.py": ["tests/harness/test_killed_verdicts.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -9099,11 +9098,10 @@ BUGS += BATCH_63
 #: the tests batch 63's misses asked for, first on their modules' routes: a real clock's soak whose
 #: live health() is torn (no break) and the same on its virtual clock (a break), a x1.7 slowdown
 #: per CPU second, and a two-cycle phase step at JACK's xrun report
-for _prefix, _tests in {
+_route_first({
         "harness/soak.py": ["tests/harness/test_soak_live_reads_apart.py"],
         "harness/reports/history_db.py": ["tests/harness/test_history_speed_cpu.py"],
-        "harness/audio_check.py": ["tests/harness/test_rig_audio.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/audio_check.py": ["tests/harness/test_rig_audio.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -9346,13 +9344,12 @@ BUGS += BATCH_65
 #: and a closed rig capture's last read past the poll cap; the sweeps' file first for the
 #: reference comparison (a drop in the half block before a block off its line, a 1-frame drop whose
 #: straddling block reads loose: its own route's first files hold no sweep)
-for _prefix, _tests in {
+_route_first({
         "harness/audio_check.py": ["tests/harness/test_journal_glitches_taken_once.py"],
         "harness/reference_compare.py": ["tests/harness/test_analysis_reference_sweeps.py"],
         "harness/reports/build.py": ["tests/harness/test_leaks_held_series.py"],
         "harness/leaks.py": ["tests/harness/test_leaks_sampler_books.py"],
-        "harness/rig/rig_audio.py": ["tests/harness/test_rig_capture_records.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/rig/rig_audio.py": ["tests/harness/test_rig_capture_records.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -9604,7 +9601,7 @@ BUGS += BATCH_67
 #: ramp sampled a minute apart under small noise, an announced loss without a usable count, a
 #: recovery for another error (no payment of the restart owed) and a flag where the count in a row
 #: belongs, and a refusal's implicit chain let go
-for _prefix, _tests in {
+_route_first({
         "harness/xrun_runs.py": ["tests/harness/test_audio_xrun_runs.py"],
         "harness/audio_check.py": [
             "tests/harness/test_audio_xrun_reports_between.py",
@@ -9617,8 +9614,7 @@ for _prefix, _tests in {
             "test_a_recovery_for_another_error_does_not_pay_the_restart_owed",
             "tests/harness/test_policy_followed_missed_restart.py::"
             "test_a_flag_where_the_count_in_a_row_belongs_decides_nothing"],
-        "harness/history.py": ["tests/harness/test_history_refusal_chain.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/history.py": ["tests/harness/test_history_refusal_chain.py"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
@@ -9873,13 +9869,12 @@ BUGS += BATCH_69
 #: the history window's bytes, silence inserted in music named as such (a window cut only at a
 #: drop), and a soak recorded in the database its working directory named when it started (that
 #: test imports the harness's package, not history_db by name, so no importer route reached it)
-for _prefix, _tests in {
+_route_first({
         "harness/history.py": [
             "tests/harness/test_leaks_history_window.py::test_an_entrys_lists_are_counted_in_the_windows_bytes"],
         "harness/reference_compare.py": [
             "tests/harness/test_analysis_reference.py::test_silence_inserted_in_music_is_named_inserted_silence"],
-        "harness/reports/history_db.py": ["tests/harness/test_run_db_taken_at_start.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/reports/history_db.py": ["tests/harness/test_run_db_taken_at_start.py"]})
 
 #: Written blind (from system_under_test/ only, before any test was read), on lines no earlier
 #: batch patched, in the functions touched least (most of them untouched by batches 4-69): the
@@ -10128,7 +10123,7 @@ BUGS += BATCH_71
 #: cycles in a window that let a silence or a reported stretch go, and the rig's SIGBUS repair read
 #: from Popen's negative status without a server, and each split's error in the hidden-step search
 #: that of a filter refitted at it
-for _prefix, _tests in {
+_route_first({
         "harness/invariants.py": [
             "tests/harness/test_callback_errors_in_a_row.py::"
             "test_a_run_begun_on_a_new_pipelines_first_callback_after_an_attach_is_judged",
@@ -10140,8 +10135,7 @@ for _prefix, _tests in {
         "harness/reference_compare.py": ["tests/harness/test_reference_splits_refitted.py"],
         "harness/rig/loopback.py": [
             "tests/harness/test_rig_metadata_db.py::"
-            "test_start_repairs_the_database_after_a_death_by_sigbus_as_popen_tells_it"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+            "test_start_repairs_the_database_after_a_death_by_sigbus_as_popen_tells_it"]})
 
 #: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
 #: catalogue (10 of the 16 change, another way, a line an earlier bug patched: the code the task
@@ -10387,7 +10381,7 @@ BUGS += BATCH_73
 #: until the clean-up accepted, a firing's first error kept, a stream fault acting on a paused or
 #: opening system, the allocator's mmapped block counted, a refused filter's recorded values, and a
 #: recovery stopped with its timer armed (test_timers_let_go.py imports no timer_watch by name)
-for _prefix, _tests in {
+_route_first({
         "harness/faults/xrun_bound.py": [
             "tests/harness/test_xrun_outcomes.py::test_a_profile_lateness_that_would_be_a_stall_is_exit_2_naming_file_field_and_fix"],
         "harness/faults/stall_bound.py": [
@@ -10403,8 +10397,7 @@ for _prefix, _tests in {
         "harness/timer_watch.py": [
             "tests/harness/test_timers_let_go.py::test_a_cancel_that_leaves_its_timer_armed_fails_a_plain_run"],
         "harness/reports/history_db.py": [
-            "tests/harness/test_history_exit_status.py::test_a_refused_filter_names_only_the_values_runs_recorded"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+            "tests/harness/test_history_exit_status.py::test_a_refused_filter_names_only_the_values_runs_recorded"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
@@ -10671,7 +10664,7 @@ BUGS += BATCH_75
 #: silences, an inconclusive check's reason kept in the reports' items, and a profile's xrun
 #: lateness refused beside a good stall length (test_xrun_outcomes.py reads profiles through the
 #: CLI and imports no harness.faults.profiles by name)
-for _prefix, _tests in {
+_route_first({
         "harness/fault_outcomes.py": [
             "tests/harness/test_fault_outcomes_windows.py::"
             "test_a_history_read_back_is_folded_at_the_period_its_meta_entry_records"],
@@ -10680,8 +10673,7 @@ for _prefix, _tests in {
             "test_a_history_begun_on_a_system_initialized_and_not_started_bounds_its_silences"],
         "harness/reports/model.py": ["tests/harness/test_report_inconclusive_reason.py"],
         "harness/faults/profiles.py": [
-            "tests/harness/test_xrun_outcomes.py::test_a_profile_lateness_that_would_be_a_stall_is_exit_2_naming_file_field_and_fix"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+            "tests/harness/test_xrun_outcomes.py::test_a_profile_lateness_that_would_be_a_stall_is_exit_2_naming_file_field_and_fix"]})
 
 
 #: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
@@ -10907,13 +10899,12 @@ BUGS += BATCH_77
 #: the tests batch 77's misses asked for, first on their modules' routes: a rate change in a history
 #: that never says its rate not judged, a duration's bare number followed by more refused, and the
 #: callback histogram's fold past its reservoir's wrap and its over-budget count
-for _prefix, _tests in {
+_route_first({
         "harness/fault_outcomes.py": [
             "tests/harness/test_fault_outcomes_lasting.py::"
             "test_a_rate_change_in_a_history_that_never_says_its_rate_is_not_judged"],
         "harness/durations.py": ["tests/harness/test_durations.py::test_bad_durations_say_what_is_wrong"],
-        "harness/histogram.py": ["tests/harness/test_callback_durations_fold.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/histogram.py": ["tests/harness/test_callback_durations_fold.py"]})
 
 #: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
 #: catalogue and on lines no earlier bug patched, in the files and functions earlier batches touched
@@ -11135,15 +11126,14 @@ BUGS += BATCH_79
 #: histogram's minimum (a case of the extremes' test; blind, a plain run's ring test caught it after
 #: 13 min) and a lost scheduler naming every seed not run on a stand-in cluster (blind, test_swarm.py's
 #: killed scheduler)
-for _prefix, _tests in {
+_route_first({
         "harness/leak_levels.py": [
             "tests/harness/test_leaks_wander.py::test_blocks_of_fewer_than_ten_samples_are_levelled_untrimmed"],
         "harness/commands/report.py": [
             "tests/harness/test_ignored_options.py::test_an_option_refused_beside_another_is_taken_alone"],
         "harness/invariants.py": [
             "tests/harness/test_callbacks_timed.py::test_a_published_percentile_outside_the_extremes_fails"],
-        "harness/swarm.py": ["tests/harness/test_swarm_scheduler_lost.py"]}.items():
-    HARNESS_OWN_TESTS[_prefix] = [*_tests, *HARNESS_OWN_TESTS.get(_prefix, [])]
+        "harness/swarm.py": ["tests/harness/test_swarm_scheduler_lost.py"]})
 
 
 def main(argv: list[str] | None = None) -> int:
