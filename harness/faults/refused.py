@@ -34,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .injector import HELD_TO_THE_END
+
 if TYPE_CHECKING:  # pragma: no cover
     from .injector import FaultInjector
 
@@ -61,8 +63,6 @@ def mostly_refused_of(injector: FaultInjector) -> dict[str, dict[str, object]]:
     """``mostly_refused`` of an injector's run: its firings by kind and those refused by kind (a
     fault still held at the run's end counted as refused, its reason saying so), but for the kinds
     not applicable to the system (a note of their own)."""
-    from .injector import HELD_TO_THE_END  # the injector imports this module's readers at run time
-
     refused: dict[str, dict[str, int]] = {k: dict(v) for k, v in injector.skipped_by_kind.items()}
     for kind, reasons in injector.held_at_end.items():
         for reason, n in reasons.items():
