@@ -10557,7 +10557,7 @@ BATCH_75: list[Bug] = [
         "placed past the run's end where the checks do not divide it, and a kind drawn only there "
         "reads 'never fired'",
         "faults: every fault a schedule draws falls inside the run"),
-    Bug("settle_without_supervisor_pass", "harness/fault_outcomes.py",
+    Bug("settle_without_supervisor_pass", "harness/faults/xrun_bound.py",
         "    return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)\n",
         "    return max(SETTLE_S, (period.stall_periods + 1) * period.period_s)\n",
         "'the watchdog's bound and a period' in settle_for: the supervisor's pass is forgotten, and a "

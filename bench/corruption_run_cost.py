@@ -17,7 +17,7 @@ from harness import ReliabilityRun, RunSpec
 from system_under_test.devices.simulated import SimulatedBackend
 
 
-def never_spent(self, name, count=1):
+def never_spent(self, name, count=1, **_window):
     self.device(name).corrupt_callbacks += 10**9
 
 

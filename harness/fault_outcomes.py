@@ -26,7 +26,7 @@ outcome, from what the history recorded after it:
   hold no such counter (nothing the system counts can show a late block).
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
-lateness) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor pass
+lateness or a ``callback_raises``' corrupted blocks, a period each: ``acts_past_end_s``) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor pass
 at the period in force when it fired (``harness.faults.xrun_bound.Period``, the figures the xrun's
 and the stall's bounds are drawn from: the system's last ``config_applied`` configuration, so that
 a live reconfiguration to another block size moves it, else the run's), never less than
@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .faults.stall_bound import min_stall_s
-from .faults.xrun_bound import Period, period_of
+from .faults.xrun_bound import SETTLE_S, Period, acts_past_end_s, period_of, settle_for
 
 STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
     "stall", "rate_change", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
@@ -99,10 +99,6 @@ WATCHDOG_KINDS = frozenset({"stall"})
 #: server restarted at the new rate (the JACK rig) is a server lost to the system, which its
 #: history cannot tell from a dropout's
 RATE_ERROR_KINDS = frozenset({"sample_rate_change"})
-#: the least time after a firing's end that what the system saw is still the firing's: the
-#: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
-#: (5 ms), rounded up; longer periods get ``settle_for``
-SETTLE_S = 0.05
 #: the kinds whose path is the watchdog's stall, taken only past its bound: a firing of one whose
 #: target's callbacks stopped for less (``_Firing.changes``) is not judged
 STALL_KINDS = frozenset({"stall"})
@@ -123,17 +119,6 @@ def judged_kinds(*, watchdog: bool, rate_errors: bool) -> frozenset[str]:
     see no stall as a stall), ``sample_rate_change`` when the device reports a switched rate as
     its own error (the simulated device)."""
     return JUDGED_KINDS | (WATCHDOG_KINDS if watchdog else frozenset()) | (RATE_ERROR_KINDS if rate_errors else frozenset())
-
-
-def settle_for(period: Period | None) -> float:
-    """How long after a firing's end what the system saw is still the firing's, at ``period``
-    (None: the system's defaults): the watchdog's bound (a stall is taken ``stall_periods``
-    periods after the last callback), one period more (a callback error or a device loss shows
-    at the next callback, a period away) and a supervisor pass (the watchdog looks once per pass),
-    never less than ``SETTLE_S`` (what the default period's runs have always been read with)."""
-    if period is None:
-        return SETTLE_S
-    return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)
 
 
 def period_of_applied(config: Any) -> Period | None:
@@ -270,9 +255,8 @@ class FaultOutcomeFold:
             params = data.get("params") or {}
             end = data.get("ended_at")
             end = t if not isinstance(end, (int, float)) else max(float(end), t)
-            late = params.get("delay_s") if data.get("kind", e.get("value")) == "xrun" else None
-            end += float(late) if isinstance(late, (int, float)) else 0.0
             fault = str(data.get("kind") or e.get("value"))
+            end += acts_past_end_s(fault, params, self._period_now)
             firing_id = data.get("firing_id")
             settle = settle_for(self._period_now)
             self._open.append(_Firing(fault, t, end + settle, self._late, firing_id,

@@ -586,14 +586,27 @@ class FaultInjector:
         if take_back is None:
             return
         for device, kinds in sorted(waiting.items()):
-            dropped = take_back(device)
-            if not dropped:
-                continue
-            kept = self.taken_back.setdefault(device, {})
-            for what, amount in dropped.items():
-                kept[what] = kept.get(what, 0) + amount
-            if self.history is not None:
-                self.history.note("fault_taken_back", device=device, kinds=sorted(kinds), **dropped)
+            self._note_taken_back(device, sorted(kinds), take_back(device))
+
+    def taken_back_after(self, fault: Fault, window_end: float) -> Callable[[dict[str, float | int]], None]:
+        """What a device calls with what it dropped of ``fault``'s request unspent past the
+        firing's window (``window_end``): noted and counted as ``disarm``'s take-back is, the note
+        naming the fault and the window's end."""
+        device, kind, fault_id = fault.target, fault.kind, fault.fault_id
+        return lambda dropped: self._note_taken_back(device, [kind], dropped, fault_id=fault_id,
+                                                     window_end=window_end)
+
+    def _note_taken_back(self, device: str, kinds: list[str], dropped: Mapping[str, float | int],
+                         **extra: Any) -> None:
+        """Count what was taken back of the requests waiting on ``device`` (``taken_back``) and
+        note it, ``fault_taken_back`` (``extra``: what else the note says); nothing when nothing was."""
+        if not dropped:
+            return
+        kept = self.taken_back.setdefault(device, {})
+        for what, amount in dropped.items():
+            kept[what] = kept.get(what, 0) + amount
+        if self.history is not None:
+            self.history.note("fault_taken_back", device=device, kinds=kinds, **dropped, **extra)
 
     def __enter__(self) -> FaultInjector:
         return self.arm()

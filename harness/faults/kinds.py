@@ -58,6 +58,7 @@ from .invalid_configs import INVALID_CONFIG_KINDS, invalid_config, with_valid_ch
 from .storms import STORM_OPERATIONS, _random_ops, _unleash, _yield_every_line, restore_running, system_storm
 from .targets import FaultTarget, SimulatedTarget, reason_unsupported
 from .triggers import At, Trigger, trigger_from_dict
+from .xrun_bound import acts_past_end_s, period_of, settle_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -408,7 +409,15 @@ class LateCallback(Fault):
 
 @dataclass(config=_CONFIG)
 class CallbackRaises(Fault):
-    """The next ``count`` callbacks get a malformed buffer, which makes the audio callback raise."""
+    """The next ``count`` callbacks get a malformed buffer, which makes the audio callback raise.
+
+    Only within the firing's window (its ``count`` blocks from the next, then ``settle_for``, at
+    the period in force as it fires: the window ``harness.fault_outcomes`` reads the firing's
+    outcome in): what the device has not spent by then is dropped at its next block, a
+    ``fault_taken_back`` note. Asked while the system
+    recovers, the request waited on the device for the reopened stream and raised there seconds
+    after the firing (a 2 s device loss: 3.78 s against a window ending at 1.57 s), errors no
+    firing's window held."""
 
     kind: ClassVar[str] = "callback_raises"
     needs: ClassVar[frozenset[str]] = frozenset({"raise_in_callback"})
@@ -420,7 +429,11 @@ class CallbackRaises(Fault):
 
     def start(self, ctx: FaultContext) -> Any:
         # a target that can read the device's unspent count returns it (recorded in the details)
-        return ctx.target.raise_in_callback(self.target, self.count)
+        period = period_of(getattr(ctx.system, "config", None))
+        until = (ctx.system.clock.now() + acts_past_end_s(self.kind, self.recorded_params(), period)
+                 + settle_for(period))
+        return ctx.target.raise_in_callback(self.target, self.count, until=until,
+                                            on_dropped=ctx.injector.taken_back_after(self, until))
 
 
 @dataclass(config=_CONFIG)

@@ -12,7 +12,7 @@ do is said once, by the target, and what a fault needs once, by the fault.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +43,8 @@ class FaultTarget(Protocol):
     def stall(self, name: str) -> None: ...
     def unstall(self, name: str) -> None: ...
     def xrun(self, name: str, delay_s: float) -> None: ...
-    def raise_in_callback(self, name: str, count: int) -> dict[str, int] | None: ...
+    def raise_in_callback(self, name: str, count: int, *, until: float | None = None,
+                          on_dropped: Callable[[dict[str, float | int]], None] | None = None) -> dict[str, int] | None: ...
     def change_sample_rate(self, name: str, rate: int) -> int | None: ...
 
 
@@ -91,14 +92,21 @@ class SimulatedTarget:
     def feed_input(self, name: str) -> None:
         self.backend.feed_input(name)
 
-    def raise_in_callback(self, name: str, count: int) -> dict[str, int]:
+    def raise_in_callback(self, name: str, count: int, *, until: float | None = None,
+                          on_dropped: Callable[[dict[str, float | int]], None] | None = None) -> dict[str, int]:
         """Ask for ``count`` more corrupted callbacks; the device's unspent ones before and after
         the request, for the record: the request adds to what is pending, and a history that
         holds both shows whether it did (``callback_errors`` judges it on the virtual clock,
-        where no callback can spend one between the two reads)."""
+        where no callback can spend one between the two reads). ``until``: the device lets them
+        act only on blocks delivered by then, and tells ``on_dropped`` what it dropped unspent
+        past it (``{"corrupt_callbacks": n}``, the shape ``take_back`` returns)."""
         device = self.backend.device(name)
         before = int(device.corrupt_callbacks)
-        self.backend.corrupt_next_callbacks(name, count)
+        if until is None:
+            self.backend.corrupt_next_callbacks(name, count)
+        else:
+            told = None if on_dropped is None else (lambda n: on_dropped({"corrupt_callbacks": n}))
+            self.backend.corrupt_next_callbacks(name, count, until=until, on_dropped=told)
         return {"pending_before": before, "pending_after": int(device.corrupt_callbacks)}
 
     def take_back(self, name: str) -> dict[str, float | int]:
@@ -132,7 +140,7 @@ class UncontrolledDevice:
         return ("the harness cannot act on this device (use --backend jack for the loopback rig, "
                 "or --backend sim)")
 
-    def _refuse(self, *_: Any) -> Any:
+    def _refuse(self, *_: Any, **__: Any) -> Any:
         raise NotImplementedError("device faults need the simulated device or the JACK loopback rig")
 
     drop_device = return_device = stall = unstall = xrun = raise_in_callback = change_sample_rate = _refuse

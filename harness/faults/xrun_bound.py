@@ -48,6 +48,39 @@ class Period:
                 f"({self.stall_periods * self.period_s * 1000:.1f} ms)")
 
 
+#: the least time after a firing's end that what the system saw is still the firing's: the
+#: watchdog's bound at 256 frames / 48 kHz (4 periods, 21.3 ms), a period, and a supervisor pass
+#: (5 ms), rounded up; longer periods get ``settle_for``. The judge's windows
+#: (``harness.fault_outcomes``) and the device's end of a fault's request (``CallbackRaises``) read
+#: the same rule, so what the device lets act is what the judge reads as the firing's
+SETTLE_S = 0.05
+
+
+def settle_for(period: Period | None) -> float:
+    """How long after a firing's end what the system saw is still the firing's, at ``period``
+    (None: the system's defaults): the watchdog's bound (a stall is taken ``stall_periods``
+    periods after the last callback), one period more (a callback error or a device loss shows
+    at the next callback, a period away) and a supervisor pass (the watchdog looks once per pass),
+    never less than ``SETTLE_S`` (what the default period's runs have always been read with)."""
+    if period is None:
+        return SETTLE_S
+    return max(SETTLE_S, (period.stall_periods + 1) * period.period_s + period.supervisor_s)
+
+
+def acts_past_end_s(kind: str, params: Mapping[str, Any], period: Period | None) -> float:
+    """How long past its end (an instantaneous fault's firing) a fault of ``kind`` with ``params``
+    still acts by itself at ``period`` (None: the system's defaults): an ``xrun``'s late block
+    comes ``delay_s`` on, a ``callback_raises``' ``count`` corrupted blocks one a period from the
+    next block; 0 for the others. A firing's window runs on ``settle_for`` after that."""
+    if kind == "xrun":
+        late = params.get("delay_s")
+        return float(late) if isinstance(late, (int, float)) else 0.0
+    if kind == "callback_raises":
+        count = params.get("count")
+        return int(count) * (period or period_of(None)).period_s if isinstance(count, int) else 0.0
+    return 0.0
+
+
 def period_of(config: Any) -> Period:
     """The ``Period`` of a run's configuration: an ``AudioConfig``, a configuration dict (a
     ``--config`` file's, a scenario's ``system`` table; migrated as the system would read it), or
@@ -119,4 +152,5 @@ def xrun_delay_problem(value: Any, period: Period, field: str) -> str | None:
             f"({period.max_lateness_s:.5f} s; the stall fault injects longer silences)")
 
 
-__all__ = ["MARGIN_PERIODS", "LatenessInPeriods", "Period", "period_of", "range_ends", "xrun_delay_problem"]
+__all__ = ["MARGIN_PERIODS", "SETTLE_S", "LatenessInPeriods", "Period", "acts_past_end_s", "period_of", "range_ends", "settle_for",
+           "xrun_delay_problem"]

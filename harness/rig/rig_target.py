@@ -178,7 +178,7 @@ class JackRigTarget:
                 return
             self._log("xrun", True, f"{report.method}: {report.bursts} burst(s), {report.xruns} JACK xrun(s)")
 
-    def raise_in_callback(self, name: str, count: int) -> None:
+    def raise_in_callback(self, name: str, count: int, **_window: Any) -> None:
         raise UnsupportedFault("callback_raises", UNSUPPORTED["callback_raises"])
 
     def change_sample_rate(self, name: str, rate: int) -> int | None:

@@ -16,8 +16,12 @@ Fault hooks (the harness calls these; they are ordinary public API):
   block's input underflows (flagged ``input_underflow``, silence in place of the input) until fed
   again: a capture side that hangs while the playback side runs on (measured on the JACK rig's
   ALSA ``jack`` PCM after a server restart: 2.5 s of such blocks, the stream RUNNING throughout).
-- ``corrupt_next_callbacks(name, count)``: the next callbacks get a malformed input buffer, which
-  makes the stream's callback raise, as a buggy driver or DSP would.
+- ``corrupt_next_callbacks(name, count, until=None, on_dropped=None)``: the next callbacks get a
+  malformed input buffer, which makes the stream's callback raise, as a buggy driver or DSP would.
+  A request with an ``until`` acts only on a block delivered by then: what is still unspent of it at
+  a later block (its stream died and the next one opened after ``until``) is dropped, and the count
+  dropped told to ``on_dropped``; a request left waiting across a long recovery would otherwise
+  raise on the reopened stream seconds after whatever asked for it.
 - ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
 - ``take_back_pending(name)``: what ``delay_next_callback`` and ``corrupt_next_callbacks`` asked
   for and no callback has taken yet is dropped, and returned: once the faults that asked for it
@@ -28,6 +32,7 @@ Fault hooks (the harness calls these; they are ordinary public API):
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -101,6 +106,16 @@ StretchTap = Callable[["SimulatedStream", np.ndarray, list], None]
 
 
 @dataclass
+class CorruptionRequest:
+    """Corrupted callbacks asked for at once with an end (``corrupt_next_callbacks``): how many
+    are left, the latest clock time one may act, and who is told of those dropped past it."""
+
+    left: int
+    until: float
+    on_dropped: Callable[[int], None] | None = None
+
+
+@dataclass
 class SimulatedDevice:
     name: str
     max_input_channels: int = 2
@@ -112,10 +127,35 @@ class SimulatedDevice:
     stalled: bool = False
     current_rate: int | None = None
     pending_delay_s: float = 0.0
+    #: corrupted callbacks asked for and not yet spent, whatever asked for them
     corrupt_callbacks: int = 0
+    #: the requests with an end among them, in the order asked (spent first to last)
+    corrupt_requests: deque["CorruptionRequest"] = field(default_factory=deque)
     #: every block's input underflows while set (``SimulatedBackend.starve_input``)
     starved: bool = False
     streams: list["SimulatedStream"] = field(default_factory=list)
+
+    def spend_corrupt_callback(self, now: float) -> bool:
+        """Whether the block delivered at ``now`` is corrupted, one unspent corrupted callback spent
+        if so. First each request whose end is before ``now`` drops what is left of it (told to
+        its ``on_dropped``): it would act after the window it was asked for."""
+        requests = self.corrupt_requests
+        if requests:
+            for request in [r for r in requests if r.until is not None and r.until < now]:
+                requests.remove(request)
+                dropped = min(request.left, self.corrupt_callbacks)
+                self.corrupt_callbacks -= dropped
+                if dropped and request.on_dropped is not None:
+                    request.on_dropped(dropped)
+        if not self.corrupt_callbacks:
+            requests.clear()
+            return False
+        self.corrupt_callbacks -= 1
+        if requests:
+            requests[0].left -= 1
+            if requests[0].left <= 0:
+                requests.popleft()
+        return True
 
     def info(self) -> DeviceInfo:
         return DeviceInfo(self.name, "sim", self.max_input_channels, self.max_output_channels,
@@ -284,8 +324,13 @@ class SimulatedBackend(DeviceBackend):
     def delay_next_callback(self, name: str, seconds: float) -> None:
         self.device(name).pending_delay_s += seconds
 
-    def corrupt_next_callbacks(self, name: str, count: int = 1) -> None:
+    def corrupt_next_callbacks(self, name: str, count: int = 1, *, until: float | None = None,
+                               on_dropped: Callable[[int], None] | None = None) -> None:
+        """The next ``count`` blocks of ``name``'s streams raise in their callback, added to those
+        still unspent; with ``until``, only blocks delivered by then (``CorruptionRequest``)."""
         self.device(name).corrupt_callbacks += count
+        if until is not None:
+            self.device(name).corrupt_requests.append(CorruptionRequest(count, until, on_dropped))
 
     def take_back_pending(self, name: str) -> dict[str, float | int]:
         """Drop the requests still waiting on ``name`` for a callback to act on: the corrupted
@@ -293,6 +338,7 @@ class SimulatedBackend(DeviceBackend):
         was pending: ``{}`` when nothing), for the caller's record."""
         dev = self.device(name)
         dropped: dict[str, float | int] = {}
+        dev.corrupt_requests.clear()
         if dev.corrupt_callbacks:
             dropped["corrupt_callbacks"], dev.corrupt_callbacks = int(dev.corrupt_callbacks), 0
         if dev.pending_delay_s:
@@ -584,8 +630,7 @@ class SimulatedStream(DeviceStream):
         self._pos = (pos + bs) % self._loop
         corrupt = starved = False
         for d in self._devices:
-            if d.corrupt_callbacks:
-                d.corrupt_callbacks -= 1
+            if d.corrupt_callbacks and d.spend_corrupt_callback(self._clock.now()):
                 corrupt = True
             starved = starved or d.starved
         if starved:
@@ -669,5 +714,5 @@ class SimulatedStream(DeviceStream):
         return np.concatenate([rec[i:], rec[:i]])
 
 
-__all__ = ["COMMON_RATES", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "StretchTap",
+__all__ = ["COMMON_RATES", "CorruptionRequest", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "StretchTap",
            "default_devices"]

@@ -116,7 +116,7 @@ def test_a_corruption_that_outlives_its_count_fails_the_run(tmp_path: Path, seed
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The device corrupts every callback once asked to corrupt any: the system recovers over and
     over after the faults end, which the steady-state check alone can only call inconclusive."""
-    def never_spent(self: SimulatedBackend, name: str, count: int = 1) -> None:
+    def never_spent(self: SimulatedBackend, name: str, count: int = 1, **_window: object) -> None:
         self.device(name).corrupt_callbacks += 10**9
 
     monkeypatch.setattr(SimulatedBackend, "corrupt_next_callbacks", never_spent)

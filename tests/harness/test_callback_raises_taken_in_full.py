@@ -82,7 +82,7 @@ def test_the_shipped_device_takes_every_request_of_a_hostile_run(tmp_path: Path)
 
 def test_a_device_replacing_an_unspent_count_fails_a_hostile_run(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    def replaced(self: SimulatedBackend, name: str, count: int = 1) -> None:
+    def replaced(self: SimulatedBackend, name: str, count: int = 1, **_window: object) -> None:
         self.device(name).corrupt_callbacks = count
 
     monkeypatch.setattr(SimulatedBackend, "corrupt_next_callbacks", replaced)

@@ -19,6 +19,7 @@ from harness import ReliabilityRun, RunSpec
 from harness.faults import FaultInjector, fault_from_dict
 from harness.faults.kinds import Fault
 from harness.faults.triggers import At
+from harness.faults.xrun_bound import acts_past_end_s, period_of, settle_for
 from harness.history import History
 from system_under_test import AudioSystem
 
@@ -100,11 +101,48 @@ def test_a_fault_held_when_the_faults_end_does_not_act_on_the_systems_return() -
     assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
 
 
+def test_corrupted_callbacks_asked_during_a_long_recovery_do_not_raise_after_their_window() -> None:
+    """The device goes away for 2 s; a ``callback_raises`` fired meanwhile (the system recovering,
+    which may take it) waited on the device and raised on the stream the recovery reopened at
+    3.78 s, 2.2 s after its window (1.52 s, its three blocks and ``settle_for``'s 50 ms) had
+    closed: errors no firing's window held. The device now drops them at that stream's first block and says so."""
+    system, history = _running()
+    injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=2.0),
+                                      _fault("callback_raises", "raise", 1.52, count=3)], seed=1, history=history)
+    injector.arm()
+    system.run_for(5.0)
+    assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
+    assert system.monitoring.value("callback_errors") == 0
+    period = period_of(system.config)
+    window_end = 1.52 + acts_past_end_s("callback_raises", {"count": 3}, period) + settle_for(period)
+    (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
+    assert note.data == {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 3,
+                         "fault_id": "raise", "window_end": window_end}
+    assert note.time > 3.5  # the reopened stream's first block, after the device came back
+    injector.disarm()  # nothing left waiting: noted once
+    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
+    assert len(_notes(history, "fault_taken_back")) == 1
+
+
+def test_a_request_spent_within_its_window_is_taken_in_full() -> None:
+    """Fourteen corrupted callbacks on a running stream come on fourteen blocks one after another
+    (the policy's restart at 3 in a row between), inside the firing's window: none is dropped."""
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("callback_raises", "raise", count=14))
+    system.run_for(1.0)
+    assert system.monitoring.value("callback_errors") == 14
+    assert _notes(history, "fault_taken_back") == [] and injector.taken_back == {}
+
+
 def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path: Path) -> None:
-    """The run that found it: 24 corrupted callbacks and a delay were unspent at the faults' end."""
+    """The run that found it: 24 corrupted callbacks and a delay were unspent at the faults' end.
+    Of those, the requests whose windows had closed are now dropped at their stream's next block
+    during the run (each note naming its fault, after its window's end), the rest at the end."""
     spec = RunSpec(duration_s=60.0, seed=94236, faults="hostile", report_root=tmp_path,
                    config={"stream": {"block_size": 8192, "latency_ms": 200.0}})
     result = ReliabilityRun(spec).execute(reports=False)
     assert result.verdict.outcome.value == "pass", result.verdict.headline()
-    (note,) = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
-    assert note.data["corrupt_callbacks"] == 24
+    *late, at_end = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
+    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 13
+    assert len(late) == 14 and all(n.time > n.data["window_end"] for n in late)
