@@ -2,10 +2,11 @@
 
 ``FaultInjector(system, schedule, seed).arm()`` schedules every trigger on the system's clock
 (``VirtualClock.call_at`` in simulation: the same seed gives the same run), or on a scheduler thread
-on a real clock. On a virtual clock the faults with a fixed time (``At``, every fault of a profile's
+on a real clock. On either clock the faults with a fixed time (``At``, every fault of a profile's
 drawn schedule) are armed ``TIMED_HORIZON_S`` ahead of the clock rather than all at arming, in the
 order their timers would have run, so the injector's memory stays level through a soak instead of
-draining as a whole run's pre-armed faults fire (the leak judge reads that heap). Each firing is a ``FaultRecord`` (when it fired and ended, the fault's kind and
+draining as a whole run's pre-armed faults fire (the leak judge reads that heap; on a real device's
+soak the scheduler thread's heap held them). Each firing is a ``FaultRecord`` (when it fired and ended, the fault's kind and
 every parameter it was declared with), told to the history (``fault_start`` / ``fault_end``) and
 to listeners.
 
@@ -165,7 +166,7 @@ HELD_TO_THE_END = "held to the run's end, the system never able to take it: {rea
 #: firings an injector keeps in memory (``FaultInjector.records``)
 RECORDS_KEPT = 1_000
 
-#: how far ahead of a virtual clock the faults with a fixed time (``At``) are armed. A profile's
+#: how far ahead of the clock (virtual or real) the faults with a fixed time (``At``) are armed. A profile's
 #: schedule is drawn for the whole run; armed all at once, each of an 8-hour soak's ~35 000 faults
 #: held a clock timer, its handle and two closures (~1 kB) from the start until it fired, and
 #: pymalloc's bytes in use fell ~4 MB an hour for the whole soak as they drained, a fall a
@@ -221,8 +222,8 @@ class FaultInjector:
         #: 1 h soak's injector held ~2400 spent handles and their closures: growth the leak judge saw)
         self._timers: dict[int, Any] = {}
         self._timer_ids = itertools.count()
-        #: on a virtual clock, the schedule's ``At`` faults in time order, and the first of them not
-        #: armed yet (``_arm_timed`` arms them a horizon ahead of the clock)
+        #: the schedule's ``At`` faults in time order, and the first of them not armed yet
+        #: (``_arm_timed`` arms them a horizon ahead of the clock)
         self._timed: list[Fault] = []
         self._timed_next = 0
         self._restore: list[Callable[[], None]] = []
@@ -330,9 +331,8 @@ class FaultInjector:
             add_observer(self._on_transition)
             self._observing = True
         timed: list[Fault] = []
-        ahead = getattr(self.system.clock, "virtual", False)
         for fault in self.schedule.faults:
-            if ahead and isinstance(fault.trigger, At):
+            if isinstance(fault.trigger, At):
                 timed.append(fault)
             else:
                 self._arm_fault(fault)
@@ -351,18 +351,20 @@ class FaultInjector:
 
     def _arm_timed(self) -> None:
         """Arm the ``At`` faults due within ``TIMED_HORIZON_S`` of now, and come back half a
-        horizon later for the next: each is armed at least half a horizon before its time."""
-        if not self.armed:
-            return
-        now = self.system.clock.now()
-        until = now + TIMED_HORIZON_S
-        timed, i = self._timed, self._timed_next
-        while i < len(timed) and _timed_at(timed[i]) < until:
-            self._arm_fault(timed[i])
-            i += 1
-        self._timed_next = i
-        if i < len(timed):
-            self._call_at(now + TIMED_HORIZON_S / 2, self._arm_timed)
+        horizon later for the next: each is armed at least half a horizon before its time. Under
+        the lock: on a real clock this runs on the scheduler thread, beside a ``disarm``."""
+        with self._lock:
+            if not self.armed:
+                return
+            now = self.system.clock.now()
+            until = now + TIMED_HORIZON_S
+            timed, i = self._timed, self._timed_next
+            while i < len(timed) and _timed_at(timed[i]) < until:
+                self._arm_fault(timed[i])
+                i += 1
+            self._timed_next = i
+            if i < len(timed):
+                self._call_at(now + TIMED_HORIZON_S / 2, self._arm_timed)
 
     # -- held faults ----------------------------------------------------------------------------
     def _on_transition(self, _record: Any) -> None:
@@ -559,11 +561,13 @@ class FaultInjector:
         if self.armed and self.disarmed_at is None:
             self.disarmed_at = self.system.clock.now()
             self.busy_at_disarm = self._busy
-        self.armed = False  # a transition the clean-up below makes retries no held fault
+        with self._lock:  # an arming of the next horizon (a real clock's thread) adds no timer after this
+            self.armed = False  # a transition the clean-up below makes retries no held fault
+            timers = list(self._timers.values())
+            self._timers.clear()
         self._release_at_end()
-        for timer in list(self._timers.values()):
+        for timer in timers:
             timer.cancel()
-        self._timers.clear()
         for undo in self._restore:
             undo()
         self._restore.clear()

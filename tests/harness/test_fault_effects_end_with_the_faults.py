@@ -111,8 +111,8 @@ def test_corrupted_callbacks_asked_during_a_long_recovery_do_not_raise_after_the
                                       _fault("callback_raises", "raise", 1.52, count=3)], seed=1, history=history)
     injector.arm()
     system.run_for(5.0)
-    assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
     assert system.monitoring.value("callback_errors") == 0
+    assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
     period = period_of(system.config)
     window_end = 1.52 + acts_past_end_s("callback_raises", {"count": 3}, period) + settle_for(period)
     (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
