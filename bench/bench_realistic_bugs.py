@@ -8430,10 +8430,10 @@ BATCH_58: list[Bug] = [
         "last one's delay is the callback's, the other's is lost",
         "fault injection: every fault asked for is applied"),
     Bug("corrupt_count_never_spent", "devices/simulated.py",
-        "            if d.corrupt_callbacks:\n                d.corrupt_callbacks -= 1\n                corrupt = True\n",
-        "            if d.corrupt_callbacks:\n                corrupt = True\n",
-        "the decrement lost in _deliver: a device told to corrupt the next N callbacks corrupts every "
-        "callback from then on",
+        "        self.corrupt_callbacks -= 1\n        if requests:\n",
+        "        if requests:\n",
+        "the decrement lost in SimulatedDevice.spend_corrupt_callback: a device told to corrupt the "
+        "next N callbacks corrupts every callback from then on",
         "fault injection: a fault ends when it is spent"),
     Bug("recording_wrap_counted_short", "devices/simulated.py",
         "            self.recorded_frames += bs\n",
