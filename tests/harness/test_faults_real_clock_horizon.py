@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import Any
 
 import pytest
+from kept_instances import kept_instances
 
 import system_under_test.scheduler as scheduler_module
 from harness.faults import FaultInjector
@@ -72,15 +72,7 @@ class _Target:
 @pytest.fixture
 def schedulers(monkeypatch: pytest.MonkeyPatch) -> list[scheduler_module.ThreadScheduler]:
     """Every ``ThreadScheduler`` made while the test runs (the injector's, on a real clock)."""
-    made: list[scheduler_module.ThreadScheduler] = []
-
-    class Kept(scheduler_module.ThreadScheduler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(scheduler_module, "ThreadScheduler", Kept)
-    return made
+    return kept_instances(monkeypatch, scheduler_module, "ThreadScheduler")
 
 
 def _step_to(clock: _SetClock, scheduler: scheduler_module.ThreadScheduler, t: float) -> None:

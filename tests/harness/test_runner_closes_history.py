@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kept_instances import kept_instances
 
 from harness import runner
 from harness.rig import rig_target
@@ -24,15 +25,7 @@ class _Refused(RuntimeError):
 
 def _histories(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every history the runner makes, kept to look at once the run has raised."""
-    made: list[Any] = []
-
-    class Kept(runner.History):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(runner, "History", Kept)
-    return made
+    return kept_instances(monkeypatch, runner, "History")
 
 
 def _refuse(*args: Any, **kwargs: Any) -> Any:
