@@ -31,6 +31,24 @@ def test_pyspy_top_counts_a_recursive_function_once_a_sample_and_self_time_inner
     assert cumulative == {"main (a.py)": 6, "walk (b.py)": 5, "leaf (c.py)": 3}
 
 
+def test_pyspy_top_groups_charge_a_sample_to_its_innermost_group_once(tmp_path: Path) -> None:
+    """A sample is charged once, to the innermost of its frames in a group: the injector's firing
+    that records into the history is the history's, the collector wherever it ran is its own, and
+    a stack with no group's frame is ``other``; the groups add up to every sample."""
+    top = load_bench_script("pyspy_top.py", "bench_pyspy_top_groups")
+    raw = tmp_path / "p.raw"
+    raw.write_text("VirtualClock.run_until (clock.py:9);FaultInjector._fire (injector.py:3);"
+                   "History.record (history.py:4);json_line (history.py:8) 5\n"
+                   "VirtualClock.run_until (clock.py:9);FaultInjector._fire (injector.py:3) 2\n"
+                   "VirtualClock.run_until (clock.py:9);History.record (history.py:4);gc_collect_main (libpython) 4\n"
+                   "VirtualClock.run_until (clock.py:9) 1\n"
+                   "main (cli.py:1) 3\n")
+    total, shares = top.group_shares(raw)
+    assert total == 15
+    assert shares == {"history writing": 5, "fault injector (firing, storms, contention threads)": 2,
+                      "cyclic garbage collector": 4, "event loop (virtual clock)": 1, "other": 3}
+
+
 def test_live_fold_costs_weighs_the_live_checkers_own_folds_in_its_order() -> None:
     costs = load_bench_script("live_fold_costs.py", "bench_live_fold_costs")
     system = AudioSystem(seed=1)
