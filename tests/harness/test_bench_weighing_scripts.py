@@ -49,6 +49,28 @@ def test_pyspy_top_groups_charge_a_sample_to_its_innermost_group_once(tmp_path: 
                       "cyclic garbage collector": 4, "event loop (virtual clock)": 1, "other": 3}
 
 
+def test_gc_costs_counts_each_collection_in_its_generation_and_a_bad_command_exits_2(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import sys
+
+    costs_module = load_bench_script("gc_costs.py", "bench_gc_costs")
+    costs = costs_module.CollectionCosts()
+    gc.callbacks.append(costs)
+    try:
+        gc.collect(1)
+        gc.collect(2)
+    finally:
+        gc.callbacks.remove(costs)
+    assert [row[0] for row in costs.by_generation.values()] == [0, 1, 1]
+    monkeypatch.setattr(sys, "argv", list(sys.argv))  # the script runs the CLI as the process's own command line
+    try:
+        assert costs_module.main(["/no/such", "--bogus"]) == 2
+    finally:
+        gc.unfreeze()  # which froze the modules it loaded: this process's tests keep their collector
+    assert "/no/such" in capsys.readouterr().err
+
+
 def test_live_fold_costs_weighs_the_live_checkers_own_folds_in_its_order() -> None:
     costs = load_bench_script("live_fold_costs.py", "bench_live_fold_costs")
     system = AudioSystem(seed=1)
