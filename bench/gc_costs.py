@@ -1,6 +1,7 @@
 """What the cyclic garbage collector costs a soundcheck command, by generation.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/gc_costs.py soak --backend sim --duration 10m --seed S --no-progress --run-dir DIR
+    PYTHONPATH=$PWD .venv/bin/python bench/gc_costs.py soak --backend sim --duration 10m --seed S \\
+        --no-progress --run-dir DIR
 
 runs ``soundcheck`` with the arguments given, in this process, with a ``gc.callbacks`` hook that
 reads the thread's CPU clock at each collection's start and stop, and prints at exit, per
@@ -16,7 +17,10 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's harness, without PYTHONPATH
 
 
 class CollectionCosts:
@@ -44,7 +48,7 @@ class CollectionCosts:
 
 
 def main(argv: list[str]) -> int:
-    from harness.cli import main as soundcheck  # noqa: PLC0415 - after the hook's module is cheap to load
+    from harness.cli import main as soundcheck  # noqa: PLC0415 - loaded when run, so a test can load this module cheaply
 
     costs = CollectionCosts()
     gc.callbacks.append(costs)
