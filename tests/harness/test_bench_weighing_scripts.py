@@ -31,6 +31,46 @@ def test_pyspy_top_counts_a_recursive_function_once_a_sample_and_self_time_inner
     assert cumulative == {"main (a.py)": 6, "walk (b.py)": 5, "leaf (c.py)": 3}
 
 
+def test_pyspy_top_groups_charge_a_sample_to_its_innermost_group_once(tmp_path: Path) -> None:
+    """A sample is charged once, to the innermost of its frames in a group: the injector's firing
+    that records into the history is the history's, the collector wherever it ran is its own, and
+    a stack with no group's frame is ``other``; the groups add up to every sample."""
+    top = load_bench_script("pyspy_top.py", "bench_pyspy_top_groups")
+    raw = tmp_path / "p.raw"
+    raw.write_text("VirtualClock.run_until (clock.py:9);FaultInjector._fire (injector.py:3);"
+                   "History.record (history.py:4);json_line (history.py:8) 5\n"
+                   "VirtualClock.run_until (clock.py:9);FaultInjector._fire (injector.py:3) 2\n"
+                   "VirtualClock.run_until (clock.py:9);History.record (history.py:4);gc_collect_main (libpython) 4\n"
+                   "VirtualClock.run_until (clock.py:9) 1\n"
+                   "main (cli.py:1) 3\n")
+    total, shares = top.group_shares(raw)
+    assert total == 15
+    assert shares == {"history writing": 5, "fault injector (firing, storms, contention threads)": 2,
+                      "cyclic garbage collector": 4, "event loop (virtual clock)": 1, "other": 3}
+
+
+def test_gc_costs_counts_each_collection_in_its_generation_and_a_bad_command_exits_2(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import sys
+
+    costs_module = load_bench_script("gc_costs.py", "bench_gc_costs")
+    costs = costs_module.CollectionCosts()
+    gc.callbacks.append(costs)
+    try:
+        gc.collect(1)
+        gc.collect(2)
+    finally:
+        gc.callbacks.remove(costs)
+    assert [row[0] for row in costs.by_generation.values()] == [0, 1, 1]
+    monkeypatch.setattr(sys, "argv", list(sys.argv))  # the script runs the CLI as the process's own command line
+    try:
+        assert costs_module.main(["/no/such", "--bogus"]) == 2
+    finally:
+        gc.unfreeze()  # which froze the modules it loaded: this process's tests keep their collector
+    assert "/no/such" in capsys.readouterr().err
+
+
 def test_live_fold_costs_weighs_the_live_checkers_own_folds_in_its_order() -> None:
     costs = load_bench_script("live_fold_costs.py", "bench_live_fold_costs")
     system = AudioSystem(seed=1)
