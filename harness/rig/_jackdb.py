@@ -19,6 +19,11 @@ through ctypes, by the exported names of the methods JACK2 calls, as this proces
     Take the lock JACK2's open of ``metadata.db`` waits on (the file's handle lock, in write mode)
     and die by SIGKILL holding it: the wedged state a killed JACK process leaves, made on purpose
     for tests and for the bench. The database must exist (``open`` makes it).
+``wedge-in-use``
+    Take the lock every open, read and write of ``metadata.db`` waits on while other processes
+    hold it open (its hash metadata page's lock, in write mode) and die by SIGKILL holding it: what
+    a JACK process killed inside a property write leaves, a wedge that can arise mid-run, where
+    ``wedge``'s handle lock cannot be had while a server holds the database open.
 
 Exit status 0 when done, 2 with a message for a bad command line, 3 when libdb refused.
 """
@@ -39,8 +44,9 @@ DB_INIT_LOCK = 0x00000100
 DB_INIT_MPOOL = 0x00000400
 DB_HASH = 2
 DB_LOCK_WRITE = 2
-#: ``DB_LOCK_ILOCK.type`` of a database handle's lock, and the length of a file's unique id.
+#: ``DB_LOCK_ILOCK.type`` of a database handle's lock and of a page's, and the length of a file's unique id.
 DB_HANDLE_LOCK = 1
+DB_PAGE_LOCK = 3
 DB_FILE_ID_LEN = 20
 #: Where a Berkeley DB file keeps its unique id in its metadata page (``DBMETA.uid``).
 META_UID_OFFSET = 52
@@ -94,16 +100,17 @@ def open_as_jack_does(folder: Path) -> None:
     print("opened", flush=True)
 
 
-def wedge(folder: Path) -> None:
-    """Hold ``metadata.db``'s handle lock for writing and die by SIGKILL: every open then waits."""
+def _hold_and_die(folder: Path, lock_type: int) -> None:
+    """Hold the lock of ``lock_type`` on ``metadata.db``'s metadata page (page 0) for writing and die
+    by SIGKILL: a lock in the table whose owner is gone, which nothing releases."""
     meta = (folder / DATABASE).read_bytes()[:META_UID_OFFSET + DB_FILE_ID_LEN]
     if len(meta) < META_UID_OFFSET + DB_FILE_ID_LEN:
         raise OSError(f"{folder / DATABASE} has no metadata page")
     lib = _libdb()
     env = _open_environment(lib, folder)
-    # DB_LOCK_ILOCK {pgno (the metadata page, 0); fileid; type}: the object a handle lock names
+    # DB_LOCK_ILOCK {pgno (the metadata page, 0); fileid; type}: the object the lock names
     ilock = ((0).to_bytes(4, sys.byteorder) + meta[META_UID_OFFSET:]
-             + DB_HANDLE_LOCK.to_bytes(4, sys.byteorder))
+             + lock_type.to_bytes(4, sys.byteorder))
     obj_bytes = ctypes.create_string_buffer(ilock, len(ilock))
     obj = _Dbt(ctypes.cast(obj_bytes, ctypes.c_void_p), len(ilock), 0, 0, 0, None, 0)
     locker = ctypes.c_uint32()
@@ -114,7 +121,20 @@ def wedge(folder: Path) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-COMMANDS = {"open": open_as_jack_does, "wedge": wedge}
+def wedge(folder: Path) -> None:
+    """Hold ``metadata.db``'s handle lock for writing and die by SIGKILL: every open then waits.
+    Waits itself while any process holds the database open (a server's handle lock is shared)."""
+    _hold_and_die(folder, DB_HANDLE_LOCK)
+
+
+def wedge_in_use(folder: Path) -> None:
+    """Hold ``metadata.db``'s metadata page lock for writing and die by SIGKILL: every open, read
+    and write of the hash database locks that page first, so each then waits, including those of a
+    server that holds the database open (its handle lock is another lock, so this one is had at once)."""
+    _hold_and_die(folder, DB_PAGE_LOCK)
+
+
+COMMANDS = {"open": open_as_jack_does, "wedge": wedge, "wedge-in-use": wedge_in_use}
 
 
 def main(argv: list[str]) -> int:

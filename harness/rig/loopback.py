@@ -793,14 +793,8 @@ class LoopbackRig:
 
     def _named_if_wedged(self, hung: RigError) -> RigError:
         """``hung`` with the metadata database named when the check finds it wedged; else as it came."""
-        folder = metadata_db_folder()
-        check = check_metadata_db(folder)
-        log.info("rig %s: %s; JACK's metadata database: %s (%s)", self.server_name, hung, check.verdict,
-                 check.detail)
-        if check.verdict != "wedged":
-            return hung
-        return RigError(f"{hung}: JACK's metadata database {folder} is wedged ({check.detail}), so the "
-                        f"server and its clients wait for ever; {_wedged_db_fix(folder)}")
+        wedged = wedged_metadata_db_note(f"rig {self.server_name}: {hung}")
+        return hung if wedged is None else RigError(f"{hung}: {wedged}")
 
     def ports(self, *, is_output: bool | None = None) -> list[str]:
         """Audio port names on the server right now."""
@@ -1168,6 +1162,21 @@ def check_server_name(name: object) -> str:
 JACK_SHM = Path("/dev/shm")
 
 
+def wedged_metadata_db_note(waited: str) -> str | None:
+    """What to say of the uid's metadata database when a JACK client's call or open did not return
+    (``waited``, logged with the check's answer): it wedged, with the fix; None when the check does
+    not find it wedged (a slow machine, a healthy database). Asked only after such a wait, since a
+    wedge can arise mid-run, after ``start``'s check, and then hangs every later client in a futex
+    without a word."""
+    folder = metadata_db_folder()
+    check = check_metadata_db(folder)
+    log.info("%s; JACK's metadata database: %s (%s)", waited, check.verdict, check.detail)
+    if check.verdict != "wedged":
+        return None
+    return (f"JACK's metadata database {folder} is wedged ({check.detail}), so the server and its "
+            f"clients wait for ever; {_wedged_db_fix(folder)}")
+
+
 def _wedged_db_fix(folder: Path) -> str:
     """What a user does about a wedged metadata database ``folder``."""
     return (f"stop every JACK server and client of the user (pgrep -a jackd), remove {folder} and "
@@ -1487,6 +1496,7 @@ __all__ = [
     "stop_detached",
     "unique_server_name",
     "wait_until",
+    "wedged_metadata_db_note",
     "write_state",
 ]
 

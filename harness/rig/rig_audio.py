@@ -90,7 +90,7 @@ import numpy as np
 from ._jackagent import HEADER, RIG_PREFIX, WIRED, XRUN
 from .awake import AsleepBound, tree_state
 from .jack_agent import JackAgent
-from .loopback import pid_is_jackd, server_pids
+from .loopback import pid_is_jackd, server_pids, wedged_metadata_db_note
 from .server_runs import ServerRuns
 
 __all__ = ["RigCapture", "jack_server_of", "system_stream_pid"]
@@ -303,8 +303,11 @@ class RigCapture:
             if agent.wait_ready(READY_HANG_S, give_up=spent):
                 self._note_server_restarted()
                 return True
-            if agent.alive:  # still opening at the deadline: no server serves the name
+            if agent.alive:  # still opening at the deadline: no server serves the name, or its open hangs
                 self.start_outage = self._server_lost_since_start() or self.start_outage
+                if self.start_outage is None:
+                    wedged = wedged_metadata_db_note(f"the rig's capture client on {self.server!r} did not open")
+                    self.start_failure = None if wedged is None else f"its client's open did not return: {wedged}"
                 return False
             why = agent.failure
             lost = self._server_lost_since_start()

@@ -16,8 +16,16 @@ from typing import Any
 
 import pytest
 
-from harness.rig import rig_audio
+from harness.rig import loopback, rig_audio
+from harness.rig.metadata_db import DbCheck
 from harness.rig.rig_audio import RigCapture
+
+
+@pytest.fixture(autouse=True)
+def _metadata_db_opens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uid's JACK metadata database is never the machine's own here: a capture that gives up
+    has it checked, and these stand-ins say it opens unless a test says otherwise."""
+    monkeypatch.setattr(loopback, "check_metadata_db", lambda folder: DbCheck("opens", f"{folder} opened"))
 
 
 class _Agent:
@@ -484,3 +492,37 @@ def test_an_agent_retrying_while_the_run_sleeps_spends_the_bound(
 
     _World(monkeypatch, [_Waiting(False)], pids=[[111]])
     assert not _capture(tmp_path).wait_ready(0.1)
+
+
+@pytest.mark.parametrize("verdict", ["wedged", "opens", "undecided"])
+def test_an_agent_whose_open_never_returns_on_a_served_name_has_the_metadata_database_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verdict: str) -> None:
+    """jackd 111 still serves the name, the agent's open slept through the bound: a metadata
+    database wedged since the rig's start (mid-run) hangs every new client's open in a futex. Found
+    wedged, the failure names it and the fix; any other answer leaves the stand-in ("did not open
+    ... within 20 s") as it was. Without the check the wedge was never named."""
+    monkeypatch.setattr(RigCapture, "tree_state", staticmethod(lambda pid: (True, False)))
+    checked: list[Path] = []
+
+    def check(folder: Path) -> DbCheck:
+        checked.append(folder)
+        return DbCheck(verdict, "asleep in a futex")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loopback, "check_metadata_db", check)
+
+    class _Waiting(_SlowToOpen):
+        @property
+        def alive(self) -> bool:
+            return not self.killed
+
+    _World(monkeypatch, [_Waiting(False)], pids=[[111]])
+    capture = _capture(tmp_path)
+    assert not capture.wait_ready(0.1)
+    assert checked == [loopback.metadata_db_folder()] and capture.start_outage is None
+    if verdict == "wedged":
+        assert capture.start_failure is not None
+        assert capture.start_failure.startswith("its client's open did not return: JACK's metadata database ")
+        assert "is wedged (asleep in a futex)" in capture.start_failure
+        assert f"remove {loopback.metadata_db_folder()}" in capture.start_failure
+    else:
+        assert capture.start_failure is None

@@ -285,7 +285,7 @@ sys.stdin.read()
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)  # a busy hang's guard: measured at load ~23, CPU <= 10.1 s and wall <= 44 s
 def test_on_the_real_rig_a_second_client_playing_first_by_name_is_not_taken_for_the_system(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property: Any) -> None:
     """PortAudio's JACK host API device ``system`` with another client on the server before the
@@ -404,7 +404,7 @@ def _rig_run(tmp_path: Path, factory: Any = None) -> dict[str, Any]:
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(90)
+@pytest.mark.timeout(300)  # a busy hang's guard: measured at load ~23, CPU <= 10.1 s and wall <= 44 s
 def test_on_the_real_rig_both_channels_are_judged_and_a_lost_one_fails(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property: Any) -> None:
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def _database(folder: Path, *, wedged: bool) -> Path:
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: measured at load ~23, CPU <= 10.1 s and wall <= 44 s
 def test_the_check_tells_a_wedged_database_from_one_that_opens(tmp_path: Path) -> None:
     folder = tmp_path / f"jack_db-{os.getuid()}"
     assert check_metadata_db(folder).verdict == "absent"
@@ -65,7 +66,7 @@ def test_the_check_s_child_refuses_a_bad_command_line_with_exit_2(tmp_path: Path
 
 
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: measured at load ~23, CPU <= 10.1 s and wall <= 44 s
 def test_a_server_not_ready_on_a_healthy_database_is_raised_and_nothing_removed(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A jackd that lives but never serves (a slow one, as far as the probe can tell) on a database
@@ -179,21 +180,58 @@ def _private_shm_permitted() -> None:
         pytest.skip(f"needs a private /dev/shm (unshare --mount, as root): {reason}")
 
 
+def _in_private_shm(code: str) -> dict[str, Any]:
+    """Run ``code`` (which prints one JSON line last) in a private, empty ``/dev/shm`` (or skip, as
+    ``_private_shm_permitted`` says): the database it wedges is never the one other tests' servers use."""
+    _private_shm_permitted()
+    script = f"mount -t tmpfs tmpfs /dev/shm && exec {sys.executable} -c \"$0\""
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, code],
+                          capture_output=True, text=True, timeout=280, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
 @pytest.mark.loopback
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(300)  # a busy hang's guard: measured at load ~23, CPU <= 10.1 s and wall <= 44 s
 def test_a_rig_whose_jack_database_is_wedged_repairs_it_and_becomes_ready() -> None:
     """A real jackd on a wedged database, in a private /dev/shm: it hangs, the check finds the
     database wedged, the rig removes it and its second jackd serves (main's rig raised "not
     ready" here, as in CI)."""
-    _private_shm_permitted()
-    script = f"mount -t tmpfs tmpfs /dev/shm && exec {sys.executable} -c \"$0\""
-    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, _IN_PRIVATE_SHM],
-                          capture_output=True, text=True, timeout=55, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = _in_private_shm(_IN_PRIVATE_SHM)
     assert "system:capture_1" in found["ports"]
     assert len(found["repairs"]) == 1 and "wedged" in found["repairs"][0] and "futex" in found["repairs"][0]
+
+
+_WEDGED_MID_RUN = textwrap.dedent("""
+    import json, subprocess, sys, tempfile
+    from pathlib import Path
+    from harness.rig import _jackdb
+    from harness.rig.loopback import LoopbackRig, metadata_db_folder
+    from harness.rig.rig_audio import RigCapture
+    with LoopbackRig(rate=48000, period=256) as rig:
+        subprocess.run([sys.executable, "-P", _jackdb.__file__, "wedge-in-use", str(metadata_db_folder())],
+                       timeout=120)
+        capture = RigCapture(rig.server_name, Path(tempfile.mkdtemp())).start()
+        opened = capture.wait_ready(3.0)
+        found = {"opened": opened, "failure": capture.start_failure, "outage": capture.start_outage}
+        capture.fail("the test is over")
+        print(json.dumps(found))
+""")
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(300)  # a busy hang's guard: the capture's bound counts the rig's sleep
+def test_a_database_wedged_after_the_rig_started_is_named_when_a_client_s_open_never_returns() -> None:
+    """A real jackd serving, then the database wedged under it (a dead process's write lock on
+    metadata.db's metadata page, which a server holding the database open does not prevent), in a
+    private /dev/shm: a new client's open (the run's capture) waits for ever in libjack, and the
+    capture's failure names the wedged database and the fix instead of "did not open"."""
+    found = _in_private_shm(_WEDGED_MID_RUN)
+    assert found["opened"] is False and found["outage"] is None, found
+    assert "JACK's metadata database /dev/shm/jack_db-" in found["failure"] and "is wedged" in found["failure"], found
+    assert "futex" in found["failure"] and "remove /dev/shm/jack_db-" in found["failure"], found
 
 
 @pytest.mark.parametrize("state", ["busy", "asleep", "stopped"])

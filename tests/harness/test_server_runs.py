@@ -240,6 +240,7 @@ def _all_stopped(pid: int) -> bool:
 
 
 @pytest.mark.loopback
+@pytest.mark.timeout(300)  # a busy hang's guard: measured at load ~23, CPU <= 10.1 s and wall <= 44 s
 def test_the_rigs_capture_sees_its_real_jackd_stopped_from_outside(tmp_path: Path) -> None:
     """A real jackd, stopped with SIGSTOP for 0.4 s by the test (as a shell loop outside the
     harness does): the rig's capture's sampler finds the server by its name and says it did not
