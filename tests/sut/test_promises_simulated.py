@@ -446,6 +446,24 @@ def test_corrupt_callbacks_get_a_malformed_input_then_good_ones():
     np.testing.assert_array_equal(rec.calls[3][4], signal[3 * BS:4 * BS])  # the signal went on
 
 
+def test_requests_taken_back_are_reported_once_and_never_served():
+    """``take_back_pending(name)`` drops what still waits on the device for a callback (a delay,
+    corrupted callbacks) and says what it dropped: the next callbacks come on time, unflagged and
+    well formed, and a second look finds nothing left to take back."""
+    clock, backend, stream, rec, _ = _setup()
+    stream.start()
+    clock.advance(PERIOD)
+    backend.delay_next_callback("sim-in", 0.010)
+    backend.corrupt_next_callbacks("sim-in", 2)
+    assert backend.take_back_pending("sim-in") == {"corrupt_callbacks": 2, "delay_s": 0.010}
+    assert backend.device("sim-in").pending_delay_s == 0.0 and backend.device("sim-in").corrupt_callbacks == 0
+    assert backend.take_back_pending("sim-in") == {}
+    clock.advance(3 * PERIOD)
+    assert rec.times == _periods(4)
+    assert rec.flags() == [[]] * 4
+    assert [c[4].shape for c in rec.calls] == [(BS, 2)] * 4
+
+
 def test_a_duplex_devices_corrupt_callbacks_are_spent_one_a_block():
     """On a device that is the stream's input and output, ``corrupt_next_callbacks(name, 2)``
     corrupts two blocks, as on a stream with two devices: the device is one, not one per direction."""
