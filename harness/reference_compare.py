@@ -2404,10 +2404,16 @@ def _with_offset(nrm: _PathNormal) -> _PathNormal:
     0.25 Hz) moves by ~0.008 over a 0.5 s window: the constant alone left a floor of 0.0020 and
     missed a 0.03 pop; its ramp (the window's own, as the filter's change uses) leaves 0.0002.
     The columns' scale is the window's RMS of the low-passed reference (their diagonals then weigh
-    like a filter tap's, so the ridge, relative to the trace, is what it was); a window with a
-    silent reference gets none."""
+    like a filter tap's, so the ridge, relative to the trace, is what it was). Where the reference
+    is silent over the whole window (a pause of speech), the recording's RMS: the offset is there
+    all the same, and a pop in a pause is judged again in a window of ``_CONFIRM_BLOCKS`` blocks
+    (``_confirmed``) that may hold nothing else; without the columns 0.001 of DC read a floor of
+    0.0015 there and a 0.011 pop, found by the long window, was not confirmed. A window where
+    both are silent gets none."""
     t0, t1 = nrm.t0, nrm.t1
     level = math.sqrt(float(np.mean(nrm.pl[t0: t1 + FIR_TAPS - 1] ** 2)))
+    if not level > 0:
+        level = math.sqrt(float(np.mean(nrm.target[t0:t1] ** 2)))
     if not level > 0 or not math.isfinite(level):
         return nrm
     offset = level * np.stack((np.ones(nrm.target.size), nrm.ramp), axis=1)
