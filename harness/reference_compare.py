@@ -88,7 +88,11 @@ How (and why)
    lead-in's end to the first block the track matched (a soft onset: the reference sounding,
    but under 2 % of its level, a block too quiet to follow), one more window is judged along
    the first line, a block past that start (``_onset_window``); its bursts before the followed
-   span are added, never named clipped.
+   span are added, never named clipped. The first line holds the level after a step in the
+   first matched block or before it, so a drop there leaves the frames before it misaligned, one
+   burst ending at it: the onset's loudest burst longer than a pop is tested for a step with the
+   line held after it (``_hidden_step``'s ``held_after``), and one found is a step of the track
+   and the onset is judged again along the level before it.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -1598,6 +1602,25 @@ def compare_to_reference_stream(
     onset_w = _onset_window(_lead_in_end(head, lines[0], fs, judge.size), start, first_frame, last_frame, block)
     if onset_w is not None:
         got_o = judge_window(onset_w[0], onset_w[1], lines_c, bounds_c)
+        # a burst longer than a pop in the onset, before the followed span: the first line holds
+        # the level after a step there, so the frames before a drop are misaligned and read as
+        # one burst ending at it. Tested for a step held on the first line after it; a step found
+        # joins the track's steps and the onset is judged again along the level before it
+        longer = [ev for ev in (got_o.events if got_o is not None else [])
+                  if ev[0] < first_frame and ev[1] - ev[0] > _POP_MAX_S * fs]
+        if longer:
+            burst = max(longer, key=lambda ev: ev[2])
+            line0 = lines_c[0]
+            onset_step = _hidden_step(line0, min(burst[1], first_frame), onset_w[0], last_frame, rec, ref, sign,
+                                      block, step_cutoff, held_after=True)
+            if onset_step is not None:
+                level = line0[2] + line0[3] * onset_step.at
+                steps.insert(0, (onset_step.at, level - onset_step.size, level))
+                spans.insert(0, onset_step.span)
+                events.append((onset_step.at, onset_step.at + 1, burst[2], 1, False, False))
+                got_o = judge_window(onset_w[0], onset_w[1],
+                                     [(line0[0], line0[1], line0[2] - onset_step.size, line0[3]), *lines_c],
+                                     [onset_w[0], onset_step.at, *bounds_c[1:]]) or got_o
         if got_o is not None:
             kept = [ev for ev in got_o.events
                     if ev[0] < first_frame
@@ -3179,9 +3202,16 @@ class _HiddenStep(NamedTuple):
 
 def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last: int,
                  rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
-                 block: int, cutoff: float) -> _HiddenStep | None:
+                 block: int, cutoff: float, held_after: bool = False) -> _HiddenStep | None:
     """The step of the delay near recording frame ``at`` that the track did not
     see, when the recording says there is one; else None.
+
+    ``line`` holds before the step, or with ``held_after`` after it: the first line of the
+    track holds from the first block it matched, whose delay reads the level after a step in it
+    or in the soft onset before it, so the frames before the step lie misaligned along that line
+    (a 2-frame drop 207 frames into speech's first matched block, in its faded-in first syllable,
+    read ``other438`` ending at the drop). The size returned is the step's either way: the delay
+    after it less the delay before.
 
     The track sees a step by the blocks after it (two or more off the line); one with fewer
     before a pause or the end of the followed span is left to the window's fit, whose filter
@@ -3214,8 +3244,13 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
              for size in _HIDDEN_SIZES}
     lo, hi = n0 + block // 4, n1 - block // 4
 
+    def spliced(size: int, split: int) -> FloatArray:
+        """The line on its side of ``split``, the line moved by ``size`` on the other."""
+        before, after = (moved[size], pa) if held_after else (pa, moved[size])
+        return np.concatenate((before[: split - n0], after[split - n0:]))
+
     def err(size: int, split: int) -> float:
-        return _step_error(np.concatenate((pa[: split - n0], moved[size][split - n0:])), r, cutoff, imp)[0]
+        return _step_error(spliced(size, split), r, cutoff, imp)[0]
 
     # the split: coarse about the peak for a 1-frame step either way, then halving steps about
     # the best; the error of one filter through the spliced prediction falls by orders of
@@ -3245,12 +3280,12 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     # 0.05 fs low-pass: the true split's error 5.5e-6, a valley 23 frames on 9.6e-6, a bump of
     # 1.5e-4 between them, and the halving ended in the second). The splits read join the tried
     # ones, for the best and for the likelihood interval read off them
-    held = _splits_refitted(pa, moved[size_i], r, cutoff, imp, max(split - _HIDDEN_SCAN, lo) - n0,
-                            min(split + _HIDDEN_SCAN, hi) - n0)
+    held = _splits_refitted(*((moved[size_i], pa) if held_after else (pa, moved[size_i])), r, cutoff, imp,
+                            max(split - _HIDDEN_SCAN, lo) - n0, min(split + _HIDDEN_SCAN, hi) - n0)
     for k, v in held.items():
         tried.setdefault((size_i, n0 + k), v)
     split = min((sp for (sz, sp) in tried if sz == size_i), key=lambda sp: tried[(size_i, sp)])
-    e_step, body = _step_error(np.concatenate((pa[: split - n0], moved[size_i][split - n0:])), r, cutoff, imp)
+    e_step, body = _step_error(spliced(size_i, split), r, cutoff, imp)
     noise, var = _noise_share(body, cutoff)
     for e_one in (e_line, _step_error(moved[size_i], r, cutoff, imp)[0]):  # the line, or the line moved
         # the error past the noise's share must be there to explain (under noise, near a
@@ -3260,8 +3295,11 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
                 and e_step - noise < 0.8 * (e_one - noise)
                 and e_one - e_step > _STEP_SIGNIFICANCE * var):
             return None
-    size = size_i + _measure_step(line, (line[0], line[1], line[2] + size_i, line[3]), split, rec, ref, sign, block,
-                                cutoff)
+    shifted = (line[0], line[1], line[2] + size_i, line[3])
+    if held_after:  # the line before moved by size_i, the line after measured against it
+        size = _measure_step(shifted, line, split, rec, ref, sign, block, cutoff) - size_i
+    else:
+        size = size_i + _measure_step(line, shifted, split, rec, ref, sign, block, cutoff)
     if abs(size) < _STEP_MIN:
         return None  # the recording measures no whole frame's step there: a wander of the delay
     # the place: where the two levels' predictions split the recording best (``_locate_step``,
@@ -3274,7 +3312,8 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     # into linear sweeps through a 0.05 fs low-pass were placed 1022 and 1023 frames late, their
     # best splits 2 frames and 1 frame short of the reach's end, their intervals at it
     reach0, reach1 = split - block // 2, split - block + block + block // 2
-    loc = _locate_step((line[0], split + block // 2, line[2], line[3]), (split - block, line[1], line[2] + size,
+    level0 = line[2] - size if held_after else line[2]  # the level before the step
+    loc = _locate_step((line[0], split + block // 2, level0, line[3]), (split - block, line[1], level0 + size,
                        line[3]), rec, ref, sign, block, cutoff)
     if reach0 < loc.first and loc.last < reach1:
         return _HiddenStep(loc.at, size, max(loc.at - loc.first, loc.last - loc.at, abs(loc.at - split)))
