@@ -1602,25 +1602,23 @@ def compare_to_reference_stream(
     onset_w = _onset_window(_lead_in_end(head, lines[0], fs, judge.size), start, first_frame, last_frame, block)
     if onset_w is not None:
         got_o = judge_window(onset_w[0], onset_w[1], lines_c, bounds_c)
-        # a burst longer than a pop in the onset, before the followed span: the first line holds
-        # the level after a step there, so the frames before a drop are misaligned and read as
-        # one burst ending at it. Tested for a step held on the first line after it; a step found
+        # the first line holds the level after a step in the first matched block or before it, so
+        # the frames before a drop there are misaligned and read as bursts ending at it: tested
+        # for a step held on the first line after it (``_step_before_first_block``); a step found
         # joins the track's steps and the onset is judged again along the level before it
-        longer = [ev for ev in (got_o.events if got_o is not None else [])
-                  if ev[0] < first_frame and ev[1] - ev[0] > _POP_MAX_S * fs]
-        if longer:
-            burst = max(longer, key=lambda ev: ev[2])
-            line0 = lines_c[0]
-            onset_step = _hidden_step(line0, min(burst[1], first_frame), onset_w[0], last_frame, rec, ref, sign,
-                                      block, step_cutoff, held_after=True)
-            if onset_step is not None:
-                level = line0[2] + line0[3] * onset_step.at
-                steps.insert(0, (onset_step.at, level - onset_step.size, level))
-                spans.insert(0, onset_step.span)
-                events.append((onset_step.at, onset_step.at + 1, burst[2], 1, False, False))
-                got_o = judge_window(onset_w[0], onset_w[1],
-                                     [(line0[0], line0[1], line0[2] - onset_step.size, line0[3]), *lines_c],
-                                     [onset_w[0], onset_step.at, *bounds_c[1:]]) or got_o
+        line0 = lines_c[0]
+        early = _step_before_first_block(
+            [*events, *(ev for ev in (got_o.events if got_o is not None else []) if ev[0] < first_frame)],
+            line0, onset_w[0], first_frame, last_frame, rec, ref, sign, block, step_cutoff)
+        if early is not None and not any(abs(early[0].at - at) < 2 * block for at, _d0, _d1 in steps):
+            early_step, peak = early
+            level = line0[2] + line0[3] * early_step.at
+            steps.insert(0, (early_step.at, level - early_step.size, level))
+            spans.insert(0, early_step.span)
+            events.append((early_step.at, early_step.at + 1, peak, 1, False, False))
+            got_o = judge_window(onset_w[0], onset_w[1],
+                                 [(line0[0], line0[1], line0[2] - early_step.size, line0[3]), *lines_c],
+                                 [onset_w[0], early_step.at, *bounds_c[1:]]) or got_o
         if got_o is not None:
             kept = [ev for ev in got_o.events
                     if ev[0] < first_frame
@@ -3321,6 +3319,39 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     floor = tried[(size_i, split)] / max(n1 - n0, 1) / float(np.dot(judge, judge))
     near = [sp for (sz, sp), v in tried.items() if sz == size_i and v - tried[(size_i, split)] <= _SPAN_CHI2 * floor]
     return _HiddenStep(split, size, max(max(abs(sp - split) for sp in near), 1))
+
+
+#: frames between the places ``_step_before_first_block`` asks ``_hidden_step`` at: its coarse
+#: splits (``_HIDDEN_COARSE``) and halving reach +-111 frames about each, so none falls between
+_EARLY_PROBE = 192
+
+
+def _step_before_first_block(bursts: list[tuple[int, int, float, int, bool, bool]],
+                             line: tuple[int, int, float, float], first: int, first_frame: int, last_frame: int,
+                             rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray],
+                             sign: int, block: int, cutoff: float) -> tuple[_HiddenStep, float] | None:
+    """A step before the end of the first block the track matched (``first_frame`` + ``block``),
+    with the first ``line`` after it, and the peak of the burst that led to it; None if the
+    recording holds none.
+
+    The first block's delay reads its louder side, so with a drop in it (or in the soft onset
+    before it) the first line holds the level after the drop and the frames before it lie
+    misaligned along it: bursts that end before the drop, named ``other`` (``other438``,
+    ``other474``), ``pop`` or ``mute`` by their shape. The loudest burst starting before that
+    block's end is taken; the step lies after the burst's end, where the misaligned material
+    was too quiet to cross the threshold, so ``_hidden_step`` (with ``held_after``) is asked
+    from the burst's end every ``_EARLY_PROBE`` frames to the block's end, the first step it
+    confirms kept."""
+    end = first_frame + block
+    early = [ev for ev in bursts if ev[0] < end]
+    if not early:
+        return None
+    burst = max(early, key=lambda ev: ev[2])
+    for at in range(min(burst[1], end), end + 1, _EARLY_PROBE):
+        got = _hidden_step(line, at, first, last_frame, rec, ref, sign, block, cutoff, held_after=True)
+        if got is not None:
+            return got, burst[2]
+    return None
 
 
 #: how far (seconds) each side of a mute the recording is read to fit the reference to it
