@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,20 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import analysis as A  # noqa: E402
 from harness import reference_compare as R  # noqa: E402
 from harness.errors import AnalysisError  # noqa: E402
+from bench_dc_offset_pops import _names  # noqa: E402
 from bench_fade_pops import FS, PLACE  # noqa: E402
 from bench_lead_in_pops import CONDITIONS, MATERIALS, soft_onset, take  # noqa: E402
-
-
-def _names(known: tuple[str, ...]) -> Callable[[str], list[str]]:
-    """An argparse type: a comma-separated list of ``known`` names (argparse exits 2 otherwise)."""
-    def parse(text: str) -> list[str]:
-        names = [n for n in text.split(",") if n]
-        bad = [n for n in names if n not in known]
-        if bad or not names:
-            raise argparse.ArgumentTypeError(f"{', '.join(bad) or 'nothing'} is not one of {','.join(known)}; "
-                                             "give a comma-separated list of those")
-        return names
-    return parse
 
 
 def _sizes(text: str) -> list[int]:

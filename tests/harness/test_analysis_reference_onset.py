@@ -23,6 +23,7 @@ from harness import reference_compare as R
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import bench_fade_pops as F  # noqa: E402
 import bench_lead_in_pops as L  # noqa: E402
+import bench_onset_drops as O  # noqa: E402
 
 FS = 48_000
 
@@ -84,3 +85,14 @@ def test_a_drop_in_speech_s_faded_in_first_syllable_before_the_followed_span_is_
     assert drop_at is not None and drop_at < rep.analysed_start_frame + 2048  # the case: at the span's first block
     assert [(k, n) for k, n, _at in _words(rep)] == [("dropped", 2)], _words(rep)
     assert abs(rep.glitches[0].start_frame - drop_at) <= F.PLACE
+
+
+def test_a_drop_in_music_s_first_matched_block_is_a_drop_at_its_frame() -> None:
+    """The first block's delay reads its louder side, after the drop: the frames before the drop
+    in that block were one ``other474`` burst ending at it, judged in the followed span's first
+    window, not the onset's (``_step_before_first_block`` takes both)."""
+    ref, rec, at = O.onset_drop_take("music", "noise80", 96330, 2)
+    rep = R.compare_to_reference(rec, ref, FS, window_s=0.5)
+    assert rep.analysed_start_frame < at < rep.analysed_start_frame + R._block_size(FS)  # the case
+    assert [(k, n) for k, n, _at in _words(rep)] == [("dropped", 2)], _words(rep)
+    assert abs(rep.glitches[0].start_frame - at) <= F.PLACE
