@@ -1609,7 +1609,7 @@ def compare_to_reference_stream(
         line0 = lines_c[0]
         early = _step_before_first_block(
             [*events, *(ev for ev in (got_o.events if got_o is not None else []) if ev[0] < first_frame)],
-            line0, onset_w[0], first_frame, last_frame, rec, ref, sign, block, step_cutoff)
+            line0, onset_w[0], first_frame, last_frame, rec, ref, sign, block, step_cutoff, fs)
         if early is not None and not any(abs(early[0].at - at) < 2 * block for at, _d0, _d1 in steps):
             early_step, peak = early
             level = line0[2] + line0[3] * early_step.at
@@ -3329,7 +3329,7 @@ _EARLY_PROBE = 192
 def _step_before_first_block(bursts: list[tuple[int, int, float, int, bool, bool]],
                              line: tuple[int, int, float, float], first: int, first_frame: int, last_frame: int,
                              rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray],
-                             sign: int, block: int, cutoff: float) -> tuple[_HiddenStep, float] | None:
+                             sign: int, block: int, cutoff: float, fs: int) -> tuple[_HiddenStep, float] | None:
     """A step before the end of the first block the track matched (``first_frame`` + ``block``),
     with the first ``line`` after it, and the peak of the burst that led to it; None if the
     recording holds none.
@@ -3337,13 +3337,14 @@ def _step_before_first_block(bursts: list[tuple[int, int, float, int, bool, bool
     The first block's delay reads its louder side, so with a drop in it (or in the soft onset
     before it) the first line holds the level after the drop and the frames before it lie
     misaligned along it: bursts that end before the drop, named ``other`` (``other438``,
-    ``other474``), ``pop`` or ``mute`` by their shape. The loudest burst starting before that
-    block's end is taken; the step lies after the burst's end, where the misaligned material
+    ``other474``), ``mute`` or ``clipped`` by their shape. The loudest burst longer than a pop
+    starting before that block's end is taken (a pop is not asked: a splice beside it explained
+    it, and 0.01 pops in soft attacks read ``dropped2``); the step lies after the burst's end, where the misaligned material
     was too quiet to cross the threshold, so ``_hidden_step`` (with ``held_after``) is asked
     from the burst's end every ``_EARLY_PROBE`` frames to the block's end, the first step it
     confirms kept."""
     end = first_frame + block
-    early = [ev for ev in bursts if ev[0] < end]
+    early = [ev for ev in bursts if ev[0] < end and ev[1] - ev[0] > _POP_MAX_S * fs]
     if not early:
         return None
     burst = max(early, key=lambda ev: ev[2])
