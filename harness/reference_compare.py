@@ -89,10 +89,11 @@ How (and why)
    but under 2 % of its level, a block too quiet to follow), one more window is judged along
    the first line, a block past that start (``_onset_window``); its bursts before the followed
    span are added, never named clipped. The first line holds the level after a step in the
-   first matched block or before it, so a drop there leaves the frames before it misaligned, one
-   burst ending at it: the onset's loudest burst longer than a pop is tested for a step with the
-   line held after it (``_hidden_step``'s ``held_after``), and one found is a step of the track
-   and the onset is judged again along the level before it.
+   first matched block or before it, so a drop there leaves the frames before it misaligned, a
+   burst ending before it: the loudest burst longer than a pop that starts before that block's
+   end (the onset's or the followed span's) is tested for a step with the line held after it
+   (``_step_before_first_block``, ``_hidden_step``'s ``held_after``), and one found is a step of
+   the track and the onset is judged again along the level before it.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
