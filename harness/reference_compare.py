@@ -88,7 +88,12 @@ How (and why)
    lead-in's end to the first block the track matched (a soft onset: the reference sounding,
    but under 2 % of its level, a block too quiet to follow), one more window is judged along
    the first line, a block past that start (``_onset_window``); its bursts before the followed
-   span are added, never named clipped.
+   span are added, never named clipped. The first line holds the level after a step in the
+   first matched block or before it, so a drop there leaves the frames before it misaligned, a
+   burst ending before it: the loudest burst longer than a pop that starts before that block's
+   end (the onset's or the followed span's) is tested for a step with the line held after it
+   (``_step_before_first_block``, ``_hidden_step``'s ``held_after``), and one found is a step of
+   the track and the onset is judged again along the level before it.
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -1598,6 +1603,23 @@ def compare_to_reference_stream(
     onset_w = _onset_window(_lead_in_end(head, lines[0], fs, judge.size), start, first_frame, last_frame, block)
     if onset_w is not None:
         got_o = judge_window(onset_w[0], onset_w[1], lines_c, bounds_c)
+        # the first line holds the level after a step in the first matched block or before it, so
+        # the frames before a drop there are misaligned and read as bursts ending at it: tested
+        # for a step held on the first line after it (``_step_before_first_block``); a step found
+        # joins the track's steps and the onset is judged again along the level before it
+        line0 = lines_c[0]
+        early = _step_before_first_block(
+            [*events, *(ev for ev in (got_o.events if got_o is not None else []) if ev[0] < first_frame)],
+            line0, onset_w[0], first_frame, last_frame, rec, ref, sign, block, step_cutoff, fs)
+        if early is not None and not any(abs(early[0].at - at) < 2 * block for at, _d0, _d1 in steps):
+            early_step, peak = early
+            level = line0[2] + line0[3] * early_step.at
+            steps.insert(0, (early_step.at, level - early_step.size, level))
+            spans.insert(0, early_step.span)
+            events.append((early_step.at, early_step.at + 1, peak, 1, False, False))
+            got_o = judge_window(onset_w[0], onset_w[1],
+                                 [(line0[0], line0[1], line0[2] - early_step.size, line0[3]), *lines_c],
+                                 [onset_w[0], early_step.at, *bounds_c[1:]]) or got_o
         if got_o is not None:
             kept = [ev for ev in got_o.events
                     if ev[0] < first_frame
@@ -2404,10 +2426,16 @@ def _with_offset(nrm: _PathNormal) -> _PathNormal:
     0.25 Hz) moves by ~0.008 over a 0.5 s window: the constant alone left a floor of 0.0020 and
     missed a 0.03 pop; its ramp (the window's own, as the filter's change uses) leaves 0.0002.
     The columns' scale is the window's RMS of the low-passed reference (their diagonals then weigh
-    like a filter tap's, so the ridge, relative to the trace, is what it was); a window with a
-    silent reference gets none."""
+    like a filter tap's, so the ridge, relative to the trace, is what it was). Where the reference
+    is silent over the whole window (a pause of speech), the recording's RMS: the offset is there
+    all the same, and a pop in a pause is judged again in a window of ``_CONFIRM_BLOCKS`` blocks
+    (``_confirmed``) that may hold nothing else; without the columns 0.001 of DC read a floor of
+    0.0015 there and a 0.011 pop, found by the long window, was not confirmed. A window where
+    both are silent gets none."""
     t0, t1 = nrm.t0, nrm.t1
     level = math.sqrt(float(np.mean(nrm.pl[t0: t1 + FIR_TAPS - 1] ** 2)))
+    if not level > 0:
+        level = math.sqrt(float(np.mean(nrm.target[t0:t1] ** 2)))
     if not level > 0 or not math.isfinite(level):
         return nrm
     offset = level * np.stack((np.ones(nrm.target.size), nrm.ramp), axis=1)
@@ -3173,9 +3201,16 @@ class _HiddenStep(NamedTuple):
 
 def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last: int,
                  rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray], sign: int,
-                 block: int, cutoff: float) -> _HiddenStep | None:
+                 block: int, cutoff: float, held_after: bool = False) -> _HiddenStep | None:
     """The step of the delay near recording frame ``at`` that the track did not
     see, when the recording says there is one; else None.
+
+    ``line`` holds before the step, or with ``held_after`` after it: the first line of the
+    track holds from the first block it matched, whose delay reads the level after a step in it
+    or in the soft onset before it, so the frames before the step lie misaligned along that line
+    (a 2-frame drop 207 frames into speech's first matched block, in its faded-in first syllable,
+    read ``other438`` ending at the drop). The size returned is the step's either way: the delay
+    after it less the delay before.
 
     The track sees a step by the blocks after it (two or more off the line); one with fewer
     before a pause or the end of the followed span is left to the window's fit, whose filter
@@ -3208,8 +3243,13 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
              for size in _HIDDEN_SIZES}
     lo, hi = n0 + block // 4, n1 - block // 4
 
+    def spliced(size: int, split: int) -> FloatArray:
+        """The line on its side of ``split``, the line moved by ``size`` on the other."""
+        before, after = (moved[size], pa) if held_after else (pa, moved[size])
+        return np.concatenate((before[: split - n0], after[split - n0:]))
+
     def err(size: int, split: int) -> float:
-        return _step_error(np.concatenate((pa[: split - n0], moved[size][split - n0:])), r, cutoff, imp)[0]
+        return _step_error(spliced(size, split), r, cutoff, imp)[0]
 
     # the split: coarse about the peak for a 1-frame step either way, then halving steps about
     # the best; the error of one filter through the spliced prediction falls by orders of
@@ -3239,12 +3279,12 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     # 0.05 fs low-pass: the true split's error 5.5e-6, a valley 23 frames on 9.6e-6, a bump of
     # 1.5e-4 between them, and the halving ended in the second). The splits read join the tried
     # ones, for the best and for the likelihood interval read off them
-    held = _splits_refitted(pa, moved[size_i], r, cutoff, imp, max(split - _HIDDEN_SCAN, lo) - n0,
-                            min(split + _HIDDEN_SCAN, hi) - n0)
+    held = _splits_refitted(*((moved[size_i], pa) if held_after else (pa, moved[size_i])), r, cutoff, imp,
+                            max(split - _HIDDEN_SCAN, lo) - n0, min(split + _HIDDEN_SCAN, hi) - n0)
     for k, v in held.items():
         tried.setdefault((size_i, n0 + k), v)
     split = min((sp for (sz, sp) in tried if sz == size_i), key=lambda sp: tried[(size_i, sp)])
-    e_step, body = _step_error(np.concatenate((pa[: split - n0], moved[size_i][split - n0:])), r, cutoff, imp)
+    e_step, body = _step_error(spliced(size_i, split), r, cutoff, imp)
     noise, var = _noise_share(body, cutoff)
     for e_one in (e_line, _step_error(moved[size_i], r, cutoff, imp)[0]):  # the line, or the line moved
         # the error past the noise's share must be there to explain (under noise, near a
@@ -3254,8 +3294,11 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
                 and e_step - noise < 0.8 * (e_one - noise)
                 and e_one - e_step > _STEP_SIGNIFICANCE * var):
             return None
-    size = size_i + _measure_step(line, (line[0], line[1], line[2] + size_i, line[3]), split, rec, ref, sign, block,
-                                cutoff)
+    shifted = (line[0], line[1], line[2] + size_i, line[3])
+    if held_after:  # the line before moved by size_i, the line after measured against it
+        size = _measure_step(shifted, line, split, rec, ref, sign, block, cutoff) - size_i
+    else:
+        size = size_i + _measure_step(line, shifted, split, rec, ref, sign, block, cutoff)
     if abs(size) < _STEP_MIN:
         return None  # the recording measures no whole frame's step there: a wander of the delay
     # the place: where the two levels' predictions split the recording best (``_locate_step``,
@@ -3268,7 +3311,8 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     # into linear sweeps through a 0.05 fs low-pass were placed 1022 and 1023 frames late, their
     # best splits 2 frames and 1 frame short of the reach's end, their intervals at it
     reach0, reach1 = split - block // 2, split - block + block + block // 2
-    loc = _locate_step((line[0], split + block // 2, line[2], line[3]), (split - block, line[1], line[2] + size,
+    level0 = line[2] - size if held_after else line[2]  # the level before the step
+    loc = _locate_step((line[0], split + block // 2, level0, line[3]), (split - block, line[1], level0 + size,
                        line[3]), rec, ref, sign, block, cutoff)
     if reach0 < loc.first and loc.last < reach1:
         return _HiddenStep(loc.at, size, max(loc.at - loc.first, loc.last - loc.at, abs(loc.at - split)))
@@ -3276,6 +3320,40 @@ def _hidden_step(line: tuple[int, int, float, float], at: int, first: int, last:
     floor = tried[(size_i, split)] / max(n1 - n0, 1) / float(np.dot(judge, judge))
     near = [sp for (sz, sp), v in tried.items() if sz == size_i and v - tried[(size_i, split)] <= _SPAN_CHI2 * floor]
     return _HiddenStep(split, size, max(max(abs(sp - split) for sp in near), 1))
+
+
+#: frames between the places ``_step_before_first_block`` asks ``_hidden_step`` at: its coarse
+#: splits (``_HIDDEN_COARSE``) and halving reach +-111 frames about each, so none falls between
+_EARLY_PROBE = 192
+
+
+def _step_before_first_block(bursts: list[tuple[int, int, float, int, bool, bool]],
+                             line: tuple[int, int, float, float], first: int, first_frame: int, last_frame: int,
+                             rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray],
+                             sign: int, block: int, cutoff: float, fs: int) -> tuple[_HiddenStep, float] | None:
+    """A step before the end of the first block the track matched (``first_frame`` + ``block``),
+    with the first ``line`` after it, and the peak of the burst that led to it; None if the
+    recording holds none.
+
+    The first block's delay reads its louder side, so with a drop in it (or in the soft onset
+    before it) the first line holds the level after the drop and the frames before it lie
+    misaligned along it: bursts that end before the drop, named ``other`` (``other438``,
+    ``other474``), ``mute`` or ``clipped`` by their shape. The loudest burst longer than a pop
+    starting before that block's end is taken (a pop is not asked: a splice beside it explained
+    it, and 0.01 pops in soft attacks read ``dropped2``); the step lies after the burst's end, where the misaligned material
+    was too quiet to cross the threshold, so ``_hidden_step`` (with ``held_after``) is asked
+    from the burst's end every ``_EARLY_PROBE`` frames to the block's end, the first step it
+    confirms kept."""
+    end = first_frame + block
+    early = [ev for ev in bursts if ev[0] < end and ev[1] - ev[0] > _POP_MAX_S * fs]
+    if not early:
+        return None
+    burst = max(early, key=lambda ev: ev[2])
+    for at in range(min(burst[1], end), end + 1, _EARLY_PROBE):
+        got = _hidden_step(line, at, first, last_frame, rec, ref, sign, block, cutoff, held_after=True)
+        if got is not None:
+            return got, burst[2]
+    return None
 
 
 #: how far (seconds) each side of a mute the recording is read to fit the reference to it

@@ -23,6 +23,7 @@ from harness import reference_compare as R
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import bench_fade_pops as F  # noqa: E402
 import bench_lead_in_pops as L  # noqa: E402
+import bench_onset_drops as O  # noqa: E402
 
 FS = 48_000
 
@@ -72,3 +73,26 @@ def test_the_lead_in_ends_where_the_onset_window_begins() -> None:
     reach = max(int(R._LEAD_IN_MARGIN_S * FS), R._judge_filter().size + R.FIR_TAPS)
     assert R._lead_in_end(head, (0, 100_000, 700.0, 0.0), FS, R._judge_filter().size) == 9600 + 700 - reach
     assert R._lead_in_end(np.zeros(FS), (0, 100_000, 700.0, 0.0), FS, 31) is None
+
+
+def test_a_drop_in_speech_s_faded_in_first_syllable_before_the_followed_span_is_a_drop_at_its_frame() -> None:
+    """The first line holds from the first block the track matched, past the drop: the frames
+    before it are misaligned along that line, and the onset window read them as one ``other``
+    burst ending at the drop (``other438@10619``). The step is tested with the line held after it
+    (``_hidden_step``'s ``held_after``) and named from the recording."""
+    ref, clean, _damaged, _at, drop_at = F.take("speech", 94261, 0.5, 0.01, 2, 1500)
+    rep = R.compare_to_reference(clean, ref, FS, window_s=0.5)
+    assert drop_at is not None and drop_at < rep.analysed_start_frame + 2048  # the case: at the span's first block
+    assert [(k, n) for k, n, _at in _words(rep)] == [("dropped", 2)], _words(rep)
+    assert abs(rep.glitches[0].start_frame - drop_at) <= F.PLACE
+
+
+def test_a_drop_in_music_s_first_matched_block_is_a_drop_at_its_frame() -> None:
+    """The first block's delay reads its louder side, after the drop: the frames before the drop
+    in that block were one ``other474`` burst ending at it, judged in the followed span's first
+    window, not the onset's (``_step_before_first_block`` takes both)."""
+    ref, rec, at = O.onset_drop_take("music", "noise80", 96330, 2)
+    rep = R.compare_to_reference(rec, ref, FS, window_s=0.5)
+    assert rep.analysed_start_frame < at < rep.analysed_start_frame + R._block_size(FS)  # the case
+    assert [(k, n) for k, n, _at in _words(rep)] == [("dropped", 2)], _words(rep)
+    assert abs(rep.glitches[0].start_frame - at) <= F.PLACE
