@@ -219,3 +219,20 @@ def test_a_kind_the_running_system_never_has_anything_for_is_named_not_applicabl
     assert ("fault kinds not applicable to this system (it never has what they act on): "
             f"slow_dsp (refused at each of its 3 firing(s): {reason})") in run.notes
     assert "not applicable to this system" in run.headline()
+
+
+def test_the_refusal_notes_read_a_summary_s_kinds_exactly_whatever_they_lack():
+    """The report's verdict is rebuilt from ``summary.json`` (``faults_mostly_refused``,
+    ``faults_not_applicable``): a kind whose count or reasons a summary lacks, or holds as
+    something else than a mapping, is read as none, never as one more firing, and never stops the
+    report; each kind's reasons sorted, the kinds joined by commas."""
+    from harness.faults.refused import describe_not_applicable, describe_refused
+    assert describe_not_applicable({"slow_dsp": {"refused": 3, "reasons": {"no pipeline": 2, "no DSP chain": 1}},
+                                    "buffer_exhaustion": {"reasons": None},
+                                    "pool_drain": {"refused": 2, "reasons": {}}}) == (
+        "buffer_exhaustion (refused at each of its 0 firing(s)), "
+        "pool_drain (refused at each of its 2 firing(s)), "
+        "slow_dsp (refused at each of its 3 firing(s): no DSP chain; no pipeline)")
+    assert describe_refused({"xrun": {"refused": 2, "reasons": {"the system is failed": 2}},
+                             "stall": {"fired": 1}}) == (
+        "stall (0 of 1 refused), xrun (2 of 2 refused: the system is failed x2)")
