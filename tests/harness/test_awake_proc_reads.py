@@ -165,3 +165,29 @@ def test_a_wait_polls_every_twentieth_of_a_second_and_names_its_condition_by_def
     assert clock.now() == pytest.approx(0.1)
     with pytest.raises(TimeoutError, match=r"^process 1's tree spent 1\.0 s with nothing runnable waiting for condition$"):
         wait_until_awake_for(lambda: False, 1, 1.0, clock=VirtualClock(), state=lambda pid: (True, False))
+
+
+def test_a_wait_while_awake_asks_this_process_s_tree_with_what_it_was_given() -> None:
+    """The rig's waits (``wait_while_awake``): this process's tree read, the bound, the poll
+    interval, the clock and the condition's name passed on as given, and by default a poll every
+    twentieth of a second, the condition named "condition"."""
+    import os
+
+    from harness.rig.awake import wait_while_awake
+
+    clock = VirtualClock()
+    asked: list[int] = []
+
+    def asleep(pid: int) -> tuple[bool, bool]:
+        asked.append(pid)
+        return True, False
+
+    with pytest.raises(TimeoutError, match=r"^process \d+'s tree spent 2\.0 s with nothing runnable waiting for the agent$"):
+        wait_while_awake(lambda: False, 2.0, interval_s=0.5, what="the agent", clock=clock, state=asleep)
+    assert clock.now() == pytest.approx(2.0) and asked == [os.getpid()] * 5  # at 0, 0.5, 1, 1.5 and 2 s
+    clock = VirtualClock()
+    assert wait_while_awake(lambda: clock.now() >= 0.1 - 1e-9 and "up", 30.0, clock=clock,
+                            state=lambda pid: (True, True)) == "up"
+    assert clock.now() == pytest.approx(0.1)
+    with pytest.raises(TimeoutError, match=r"waiting for condition$"):
+        wait_while_awake(lambda: False, 1.0, clock=VirtualClock(), state=lambda pid: (True, False))
