@@ -1,0 +1,59 @@
+"""The levels' line (``harness.leak_levels``) at its edges: a series that does not move at all,
+a clock that does not start at zero, a warm-up that cuts nothing or falls on a sample, and samples
+without a number given as JSON gives them (``None``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from harness.leak_levels import _judged, level_line
+
+#: an hour sampled every 10 s
+T = np.arange(0.0, 3601.0, 10.0)
+
+
+@pytest.mark.parametrize("level", [0.0, 8e6])
+def test_a_series_that_never_moves_is_no_bend_down(level: float) -> None:
+    """All zero, the curve's residuals are exactly zero and so is its standard error: no
+    curvature is +inf, never a division by zero nor a bend. At 8 MB the least squares leave
+    rounding residuals of a nanobyte: the curvature's t is theirs, not a bend of the levels."""
+    line = level_line(T, np.full(T.size, level))
+    assert line is not None and not line.decelerating()
+    assert line.slope_per_hour == pytest.approx(0.0, abs=1e-6)
+    if level == 0.0:
+        assert (line.curvature_per_hour2, line.curvature_t, line.wander) == (0.0, np.inf, 0.0)
+
+
+def test_the_warm_up_is_the_share_of_the_window_from_its_own_first_sample_on_a_late_clock() -> None:
+    """A soak's clock that starts an hour in (a resumed run) or a day in: the warm-up is a share of
+    the window's own length, counted from each segment's first sample; it always leaves out that
+    first sample, and a sample exactly at the warm-up's end is judged."""
+    for start in (0.0, 3600.0, 86400.0):
+        t = start + np.arange(10.0)
+        g = np.zeros(t.size, dtype=np.int64)
+        assert _judged(t, g, 0.0).tolist() == [False] + [True] * 9
+        assert _judged(t, g, 0.1).tolist() == [False] + [True] * 9          # 0.9 s: the first sample only
+        assert _judged(t, g, 2 / 9).tolist() == [False] * 2 + [True] * 8    # 2 s: the sample at 2 s judged
+        assert _judged(t, g, 0.25).tolist() == [False] * 3 + [True] * 7     # 2.25 s
+    y = 8e6 + 5e6 * T / 3600.0 + 30e3 * np.sin(T / 97.0)
+    early, late = level_line(T, y), level_line(T + 86400.0, y)
+    assert early is not None and late is not None
+    assert late.slope_per_hour == pytest.approx(early.slope_per_hour, rel=1e-9)
+    assert late.curvature_t == pytest.approx(early.curvature_t, rel=1e-6, abs=1e-6)
+
+
+def test_samples_given_as_json_gives_them_without_a_number_are_left_out() -> None:
+    """A journal's samples read back from JSON: a sample without a number is ``None``, not NaN."""
+    y = 8e6 + 5e6 * T / 3600.0 + 30e3 * np.sin(T / 97.0)
+    gaps = [5, 100, 200]
+    times: list[float | None] = [float(v) for v in T]
+    values: list[float | None] = [float(v) for v in y]
+    times[gaps[0]] = None
+    values[gaps[1]] = values[gaps[2]] = None
+    kept = np.setdiff1d(np.arange(T.size), gaps)
+    got, want = level_line(times, values), level_line(T[kept], y[kept])  # type: ignore[arg-type]
+    assert got is not None and want is not None
+    assert dataclasses.astuple(got) == pytest.approx(dataclasses.astuple(want), rel=1e-12)
