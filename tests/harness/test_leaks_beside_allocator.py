@@ -114,7 +114,7 @@ def test_a_growth_the_rss_could_not_decide_is_a_leak_where_either_allocator_leak
     assert got.pymalloc_window_bytes_per_record is None  # no window records: pymalloc's judged as sampled
     assert got.reason.startswith(f"read by the RSS alone: inconclusive, {shape} ({RSS_REASON}); but {name} bytes in use, "
                                  "which do not move with the free bytes the heap keeps resident, ")
-    assert got.reason.endswith(": a leak")
+    assert got.reason.endswith(": a leak") and " bytes/h over the window" in got.reason
     assert got.threshold_per_hour == rss.threshold_per_hour and got.samples == rss.samples
 
 
@@ -180,3 +180,19 @@ def test_an_rss_leak_stands_where_an_allocator_their_sum_or_the_rest_grows_so(wh
              "beyond": got.beyond_allocators_verdict}
     expected = {"malloc": ["malloc", "sum"], "pymalloc": ["pymalloc", "sum"], "sum": ["sum"], "beyond": ["beyond"]}
     assert [k for k, v in leaks.items() if v == "leak"] == expected[where]
+
+
+@pytest.mark.parametrize("shape", ["saturating", "small"])
+def test_pymalloc_sampled_alone_is_asked_and_its_window_modelled_out(shape):
+    """Only pymalloc's bytes sampled beside an RSS that could not decide (or grew under the
+    threshold): they are judged with the history window's entries (a saw of 5 000 to 10 000
+    records, 100 bytes each) modelled out, the fit's bytes a record reported."""
+    records = 5000.0 + 5000.0 * ((T / 360.0) % 1.0)
+    pymalloc = PYMALLOC_LEAK + 100.0 * records
+    values = MALLOC_FLAT + pymalloc + BEYOND_FLAT
+    rss = _rss(values, "inconclusive" if shape == "saturating" else "ok", shape)
+    got = _beside_allocator(rss, T, values, None, pymalloc=pymalloc, window_records=records, threshold_per_hour=None,
+                            min_growth=None, warmup_fraction=0.1, alpha=0.01, min_samples=6, groups=None)
+    assert (got.verdict, got.allocator, got.allocator_verdict, got.pymalloc_verdict) == ("leak", "asked", None, "leak")
+    assert got.pymalloc_window_bytes_per_record == pytest.approx(100.0, rel=0.05)
+    assert got.pymalloc_slope_per_hour == pytest.approx(10 * MB, abs=0.3 * MB)
