@@ -106,6 +106,7 @@ def test_a_growth_the_rss_could_not_decide_is_a_leak_where_either_allocator_leak
     assert (got.verdict, got.shape, got.allocator) == ("leak", "growing", "asked")
     assert (got.allocator_verdict, got.pymalloc_verdict) == (("leak", "ok") if leaking == "malloc" else ("ok", "leak"))
     assert got.allocator_shape == ("growing" if leaking == "malloc" else "flat")
+    assert got.pymalloc_shape == ("growing" if leaking == "pymalloc" else "flat")
     assert got.allocator_slope_per_hour == pytest.approx(10 * MB if leaking == "malloc" else 0.0, abs=0.3 * MB)
     late = (got.allocator_late_slope_per_hour, got.pymalloc_late_slope_per_hour)
     assert late[0 if leaking == "malloc" else 1] == pytest.approx(10 * MB, abs=0.6 * MB)
@@ -121,15 +122,22 @@ def test_a_growth_the_rss_could_not_decide_is_a_leak_where_either_allocator_leak
 def test_the_allocators_are_judged_with_the_rss_s_threshold_and_the_bounds_the_caller_gave():
     """A caller's ``min_growth`` above the hour's 10 MB, or ``min_samples`` above its samples, is
     the allocators' too: no leak of theirs then turns the RSS's doubt into a leak."""
-    values = MALLOC_LEAK + PYMALLOC_FLAT + BEYOND_FLAT
-    rss = _rss(values, "inconclusive", "saturating")
-    assert _beside(rss, values, MALLOC_LEAK, PYMALLOC_FLAT).verdict == "leak"
-    for kw in ({"min_growth": 50 * MB}, {"min_samples": 10 * T.size}):
-        got = _beside(rss, values, MALLOC_LEAK, PYMALLOC_FLAT, **kw)
-        assert got.verdict == "inconclusive" and got.allocator_verdict != "leak", kw
-    steep = replace(rss, threshold_per_hour=20 * MB)  # the RSS's threshold, not the default
-    got = _beside(steep, values, MALLOC_LEAK, PYMALLOC_FLAT)
-    assert got.verdict == "inconclusive" and got.allocator_verdict != "leak"
+    for in_use, pymalloc in ((MALLOC_LEAK, PYMALLOC_FLAT), (MALLOC_FLAT, PYMALLOC_LEAK)):
+        values = in_use + pymalloc + BEYOND_FLAT
+        rss = _rss(values, "inconclusive", "saturating")
+        assert _beside(rss, values, in_use, pymalloc).verdict == "leak"
+        for kw in ({"min_growth": 50 * MB}, {"min_samples": 10 * T.size}):
+            got = _beside(rss, values, in_use, pymalloc, **kw)
+            assert got.verdict == "inconclusive" and "leak" not in (got.allocator_verdict, got.pymalloc_verdict), kw
+        steep = replace(rss, threshold_per_hour=20 * MB)  # the RSS's threshold, not the default
+        got = _beside(steep, values, in_use, pymalloc)
+        assert got.verdict == "inconclusive" and "leak" not in (got.allocator_verdict, got.pymalloc_verdict)
+    # their sum too: 6 MB an hour is no leak at the RSS's 20 MB
+    in_use, pymalloc = _series(3 * MB, 96356, 40 * MB), _series(3 * MB, 96357, 8 * MB)
+    values = in_use + pymalloc + BEYOND_FLAT
+    steep = replace(_rss(values, "leak", "growing"), threshold_per_hour=20 * MB)
+    got = _beside(steep, values, in_use, pymalloc)
+    assert (got.verdict, got.allocators_sum_verdict) == ("inconclusive", "ok")
     lax = _judge_series(ALLOCATOR_METRIC, T, MALLOC_LEAK, min_growth=4 * 1024 * 1024)
     assert lax.verdict == "leak"  # the default bound: the RSS's, 4 MiB over the window
 
