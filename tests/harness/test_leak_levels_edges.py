@@ -57,3 +57,48 @@ def test_samples_given_as_json_gives_them_without_a_number_are_left_out() -> Non
     got, want = level_line(times, values), level_line(T[kept], y[kept])  # type: ignore[arg-type]
     assert got is not None and want is not None
     assert dataclasses.astuple(got) == pytest.approx(dataclasses.astuple(want), rel=1e-12)
+
+
+def _by_hand(t: np.ndarray, y: np.ndarray, blocks: int) -> tuple[float, float, float]:
+    """(slope, curvature, wander) of the levels of ``blocks`` equal blocks of ``t`` (a sample on an
+    inner edge in the later block, the last sample in the last), fitted by ``np.polyfit``."""
+    edges = np.linspace(t[0], t[-1], blocks + 1)
+    centres, levels = [], []
+    for i in range(blocks):
+        last = i == blocks - 1
+        inside = [j for j in range(t.size) if edges[i] <= t[j] and (t[j] <= edges[i + 1] if last else t[j] < edges[i + 1])]
+        centres.append(float(np.mean(t[inside])) / 3600.0)
+        levels.append(float(np.mean(y[inside])))  # three or four samples: the trim leaves none out
+    x = np.array(centres) - np.mean(centres)
+    line = np.polyfit(x, levels, 1)
+    wander = float(np.sqrt(np.sum((np.polyval(line, x) - levels) ** 2) / (blocks - 2)))
+    return float(line[0]), float(np.polyfit(x, levels, 2)[0]), wander
+
+
+@pytest.mark.parametrize("blocks", [8, 6])
+def test_each_block_takes_the_samples_from_its_first_edge_up_to_the_next_and_the_last_its_end(blocks: int) -> None:
+    """Samples every 100 s exactly on the blocks' edges (three to a block, four in the last): a
+    sample on an inner edge is the later block's, the window's last sample the last block's, and
+    a block of three samples (``BLOCK_MIN_SAMPLES``) is read. Six blocks leave the curve its
+    fewest degrees of freedom, three."""
+    n = 3 * blocks
+    t = 100.0 * np.arange(-1, n + 1)  # the first sample is the warm-up's, whatever its share
+    y = 8e6 + 1e3 * (t / 100.0) ** 2 + 5e4 * np.random.default_rng(96358).standard_normal(t.size)
+    line = level_line(t, y, warmup_fraction=0.0, blocks=blocks)
+    assert line is not None and (line.blocks, line.dof) == (blocks, blocks - 3)
+    slope, curvature, wander = _by_hand(t[1:], y[1:], blocks)
+    assert line.slope_per_hour == pytest.approx(slope, rel=1e-9)
+    assert line.curvature_per_hour2 == pytest.approx(curvature, rel=1e-9)
+    assert line.wander == pytest.approx(wander, rel=1e-9)
+
+
+def test_two_lifetimes_share_one_slope_through_both_of_their_levels() -> None:
+    """One lifetime flat, the next growing 10 MB an hour: the common slope is the two's mean,
+    neither lifetime's alone."""
+    rng = np.random.default_rng(96359)
+    t = np.concatenate([T, T])
+    y = np.concatenate([8e6 + 0.0 * T, 9e6 + 10e6 * T / 3600.0]) + 2e3 * rng.standard_normal(2 * T.size)
+    g = np.repeat([0, 1], T.size)
+    line = level_line(t, y, groups=g)
+    assert line is not None and line.blocks == 16
+    assert line.slope_per_hour == pytest.approx(5e6, rel=0.02)
