@@ -101,6 +101,10 @@ def test_one_fault_a_kind_is_held_and_a_fault_never_taken_is_counted_at_the_end(
     assert _system_state_at(history, 5.0) == "failed"
     assert injector.held_summary() == {"xrun": {"held": 1, "acted": 0, "at_end": 1}}
     assert injector.skips() == {"xrun": {RECOVERING: 1, HELD_TO_THE_END.format(reason=FAILED): 1}}
+    (at_end,) = [e for e in history.entries if e.type == "note" and e.value == "fault_skipped"
+                 and e.data["fault_id"] == "late1"]
+    assert (at_end.data["reason"], at_end.data["held_since"]) == (HELD_TO_THE_END.format(reason=FAILED),
+                                                                  pytest.approx(1.02))
     assert unfired_kinds(injector) == {}
     assert mostly_refused_of(injector) == {"xrun": {"fired": 0, "refused": 2, "reasons": {
         RECOVERING: 1, HELD_TO_THE_END.format(reason=FAILED): 1}}}
