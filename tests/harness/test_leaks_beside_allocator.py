@@ -138,6 +138,14 @@ def test_the_allocators_are_judged_with_the_rss_s_threshold_and_the_bounds_the_c
     steep = replace(_rss(values, "leak", "growing"), threshold_per_hour=20 * MB)
     got = _beside(steep, values, in_use, pymalloc)
     assert (got.verdict, got.allocators_sum_verdict) == ("inconclusive", "ok")
+    # and the RSS beyond them: 10 MB an hour is no leak at 20 MB; its samples may come as JSON gives them
+    values = MALLOC_FLAT + PYMALLOC_FLAT + BEYOND_LEAK
+    steep = replace(_rss(values, "leak", "growing"), threshold_per_hour=20 * MB)
+    as_json: list[float | None] = [float(v) for v in values]
+    as_json[3] = None
+    for given in (values, as_json):
+        got = _beside(steep, given, MALLOC_FLAT, PYMALLOC_FLAT)  # type: ignore[arg-type]
+        assert (got.verdict, got.beyond_allocators_verdict) == ("inconclusive", "ok")
     lax = _judge_series(ALLOCATOR_METRIC, T, MALLOC_LEAK, min_growth=4 * 1024 * 1024)
     assert lax.verdict == "leak"  # the default bound: the RSS's, 4 MiB over the window
 
