@@ -16,9 +16,9 @@ from typing import Any
 
 from mip_given import FOLDER_GIVEN, gather, given
 
+from made_systems import made_systems
+
 from harness.history import History
-from harness.stateful import BASE_CONFIG
-from system_under_test import AudioSystem
 
 SYSTEMS_GIVEN = (*FOLDER_GIVEN, "make_system", "attached")
 
@@ -26,22 +26,9 @@ SYSTEMS_GIVEN = (*FOLDER_GIVEN, "make_system", "attached")
 @contextmanager
 def _systems() -> Iterator[dict[str, Any]]:
     """``make_system`` and ``attached`` as ``tests/harness/conftest.py`` gives them."""
-    made: list[AudioSystem] = []
-
-    def make(config: Any = BASE_CONFIG, *, seed: int = 0, start: bool = True) -> AudioSystem:
-        system = AudioSystem(config, seed=seed)
-        made.append(system)
-        if start:
-            system.initialize()
-            system.start()
-        return system
-
-    try:
+    with made_systems() as make:
         yield {"make_system": make,
                "attached": lambda system, **kw: History(meta={"seed": system.seed}).attach(system, **kw)}
-    finally:
-        for system in made:
-            system.close()
 
 
 gather(globals(), "MIP_FOLDER_TESTS", "MIP_FOLDER_LEAVE_OUT", "systems_given",
