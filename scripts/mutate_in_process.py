@@ -95,6 +95,12 @@ def _calls(test_files: list[str]) -> list[tuple[str, Callable[[], None]]]:
     return calls
 
 
+class MutantTimedOut(BaseException):
+    """A mutant's tests ran past ``--timeout``. Not a ``TimeoutError``: that is an ``OSError``, which
+    the code under test may catch (``harness.rig.awake._stat_fields`` reads a vanished ``/proc``
+    file so), and the alarm swallowed left the mutant looping with no bound (a 10-minute stall)."""
+
+
 def _swap(target: Callable[..., Any], source: Callable[..., Any]) -> None:
     target.__code__ = source.__code__
     target.__defaults__ = source.__defaults__
@@ -174,7 +180,7 @@ def main() -> int:
     saved = {f: (fn.__code__, fn.__defaults__, fn.__kwdefaults__) for f, fn in originals.items()}
 
     def alarm(*_: object) -> None:
-        raise TimeoutError
+        raise MutantTimedOut
 
     signal.signal(signal.SIGALRM, alarm)
     for _, call in calls:  # the tests pass on the original
@@ -215,7 +221,7 @@ def main() -> int:
         try:
             for _, call in calls:
                 call()
-        except TimeoutError:
+        except MutantTimedOut:
             status = "timeout"
         except BaseException:  # noqa: BLE001 - any failure of a test kills the mutant
             status = "killed"

@@ -5,26 +5,13 @@ A test file for ``scripts/mutate_in_process.py`` (MUTATION.md, the 2026-12-06 la
     PYTHONPATH=$PWD:$PWD/tests/harness CI=true nice -n 19 .venv/bin/python scripts/mutate_in_process.py \
         --timeout 900 harness.faults.injector bench/mutation_helpers/fault_records_wrapped.py record_bytes FaultInjector._count_record FaultInjector.bounded_logs
 """
-from harness.stateful import BASE_CONFIG
-from system_under_test import AudioSystem
+from made_systems import made_systems
 import tests.harness.test_leaks_fault_records as T
 
 
 def _with_systems(test):
-    made = []
-
-    def make(config=BASE_CONFIG, *, seed=0, start=True):
-        s = AudioSystem(config, seed=seed)
-        made.append(s)
-        if start:
-            s.initialize()
-            s.start()
-        return s
-    try:
+    with made_systems() as make:
         test(make)
-    finally:
-        for s in made:
-            s.close()
 
 
 def test_bounded_log():

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 from harness import History
+from made_systems import made_systems
 from system_under_test import AudioSystem
 
 
 @pytest.fixture
 def make_system() -> Iterator[Callable[..., AudioSystem]]:
     """Build simulated systems (fast recovery config) that are closed at teardown."""
-    from harness.stateful import BASE_CONFIG
-
-    made: list[AudioSystem] = []
-
-    def make(config: Any = BASE_CONFIG, *, seed: int = 0, start: bool = True) -> AudioSystem:
-        system = AudioSystem(config, seed=seed)
-        made.append(system)
-        if start:
-            system.initialize()
-            system.start()
-        return system
-
-    yield make
-    for system in made:
-        system.close()
+    with made_systems() as make:
+        yield make
 
 
 @pytest.fixture

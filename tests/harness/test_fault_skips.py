@@ -219,3 +219,36 @@ def test_a_kind_the_running_system_never_has_anything_for_is_named_not_applicabl
     assert ("fault kinds not applicable to this system (it never has what they act on): "
             f"slow_dsp (refused at each of its 3 firing(s): {reason})") in run.notes
     assert "not applicable to this system" in run.headline()
+
+
+def test_the_refusal_notes_read_a_summary_s_kinds_exactly_whatever_they_lack():
+    """The report's verdict is rebuilt from ``summary.json`` (``faults_mostly_refused``,
+    ``faults_not_applicable``): a kind whose count or reasons a summary lacks, or holds as
+    something else than a mapping, is read as none, never as one more firing, and never stops the
+    report; each kind's reasons sorted, the kinds joined by commas."""
+    from harness.faults.refused import describe_not_applicable, describe_refused
+    assert describe_not_applicable({"slow_dsp": {"refused": 3, "reasons": {"no pipeline": 2, "no DSP chain": 1}},
+                                    "buffer_exhaustion": {"reasons": None},
+                                    "pool_drain": {"refused": 2, "reasons": {}}}) == (
+        "buffer_exhaustion (refused at each of its 0 firing(s)), "
+        "pool_drain (refused at each of its 2 firing(s)), "
+        "slow_dsp (refused at each of its 3 firing(s): no DSP chain; no pipeline)")
+    assert describe_refused({"xrun": {"refused": 3, "reasons": {"the system is recovering": 1,
+                                                                "the system is failed": 2}},
+                             "stall": {"fired": 1}}) == (
+        "stall (0 of 1 refused), xrun (3 of 3 refused: the system is failed x2; the system is recovering x1)")
+
+
+def test_a_kind_is_not_applicable_only_when_it_never_acted_was_not_held_to_the_end_and_met_the_make():
+    """Kinds in order: one that acted, one refused for its make and for a state, one held to the
+    end, one whose make refusals count none, one met the make only when held (so absent from the
+    refusals counted at firing): each decided on its own, the counts from every refusal."""
+    from harness.faults.refused import not_applicable
+    got = not_applicable(
+        fired_by_kind={"acted": 1},
+        refused_by_kind={"acted": {"no pipeline": 1}, "made": {"no pipeline": 2, "the system is failed": 1}},
+        structural_by_kind={"acted": {"no pipeline": 1}, "made": {"no pipeline": 2}, "held": {"no pipeline": 1},
+                            "none": {"no pipeline": 0}, "met_when_held": {"no coordinator": 2}},
+        held_at_end={"held": {"the system is failed": 1}})
+    assert got == {"made": {"refused": 3, "reasons": {"no pipeline": 2}},
+                   "met_when_held": {"refused": 2, "reasons": {"no coordinator": 2}}}

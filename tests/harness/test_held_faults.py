@@ -60,6 +60,9 @@ def test_a_fault_refused_while_the_system_recovers_acts_once_it_runs_again():
                               _fault("xrun", 1.02, "late", delay_s=0.005)])
     (held,) = [e for e in history.entries if e.type == "note" and e.value == "fault_held"]
     assert (held.time, held.data["kind"], held.data["reason"]) == (pytest.approx(1.02), "xrun", RECOVERING)
+    late = _fault("xrun", 1.02, "late", delay_s=0.005)
+    assert (held.data["fault_id"], held.data["trigger"], held.data["params"]) == (
+        "late", late.trigger.describe(), late.recorded_params())
     (start,) = [e for e in history.entries if e.type == "fault_start" and e.value == "xrun"]
     back = next(e.time for e in history.entries if e.type == "transition" and e.data["component"] == "system"
                 and e.data["to_state"] == "running" and e.time > 1.0)
@@ -68,6 +71,14 @@ def test_a_fault_refused_while_the_system_recovers_acts_once_it_runs_again():
     assert injector.fired_by_kind == {"dropout": 1, "xrun": 1}
     assert injector.held_summary() == {"xrun": {"held": 1, "acted": 1, "at_end": 0}}
     assert injector.skips() == {} and unfired_kinds(injector) == {}
+
+
+def test_a_kind_held_twice_in_a_run_is_counted_twice():
+    """Two dropouts, each with an xrun due while the system recovers: each xrun is held and acts
+    once the stream runs again, and the summary counts both."""
+    injector, _ = _run([_fault("dropout", 1.0, "drop1", duration_s=0.5), _fault("xrun", 1.02, "late1", delay_s=0.005),
+                        _fault("dropout", 3.0, "drop2", duration_s=0.5), _fault("xrun", 3.02, "late2", delay_s=0.005)])
+    assert injector.held_summary() == {"xrun": {"held": 2, "acted": 2, "at_end": 0}}
 
 
 def test_the_same_faults_give_the_same_history_with_a_held_fault():
@@ -90,6 +101,10 @@ def test_one_fault_a_kind_is_held_and_a_fault_never_taken_is_counted_at_the_end(
     assert _system_state_at(history, 5.0) == "failed"
     assert injector.held_summary() == {"xrun": {"held": 1, "acted": 0, "at_end": 1}}
     assert injector.skips() == {"xrun": {RECOVERING: 1, HELD_TO_THE_END.format(reason=FAILED): 1}}
+    (at_end,) = [e for e in history.entries if e.type == "note" and e.value == "fault_skipped"
+                 and e.data["fault_id"] == "late1"]
+    assert (at_end.data["reason"], at_end.data["held_since"]) == (HELD_TO_THE_END.format(reason=FAILED),
+                                                                  pytest.approx(1.02))
     assert unfired_kinds(injector) == {}
     assert mostly_refused_of(injector) == {"xrun": {"fired": 0, "refused": 2, "reasons": {
         RECOVERING: 1, HELD_TO_THE_END.format(reason=FAILED): 1}}}

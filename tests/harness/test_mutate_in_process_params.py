@@ -131,3 +131,44 @@ def test_a_method_calling_super_reaches_the_modules_class(tmp_path: Path) -> Non
     judged = dict(line.split(": ") for line in done.stdout.splitlines() if "xǁChildǁ__init____mutmut_" in line)
     assert judged == {"mip_super_sample.xǁChildǁ__init____mutmut_1": "killed",
                       "mip_super_sample.xǁChildǁ__init____mutmut_2": "survived"}, done.stdout
+
+
+LOOP_SAMPLE = '''
+import time
+
+
+def steps(n):
+    done = 0
+    while done < n:
+        try:
+            time.sleep(0.01)
+        except OSError:  # as a read of a vanished /proc file is caught
+            pass
+        done += 1
+    return done
+'''
+
+LOOP_TESTS = '''
+from mip_loop_sample import steps
+
+
+def test_three_steps():
+    assert steps(3) == 3
+'''
+
+
+def test_a_mutant_looping_inside_a_catch_of_oserror_still_times_out(tmp_path: Path) -> None:
+    """The timeout is not a ``TimeoutError``: that is an ``OSError``, and a mutant looping for ever
+    through code that catches ``OSError`` (``harness.rig.awake._stat_fields``) swallowed it and ran
+    with no bound. ``done -= 1`` loops for ever, nearly all of it in the sleep the catch guards."""
+    import subprocess  # noqa: PLC0415
+
+    (tmp_path / "mip_loop_sample.py").write_text(LOOP_SAMPLE)
+    tests = tmp_path / "test_mip_loop_sample.py"
+    tests.write_text(LOOP_TESTS)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "mutate_in_process.py"), "--timeout", "1",
+                           "mip_loop_sample", str(tests), "steps"], capture_output=True, text=True, cwd=ROOT,
+                          env={"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    judged = dict(line.split(": ") for line in done.stdout.splitlines() if "x_steps__mutmut_" in line)
+    assert "timeout" in judged.values(), judged

@@ -145,6 +145,22 @@ def test_a_kind_held_for_the_state_to_the_end_is_the_refusals_note_alone_and_unf
             "run's end, the system never able to take it (the system is failed)") in why.why
 
 
+def test_a_kind_whose_one_fault_was_held_to_the_end_is_mostly_refused_by_that_reason_alone():
+    """One fault of the kind, held for the system's state and never taken: no refusal was counted
+    when it fired (it was held), so its kind's only refusal is the hold's note at the end."""
+    from harness.faults.injector import HELD_TO_THE_END
+    from harness.faults.refused import mostly_refused_of
+
+    clock = VirtualClock()
+    injector = _injector(clock, [_Quick(trigger=At(0.5)), _Unready(trigger=At(1.0))])
+    injector.arm()
+    clock.advance(10.0)
+    injector.disarm()
+    assert "waiting" not in injector.skipped_by_kind
+    assert mostly_refused_of(injector) == {"waiting": {
+        "fired": 0, "refused": 1, "reasons": {HELD_TO_THE_END.format(reason="the system is failed"): 1}}}
+
+
 def test_the_verdict_names_why_beside_each_kind_and_reads_an_older_summary_without_it():
     why = {"dropout": {"drawn": 2, "queued": 2, "why": "2 still queued when the faults were disarmed"}}
     verdict = judge_run([], status="completed", faults_injected=3, unfired={"dropout": 2, "xrun": 1},

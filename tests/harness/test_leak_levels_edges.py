@@ -1,0 +1,130 @@
+"""The levels' line (``harness.leak_levels``) at its edges: a series that does not move at all,
+a clock that does not start at zero, a warm-up that cuts nothing or falls on a sample, and samples
+without a number given as JSON gives them (``None``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from harness.leak_levels import _judged, level_line
+
+#: an hour sampled every 10 s
+T = np.arange(0.0, 3601.0, 10.0)
+
+
+@pytest.mark.parametrize("level", [0.0, 8e6])
+def test_a_series_that_never_moves_is_no_bend_down(level: float) -> None:
+    """All zero, the curve's residuals are exactly zero and so is its standard error: no
+    curvature is +inf, never a division by zero nor a bend. At 8 MB the least squares leave
+    rounding residuals of a nanobyte: the curvature's t is theirs, not a bend of the levels."""
+    line = level_line(T, np.full(T.size, level))
+    assert line is not None and not line.decelerating()
+    assert line.slope_per_hour == pytest.approx(0.0, abs=1e-6)
+    if level == 0.0:
+        assert (line.curvature_per_hour2, line.curvature_t, line.wander) == (0.0, np.inf, 0.0)
+
+
+def test_the_warm_up_is_the_share_of_the_window_from_its_own_first_sample_on_a_late_clock() -> None:
+    """A soak's clock that starts an hour in (a resumed run) or a day in: the warm-up is a share of
+    the window's own length, counted from each segment's first sample; it always leaves out that
+    first sample, and a sample exactly at the warm-up's end is judged."""
+    for start in (0.0, 3600.0, 86400.0):
+        t = start + np.arange(10.0)
+        g = np.zeros(t.size, dtype=np.int64)
+        assert _judged(t, g, 0.0).tolist() == [False] + [True] * 9
+        assert _judged(t, g, 0.1).tolist() == [False] + [True] * 9          # 0.9 s: the first sample only
+        assert _judged(t, g, 2 / 9).tolist() == [False] * 2 + [True] * 8    # 2 s: the sample at 2 s judged
+        assert _judged(t, g, 0.25).tolist() == [False] * 3 + [True] * 7     # 2.25 s
+    y = 8e6 + 5e6 * T / 3600.0 + 30e3 * np.sin(T / 97.0)
+    early, late = level_line(T, y), level_line(T + 86400.0, y)
+    assert early is not None and late is not None
+    assert late.slope_per_hour == pytest.approx(early.slope_per_hour, rel=1e-9)
+    assert late.curvature_t == pytest.approx(early.curvature_t, rel=1e-6, abs=1e-6)
+
+
+def test_samples_given_as_json_gives_them_without_a_number_are_left_out() -> None:
+    """A journal's samples read back from JSON: a sample without a number is ``None``, not NaN."""
+    y = 8e6 + 5e6 * T / 3600.0 + 30e3 * np.sin(T / 97.0)
+    gaps = [5, 100, 200]
+    times: list[float | None] = [float(v) for v in T]
+    values: list[float | None] = [float(v) for v in y]
+    times[gaps[0]] = None
+    values[gaps[1]] = values[gaps[2]] = None
+    kept = np.setdiff1d(np.arange(T.size), gaps)
+    got, want = level_line(times, values), level_line(T[kept], y[kept])  # type: ignore[arg-type]
+    assert got is not None and want is not None
+    assert dataclasses.astuple(got) == pytest.approx(dataclasses.astuple(want), rel=1e-12)
+
+
+def _by_hand(t: np.ndarray, y: np.ndarray, blocks: int) -> tuple[float, float, float]:
+    """(slope, curvature, wander) of the levels of ``blocks`` equal blocks of ``t`` (a sample on an
+    inner edge in the later block, the last sample in the last), fitted by ``np.polyfit``."""
+    edges = np.linspace(t[0], t[-1], blocks + 1)
+    centres, levels = [], []
+    for i in range(blocks):
+        last = i == blocks - 1
+        inside = [j for j in range(t.size) if edges[i] <= t[j] and (t[j] <= edges[i + 1] if last else t[j] < edges[i + 1])]
+        centres.append(float(np.mean(t[inside])) / 3600.0)
+        levels.append(float(np.mean(y[inside])))  # three or four samples: the trim leaves none out
+    x = np.array(centres) - np.mean(centres)
+    line = np.polyfit(x, levels, 1)
+    wander = float(np.sqrt(np.sum((np.polyval(line, x) - levels) ** 2) / (blocks - 2)))
+    return float(line[0]), float(np.polyfit(x, levels, 2)[0]), wander
+
+
+@pytest.mark.parametrize("blocks", [8, 6])
+def test_each_block_takes_the_samples_from_its_first_edge_up_to_the_next_and_the_last_its_end(blocks: int) -> None:
+    """Samples every 100 s exactly on the blocks' edges (three to a block, four in the last): a
+    sample on an inner edge is the later block's, the window's last sample the last block's, and
+    a block of three samples (``BLOCK_MIN_SAMPLES``) is read. Six blocks leave the curve its
+    fewest degrees of freedom, three."""
+    n = 3 * blocks
+    t = 100.0 * np.arange(-1, n + 1)  # the first sample is the warm-up's, whatever its share
+    y = 8e6 + 1e3 * (t / 100.0) ** 2 + 5e4 * np.random.default_rng(96358).standard_normal(t.size)
+    line = level_line(t, y, warmup_fraction=0.0, blocks=blocks)
+    assert line is not None and (line.blocks, line.dof) == (blocks, blocks - 3)
+    slope, curvature, wander = _by_hand(t[1:], y[1:], blocks)
+    assert line.slope_per_hour == pytest.approx(slope, rel=1e-9)
+    assert line.curvature_per_hour2 == pytest.approx(curvature, rel=1e-9)
+    assert line.wander == pytest.approx(wander, rel=1e-9)
+
+
+def test_two_lifetimes_share_one_slope_through_both_of_their_levels() -> None:
+    """One lifetime flat, the next growing 10 MB an hour: the common slope is the two's mean,
+    neither lifetime's alone."""
+    rng = np.random.default_rng(96359)
+    t = np.concatenate([T, T])
+    y = np.concatenate([8e6 + 0.0 * T, 9e6 + 10e6 * T / 3600.0]) + 2e3 * rng.standard_normal(2 * T.size)
+    g = np.repeat([0, 1], T.size)
+    line = level_line(t, y, groups=g)
+    assert line is not None and line.blocks == 16
+    assert line.slope_per_hour == pytest.approx(5e6, rel=0.02)
+
+
+def test_the_window_is_modelled_out_from_samples_given_as_json_and_per_lifetime() -> None:
+    """pymalloc's bytes with a history window of 5 000 to 10 000 records, 100 bytes each, in two
+    lifetimes the second 3 MB higher: each lifetime's own intercept, so the jump between them is
+    not read as records; a sample without a number (``None``) left out as a NaN is."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(96360)
+    t = np.concatenate([T, T])
+    g = np.repeat([0, 1], T.size)
+    records = 5000.0 + 5000.0 * ((t / 330.0) % 1.0)
+    y = 8e6 + 3e6 * g + 100.0 * records + 2e3 * rng.standard_normal(t.size)
+    taken = window_taken_out(t, y, records, groups=g)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=0.01)
+    values: list[float | None] = [float(v) for v in y]
+    values[7] = None
+    with_nan = y.copy()
+    with_nan[7] = np.nan
+    got = window_taken_out([float(v) for v in t], values, [float(r) for r in records], groups=g.tolist())  # type: ignore[arg-type]
+    want = window_taken_out(t, with_nan, records, groups=g)
+    assert got is not None and want is not None and got[1] == pytest.approx(want[1], rel=1e-12)
+    assert np.array_equal(got[0], want[0], equal_nan=True)
+    gone = [float(r) for r in records]
+    gone[9] = None  # type: ignore[call-overload]
+    assert window_taken_out(t, y, gone, groups=g) is None  # a sample without the count: judged as sampled
