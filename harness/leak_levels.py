@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DECELERATION_ALPHA", "LEVEL_BLOCKS", "LEVEL_TRIM", "LevelLine", "level_line", "trimmed_mean", "window_taken_out"]
+__all__ = ["DECELERATION_ALPHA", "after_warmup", "LEVEL_BLOCKS", "LEVEL_TRIM", "LevelLine", "level_line", "lifetime_alpha", "trimmed_mean", "window_taken_out"]
 
 #: blocks of the judged window whose levels the line goes through: eighths, so each quarter the
 #: judge reads (``harness.leaks``, point 5) is two levels, and a 1-hour soak's block is ~6.8 min
@@ -74,12 +74,27 @@ class LevelLine:
     curvature_t: float             # that curvature over its standard error (negative: bending down)
     wander: float                  # the levels' spread about the line (residual standard deviation)
     dof: int                       # a lifetime's curve's degrees of freedom (every lifetime has ``blocks`` levels)
+    lifetimes: int = 1             # the lifetimes (segments) whose bends were asked, the most negative kept
 
     def decelerating(self, alpha: float = DECELERATION_ALPHA) -> bool:
-        """Whether the levels bend down more than their wander explains (one-sided, ``alpha``)."""
+        """Whether the levels bend down more than their wander explains: one-sided, ``alpha`` for the
+        soak, shared among its lifetimes (``lifetime_alpha``)."""
         from scipy import stats  # here, not at import: a run's path loads no scipy (its import is the slowest part of a start)
 
-        return self.curvature_t < -float(stats.t.ppf(1.0 - alpha, self.dof))
+        return self.curvature_t < -float(stats.t.ppf(1.0 - lifetime_alpha(alpha, self.lifetimes), self.dof))
+
+
+def lifetime_alpha(alpha: float, lifetimes: int) -> float:
+    """The level at which each of ``lifetimes`` bends is asked so that a series bending in none of
+    them reads bent (and its growth bounded) with chance ``alpha`` at most (Sidak's rule: the
+    lifetimes' wanders are independent processes).
+
+    Why: the series bends where one lifetime does (module docstring, 2), so each lifetime asked at
+    ``alpha`` itself gives a leak that is linear in every lifetime k chances to read bounded, 1 -
+    (1 - alpha)^k: a soak resumed seven times passed a linear leak through its levels at one seed in
+    three (bench/RESULTS.md, issue #11). A bounded structure filling bends its lifetime's levels well
+    past the stricter bound (the ones measured: t -4 .. -8)."""
+    return 1.0 - (1.0 - alpha) ** (1.0 / max(lifetimes, 1))
 
 
 def trimmed_mean(v: np.ndarray) -> float:
@@ -92,16 +107,29 @@ def trimmed_mean(v: np.ndarray) -> float:
     return float(v[cut: v.size - cut].mean())
 
 
-def _judged(t: np.ndarray, g: np.ndarray, warmup_fraction: float) -> np.ndarray:
-    """The samples after each segment's warm-up, as ``harness.leaks._judge_series`` keeps them."""
+def after_warmup(t: np.ndarray, g: np.ndarray, warmup_fraction: float) -> np.ndarray:
+    """Which samples the judge keeps after the warm-up (``harness.leaks``, point 1), ``t`` and ``g``
+    in (segment, time) order: a sample is kept once the soak's start is ``warmup_fraction`` of its
+    whole span behind it, and its own segment's start that share of the segment's span.
+
+    Why both: a resumed soak's clock is carried on (a simulated soak's resume replays the run from
+    t=0, a real device's continues at the last checkpoint's time), so the soak's own start, where
+    caches, pools and bounded logs fill, lies in its first segment, and what the first 10 % of an
+    uninterrupted soak skips is skipped there alike. A later segment is a new process, settled by its
+    replay or starting afresh, and skips 10 % of itself. Each segment skipping 10 % of the whole span
+    from its own start (the rule before) left a segment of a tenth of the soak or less nothing, and a
+    soak resumed ten times or more no sample at all: its leaks "insufficient data", the soak
+    inconclusive (bench/RESULTS.md, issue #11). Where every segment's clock starts afresh at the
+    soak's start the two rules agree. At least a segment's first sample is skipped, as before."""
     keep = np.zeros(t.size, dtype=bool)
     if not t.size:
         return keep
-    warmup = warmup_fraction * float(t.max() - t.min())
+    soak_start = float(t.min()) + warmup_fraction * float(t.max() - t.min())
     for key in np.unique(g):
         idx = np.flatnonzero(g == key)
         tg = t[idx]
-        cut = max(1, int(np.searchsorted(tg, tg[0] + warmup, side="left")))
+        own_start = float(tg[0]) + warmup_fraction * float(tg[-1] - tg[0])
+        cut = max(1, int(np.searchsorted(tg, max(soak_start, own_start), side="left")))
         keep[idx[cut:]] = True
     return keep
 
@@ -136,7 +164,7 @@ def window_taken_out(times_s: np.ndarray, values: np.ndarray, records: np.ndarra
     if not usable.any() or not np.isfinite(r[usable]).all():
         return None
     ts, ys, gs, rs = _in_order(t, y, g, r)
-    judged = _judged(ts, gs, warmup_fraction)
+    judged = after_warmup(ts, gs, warmup_fraction)
     ts, ys, gs, rs = ts[judged], ys[judged], gs[judged], rs[judged]
     keys = np.unique(gs)
     if ts.size < keys.size + 3 or float(np.ptp(rs)) <= 0:
@@ -160,10 +188,12 @@ def level_line(times_s: np.ndarray, values: np.ndarray, groups: np.ndarray | Non
     y = np.asarray(values, dtype=np.float64)
     g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     t, y, g = _in_order(t, y, g)
-    judged = _judged(t, g, warmup_fraction)
+    judged = after_warmup(t, g, warmup_fraction)
     t, y, g = t[judged], y[judged], g[judged]
     rows: list[tuple[int, float, float]] = []  # (segment, centred hours, level)
     keys = [int(k) for k in np.unique(g)]
+    if not keys:  # every segment shorter than its warm-up
+        return None
     for key in keys:
         tg, yg = t[g == key], y[g == key]
         edges = np.linspace(tg[0], tg[-1], blocks + 1)
@@ -186,7 +216,7 @@ def level_line(times_s: np.ndarray, values: np.ndarray, groups: np.ndarray | Non
     line = np.column_stack([*dummies, x])
     slope, slope_se, wander = _coefficient(line, lv, -1)
     curvature, curvature_t = min((_bend(x[seg == k], lv[seg == k]) for k in keys), key=lambda bend: bend[1])
-    return LevelLine(lv.size, slope, slope_se, curvature, curvature_t, wander, dof)
+    return LevelLine(lv.size, slope, slope_se, curvature, curvature_t, wander, dof, len(keys))
 
 
 def _bend(x: np.ndarray, levels: np.ndarray) -> tuple[float, float]:
