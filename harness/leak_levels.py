@@ -111,27 +111,26 @@ def trimmed_mean(v: np.ndarray) -> float:
 
 def after_warmup(t: np.ndarray, g: np.ndarray, warmup_fraction: float) -> np.ndarray:
     """Which samples the judge keeps after the warm-up (``harness.leaks``, point 1), ``t`` and ``g``
-    in (segment, time) order: a sample is kept once the soak's start is ``warmup_fraction`` of its
-    whole span behind it, and its own segment's start that share of the segment's span.
+    in (segment, time) order: each segment skips ``warmup_fraction`` of the soak's whole span from
+    its own start, at least its first sample. ``harness.leaks._judge_series`` and this module read
+    the one rule.
 
-    Why both: a resumed soak's clock is carried on (a simulated soak's resume replays the run from
-    t=0, a real device's continues at the last checkpoint's time), so the soak's own start, where
-    caches, pools and bounded logs fill, lies in its first segment, and what the first 10 % of an
-    uninterrupted soak skips is skipped there alike. A later segment is a new process, settled by its
-    replay or starting afresh, and skips 10 % of itself. Each segment skipping 10 % of the whole span
-    from its own start (the rule before) left a segment of a tenth of the soak or less nothing, and a
-    soak resumed ten times or more no sample at all: its leaks "insufficient data", the soak
-    inconclusive (bench/RESULTS.md, issue #11). Where every segment's clock starts afresh at the
-    soak's start the two rules agree. At least a segment's first sample is skipped, as before."""
+    Why the whole span's share, in every segment: a resumed soak's later segment is a new process
+    whose resident set settles again after its replay (a simulated soak's resume replays the run
+    from t=0), by megabytes over its first minutes, while the history's and the system's bounded
+    logs are still filling in a soak's first hours. Ten-minute lifetimes skipping 10 % of their own
+    span read that as growth: a healthy 1-hour soak killed every 10 minutes read "leak" through
+    pymalloc's bytes (bench/RESULTS.md, issue #11). So a lifetime shorter than the whole span's
+    share is not judged at all (a soak of ten or more equal lifetimes: "insufficient data", the
+    soak inconclusive), never judged on its settling."""
     keep = np.zeros(t.size, dtype=bool)
     if not t.size:
         return keep
-    soak_start = float(t.min()) + warmup_fraction * float(t.max() - t.min())
+    warmup = warmup_fraction * float(t.max() - t.min())
     for key in np.unique(g):
         idx = np.flatnonzero(g == key)
         tg = t[idx]
-        own_start = float(tg[0]) + warmup_fraction * float(tg[-1] - tg[0])
-        cut = max(1, int(np.searchsorted(tg, max(soak_start, own_start), side="left")))
+        cut = max(1, int(np.searchsorted(tg, tg[0] + warmup, side="left")))
         keep[idx[cut:]] = True
     return keep
 

@@ -9,9 +9,9 @@ soak takes minutes) and per wall hour on real devices.
 How a slope is judged (``judge``), and why:
 
 1. **Warm-up is skipped**: the first ``warmup_fraction`` (10 %) of the time span, at least one
-   sample. Caches, pools and the allocator grow early and then stop; that is not a leak. A resumed
-   soak's later segments (process lifetimes, their clock carried on) skip that share of their own
-   span (``harness.leak_levels.after_warmup``).
+   sample. Caches, pools and the allocator grow early and then stop; that is not a leak. Each
+   segment of a resumed soak (a process lifetime) skips that share of the whole span from its own
+   start (``harness.leak_levels.after_warmup`` says why).
 2. **Theil-Sen slope** (the median of all pairwise slopes): robust to the odd spike (a recovery
    that briefly holds two streams, a GC that has not run yet) and to a single step, which
    least squares would turn into a trend.
