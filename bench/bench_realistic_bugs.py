@@ -11033,8 +11033,8 @@ BATCH_79: list[Bug] = [
         "the cut is 0 and v[0:-0] is empty, so its level is NaN and the leak judge reads a NaN slope",
         "leaks: a level is read from every block that holds enough samples"),
     Bug("deceleration_bound_sign_flipped", "harness/leak_levels.py",
-        "        return self.curvature_t < -float(stats.t.ppf(1.0 - alpha, self.dof))\n",
-        "        return self.curvature_t < -float(stats.t.ppf(alpha, self.dof))\n",
+        "        return self.curvature_t < -float(stats.t.ppf(1.0 - lifetime_alpha(alpha, self.lifetimes), self.dof))\n",
+        "        return self.curvature_t < -float(stats.t.ppf(lifetime_alpha(alpha, self.lifetimes), self.dof))\n",
         "'the one-sided quantile at alpha' in LevelLine.decelerating: the lower quantile, negated, is "
         "positive, so a straight line (curvature near 0) reads as levelling off and a steady small-object "
         "leak is let go",

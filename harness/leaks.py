@@ -9,7 +9,9 @@ soak takes minutes) and per wall hour on real devices.
 How a slope is judged (``judge``), and why:
 
 1. **Warm-up is skipped**: the first ``warmup_fraction`` (10 %) of the time span, at least one
-   sample. Caches, pools and the allocator grow early and then stop; that is not a leak.
+   sample. Caches, pools and the allocator grow early and then stop; that is not a leak. Each
+   segment of a resumed soak (a process lifetime) skips that share of the whole span from its own
+   start (``harness.leak_levels.after_warmup`` says why).
 2. **Theil-Sen slope** (the median of all pairwise slopes): robust to the odd spike (a recovery
    that briefly holds two streams, a GC that has not run yet) and to a single step, which
    least squares would turn into a trend.
@@ -149,7 +151,7 @@ from typing import Any
 import numpy as np
 
 from .allocator import in_use_bytes, pymalloc_in_use_bytes
-from .leak_levels import LEVEL_TRIM, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
+from .leak_levels import LEVEL_TRIM, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 
 __all__ = ["ALLOCATORS_SUM_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all", "judge_pymalloc",
@@ -754,12 +756,7 @@ def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour:
     warmup = 0.0
     if n_all:
         warmup = float(warmup_fraction * (t.max() - t.min()))
-        mask = np.zeros(n_all, dtype=bool)
-        for key in np.unique(g):
-            idx = np.flatnonzero(g == key)
-            tg = t[idx]
-            cut = max(1, int(np.searchsorted(tg, tg[0] + warmup, side="left")))
-            mask[idx[cut:]] = True
+        mask = after_warmup(t, g, warmup_fraction)
         t, y, g = t[mask], y[mask], g[mask]
         if h is not None:
             h = h[mask]
