@@ -11249,6 +11249,28 @@ BATCHES[81] = BATCH_81
 BUGS += BATCH_81
 
 
+#: the tests batch 81's misses asked for, first on their modules' routes: a held fault asked again
+#: at each transition while it is refused, its record keeping ``held_since`` to its end, a kind
+#: whose one fault was held to the end noted as refused, a kind held to the end never called not
+#: applicable, a system that says no state lacking a part for good, a folder holding only a killed
+#: writer's temporaries taken, and the asleep clock counting only the asleep stretches (a test the suite
+#: held, test_awake_waits.py, which imports its module through a helper and was never on its route)
+_route_first({
+        "harness/faults/injector.py": [
+            "tests/harness/test_held_faults.py::test_a_held_fault_refused_again_at_one_transition_is_asked_again_at_the_next",
+            "tests/harness/test_held_faults.py::test_a_held_fault_s_record_keeps_since_when_it_was_held_to_its_end"],
+        "harness/faults/refused.py": [
+            "tests/harness/test_held_faults.py::test_a_kind_whose_one_fault_was_held_to_the_end_is_noted_as_refused",
+            "tests/harness/test_held_faults.py::"
+            "test_a_kind_held_to_the_end_is_not_called_not_applicable_for_a_structural_refusal"],
+        "harness/faults/kinds.py": [
+            "tests/harness/test_held_faults.py::test_a_system_that_says_no_state_lacks_a_part_for_good"],
+        "harness/runfolder.py": [
+            "tests/harness/test_runfolder.py::"
+            "test_a_folder_holding_only_its_lock_and_a_killed_writer_s_temporary_is_taken"],
+        "harness/rig/awake.py": ["tests/harness/test_awake_waits.py::test_only_the_asleep_stretches_count"]})
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
@@ -11271,11 +11293,16 @@ def main(argv: list[str] | None = None) -> int:
     global _REF, _NO_JACK
     _REF = args.ref
     _NO_JACK = args.no_jack
-    if _REF is not None and subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{_REF}^{{commit}}"], cwd=ROOT,
-                                           capture_output=True).returncode != 0:
-        print(f"bench_realistic_bugs: --ref {_REF!r} is no commit of {ROOT}: give a commit hash, branch or tag "
-              "(git log --oneline)", file=sys.stderr)
-        return 2
+    if _REF is not None:
+        resolved = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{_REF}^{{commit}}"], cwd=ROOT,
+                                  capture_output=True, text=True)
+        if resolved.returncode != 0:
+            print(f"bench_realistic_bugs: --ref {_REF!r} is no commit of {ROOT}: give a commit hash, branch or tag "
+                  "(git log --oneline)", file=sys.stderr)
+            return 2
+        # the commit itself, not its name: a branch or HEAD read again for each bug would move
+        # with a commit made while the batch runs, and the later bugs would meet other tests
+        _REF = resolved.stdout.strip()
 
     if args.list:
         for b in BUGS:
