@@ -295,6 +295,18 @@ def test_a_ref_that_is_no_commit_is_refused_with_exit_2_before_any_copy(capsys: 
     assert "--ref 'no-such-commit-here' is no commit" in err and "Traceback" not in err
 
 
+def test_a_ref_is_read_once_as_its_commit_so_a_commit_made_during_the_batch_moves_nothing(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--ref HEAD`` names a commit as the batch starts; each bug's copy is made later, and a
+    name read again there would take a commit made meanwhile (its new tests) for the blind one."""
+    b = _bench()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout.strip()
+    assert b.main(["--ref", "HEAD", "--list"]) == 0
+    capsys.readouterr()
+    assert b._REF == head
+
+
 def test_no_jack_leaves_out_the_tests_that_start_jackd_and_runs_the_rest(tmp_path: Path) -> None:
     """``--no-jack`` (a session that may not start a JACK server): the bench's pytest command
     deselects the ``loopback`` tests and still runs, and fails on, every other one. A tree of two

@@ -170,3 +170,68 @@ def test_a_held_fault_that_meets_the_systems_make_is_skipped_as_not_applicable(p
     assert injector.structural_by_kind == {"buffer_exhaustion": {reason: 1}}
     assert not_applicable_of(injector) == {"buffer_exhaustion": {"refused": 1, "reasons": {reason: 1}}}
     assert injector.held_at_end == {}
+
+
+def test_a_held_fault_refused_again_at_one_transition_is_asked_again_at_the_next():
+    """Paused at 0.5 s, the xrun due at 1 s is held; the stop at 1.5 s is a transition after which
+    it is still refused (stopped), and the start at 2 s the one after which it acts: each
+    transition while a fault is held asks again, not only the first."""
+    system, history = running_system()
+    injector = FaultInjector(system, [_fault("xrun", 1.0, "late", delay_s=0.005)], seed=1, history=history)
+    injector.arm()
+    system.run_for(0.5)
+    system.pause()
+    system.run_for(1.0)
+    assert injector.held_summary() == {"xrun": {"held": 1, "acted": 0, "at_end": 0}}
+    system.stop()
+    system.run_for(0.5)
+    assert injector.fired_by_kind == {}
+    system.start()
+    system.run_for(0.5)
+    injector.disarm()
+    (start,) = [e for e in history.entries if e.type == "fault_start" and e.value == "xrun"]
+    assert start.time == pytest.approx(2.0) and start.data["details"] == {"held_since": pytest.approx(1.0)}
+    assert injector.held_summary() == {"xrun": {"held": 1, "acted": 1, "at_end": 0}}
+
+
+def test_a_held_fault_s_record_keeps_since_when_it_was_held_to_its_end():
+    """The firing's record, in memory and in the history's ``fault_end``, still names
+    ``held_since`` once the fault's start has added its own details."""
+    injector, history = _run([_fault("dropout", 1.0, "drop", duration_s=0.5),
+                              _fault("xrun", 1.02, "late", delay_s=0.005)])
+    (record,) = [r for r in injector.records if r.kind == "xrun"]
+    (end,) = [e for e in history.entries if e.type == "fault_end" and e.value == "xrun"]
+    for details in (record.details, end.data["details"]):
+        assert details.get("held_since") == pytest.approx(1.02)
+
+
+def test_a_kind_whose_one_fault_was_held_to_the_end_is_noted_as_refused():
+    """The device stays away and the one xrun drawn is held to the end, never refused as it fired:
+    its kind is the refusals' note all the same, not left out of both notes."""
+    injector, _ = _run([_fault("dropout", 1.0, "drop", duration_s=30.0), _fault("xrun", 1.02, "late", delay_s=0.005)])
+    assert injector.skipped_by_kind == {} and unfired_kinds(injector) == {}
+    assert mostly_refused_of(injector) == {"xrun": {"fired": 0, "refused": 1, "reasons": {
+        HELD_TO_THE_END.format(reason=FAILED): 1}}}
+
+
+def test_a_kind_held_to_the_end_is_not_called_not_applicable_for_a_structural_refusal():
+    """A kind refused once for the system's make and held for its state to the run's end could have
+    acted had the system come back: it is the refusals' note, not 'not applicable'."""
+    from harness.faults.refused import not_applicable
+
+    structural = {"buffer_exhaustion": {"the system has no pipeline (in state running), so no block pool": 1}}
+    held = {"buffer_exhaustion": {"the system is failed": 1}}
+    assert not_applicable({}, structural, structural, held) == {}
+    assert not_applicable({}, structural, structural, {}) == {
+        "buffer_exhaustion": {"refused": 1, "reasons": structural["buffer_exhaustion"]}}
+
+
+def test_a_system_that_says_no_state_lacks_a_part_for_good():
+    """An adapted system without a ``state`` has nothing to wait for: a part it lacks is its make."""
+    from types import SimpleNamespace
+
+    from harness.faults.kinds import lacking
+
+    refusal = fault_from_dict({"kind": "buffer_exhaustion"}).refusal(SimpleNamespace(pipeline=None))
+    assert refusal is not None and refusal.cause is RefusalCause.STRUCTURAL
+    assert lacking(SimpleNamespace(), "no pipeline").structural

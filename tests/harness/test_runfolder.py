@@ -493,3 +493,21 @@ def test_a_file_that_cannot_be_removed_does_not_stop_the_undo(tmp_path: Path, mo
     monkeypatch.setattr(Path, "unlink", unlink)
     remove_refused_run(run, ("history.jsonl", "summary.json"), made=True)
     assert _listing(run) == ["history.jsonl"]
+
+
+def test_a_folder_holding_only_its_lock_and_a_killed_writer_s_temporary_is_taken(tmp_path: Path) -> None:
+    """A run killed mid-write leaves its lock and a temporary behind: no file of the user's, so a
+    new run may start there (and its own sweep clears the temporary); a file of the user's beside
+    them is refused, named."""
+    from harness.errors import UsageError
+    from harness.runfolder import refuse_a_folder_in_use
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / LOCK_NAME).write_text("")
+    (run / ".summary.json.p4242.0123456789ab.tmp").write_text("{")
+    (run / ".report.md.0123456789ab.tmp").write_text("#")
+    refuse_a_folder_in_use(run, "--out", "swarm writes its summary.json")
+    (run / "notes.txt").write_text("mine\n")
+    with pytest.raises(UsageError, match=r"--out .*run: the folder is not empty \(notes\.txt\)"):
+        refuse_a_folder_in_use(run, "--out", "swarm writes its summary.json")
