@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -54,52 +54,56 @@ def _dask_loggers() -> list[logging.Logger]:
     return [logging.getLogger(n) for n in sorted(names, key=lambda n: (n.count("."), n))]
 
 
-@contextlib.contextmanager
-def _records_to(path: Path) -> Iterator[None]:
-    """While open, Dask's records in this process go to ``path``, not to the terminal: each
-    terminal handler Dask gave a logger is swapped for the file, and each root stops passing its
-    records up to the root logger (which may have a terminal handler of its own). Put back as
-    it was on leaving."""
+def _records_to(path: Path) -> Callable[[], None]:
+    """Dask's records in this process go to ``path``, not to the terminal: each terminal handler
+    Dask gave a logger is swapped for the file, and each root stops passing its records up to the
+    root logger (which may have a terminal handler of its own). Returns what puts it back."""
     handler = _file_handler(path)
-    undo: list[tuple[logging.Logger, list[logging.Handler], bool]] = []
+    swapped: list[tuple[logging.Logger, list[logging.Handler], bool]] = []
     for lg in _dask_loggers():
         to_terminal = [h for h in lg.handlers if type(h) is logging.StreamHandler]
         if not to_terminal and lg.name not in DASK_LOGGER_ROOTS:
             continue
-        undo.append((lg, to_terminal, lg.propagate))
+        swapped.append((lg, to_terminal, lg.propagate))
         for h in to_terminal:
             lg.removeHandler(h)
         lg.addHandler(handler)
         lg.propagate = False
-    try:
-        yield
-    finally:
-        for lg, to_terminal, propagate in undo:
+
+    def put_back() -> None:
+        for lg, to_terminal, propagate in swapped:
             lg.removeHandler(handler)
             for h in to_terminal:
                 lg.addHandler(h)
             lg.propagate = propagate
         handler.close()
 
+    return put_back
 
-def route_driver_logs(path: Path) -> contextlib.AbstractContextManager[None]:
-    """The driver's share: the local cluster's scheduler and nannies log in this process."""
-    return _records_to(path)
+
+@contextlib.contextmanager
+def route_driver_logs(path: Path) -> Iterator[None]:
+    """The driver's share: the local cluster's scheduler and nannies log in this process, which
+    goes on after the swarm (the shrinker, the report, another swarm in the same process)."""
+    put_back = _records_to(path)
+    try:
+        yield
+    finally:
+        put_back()
 
 
 class DaskLogToFile(WorkerPlugin):
-    """The workers' share: set up in each worker process as it joins the cluster; the process ends
-    with the cluster, so the file stays its log to the end (its records at close included)."""
+    """The workers' share: set up in each worker process as it joins the cluster, never put back.
+    The process ends with the cluster, and its last records (other plugins' teardowns, a heartbeat
+    meeting the scheduler gone) come after its plugins are dropped: they go to the file too."""
 
     name = "soundcheck-dask-log"
 
     def __init__(self, path: Path) -> None:
         self.path = str(path)
-        self._routing: contextlib.AbstractContextManager[None] | None = None
 
     def setup(self, worker: object) -> None:
-        self._routing = _records_to(Path(self.path))
-        self._routing.__enter__()
+        _records_to(Path(self.path))
 
 
 def count_errors(path: Path, start: int, end: int) -> int:
