@@ -711,6 +711,10 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         try:
             log.close()
             db.close()
+            # the scheduler would send this client the news of its own leaving on a closed comm
+            # (a CRITICAL record with a traceback, at every swarm's end)
+            with contextlib.suppress(Exception):
+                client.unsubscribe_topic("all")
             if cluster is None:
                 with _quiet_closing():
                     client.close()
@@ -722,8 +726,8 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
             _remove_tmp(tmp_root)
     dask_errors = count_errors(dask_log, dask_log_from, dask_log_until)
     if dask_errors:
-        print(f"soundcheck: Dask logged {dask_errors} error(s) while the swarm ran (a worker that died is "
-              f"its seed's failure above); every record is in {dask_log}", file=sys.stderr)
+        print(f"soundcheck: Dask logged {dask_errors} error(s) while the swarm ran (a seed whose worker died is "
+              f"that seed's failure in the verdict); every record is in {dask_log}", file=sys.stderr)
     wall = time.perf_counter() - t0
     rows = [log.rows[s] for s in seeds if s in log.rows]
     result = SwarmResult(out_dir, rows, errors, wall, n_workers, session_simulated_s=session_sim[0])
