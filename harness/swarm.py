@@ -625,10 +625,21 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
         print(f"soundcheck: warning: {warning}", file=sys.stderr)
     # the local cluster's scratch space and every seed's run folder, removed whole at the end
     tmp_root = None if scheduler else tempfile.mkdtemp(prefix="soundcheck-swarm-")
+    # the swarm's own cluster logs to a file in its folder, not the terminal (``dask_log``); a
+    # cluster given with --scheduler is not the swarm's and keeps its logging
+    from .dask_log import DASK_LOG_FILE, DaskLogToFile, count_errors, route_driver_logs, size_of
+    dask_log = out_dir / DASK_LOG_FILE
+    dask_log_from = size_of(dask_log)
+    driver_logs = contextlib.ExitStack()
     try:
+        if not scheduler:
+            driver_logs.enter_context(route_driver_logs(dask_log))
         client, cluster = _connect(scheduler, workers, tmp_root)
+        if cluster is not None:
+            client.register_plugin(DaskLogToFile(dask_log))
     except BaseException:
         log.close()
+        driver_logs.close()
         _remove_tmp(tmp_root)
         raise
     todo = [s for s in seeds if s not in log]
@@ -694,17 +705,29 @@ def run_swarm(spec: SwarmSpec, out_dir: Path, *, scheduler: str | None = None, w
                 if nxt is not None:
                     ac.add(nxt)
     finally:
+        # what Dask logs as its cluster closes (a nanny whose worker is stopped mid-seed, a
+        # heartbeat meeting the scheduler gone) is in the file, not counted as the swarm's
+        dask_log_until = size_of(dask_log)
         try:
             log.close()
             db.close()
-            with _quiet_closing():
-                if cluster is not None:
-                    _quiet_workers(client)
+            # the scheduler would send this client the news of its own leaving on a closed comm
+            # (a CRITICAL record with a traceback, at every swarm's end)
+            with contextlib.suppress(Exception):
+                client.unsubscribe_topic("all")
+            if cluster is None:
+                with _quiet_closing():
+                    client.close()
+            else:
                 client.close()
-                if cluster is not None:
-                    cluster.close()
+                cluster.close()
         finally:
+            driver_logs.close()
             _remove_tmp(tmp_root)
+    dask_errors = count_errors(dask_log, dask_log_from, dask_log_until)
+    if dask_errors:
+        print(f"soundcheck: Dask logged {dask_errors} error(s) while the swarm ran (a seed whose worker died is "
+              f"that seed's failure in the verdict); every record is in {dask_log}", file=sys.stderr)
     wall = time.perf_counter() - t0
     rows = [log.rows[s] for s in seeds if s in log.rows]
     result = SwarmResult(out_dir, rows, errors, wall, n_workers, session_simulated_s=session_sim[0])
@@ -741,16 +764,17 @@ def _scheduler_lost(exc: BaseException) -> bool:
     return getattr(exc, "reason", None) == "scheduler-connection-lost"
 
 
-#: the loggers Dask writes to while a cluster closes
+#: the loggers Dask writes to while a client closes
 _DASK_LOGGERS = ("distributed", "distributed.nanny", "distributed.core", "distributed.worker",
                  "distributed.scheduler", "distributed.client")
 
 
 @contextlib.contextmanager
 def _quiet_closing() -> Any:
-    """Dask's loggers silenced while the cluster closes: a nanny whose worker is stopped mid-seed
-    (Ctrl-C) logs a ``CancelledError`` traceback at ERROR, which the user took for a crash. What
-    a seed did wrong is on record already (its row, or ``errors``)."""
+    """Dask's loggers silenced in this process while the client of a ``--scheduler`` cluster
+    closes (Ctrl-C): a traceback logged then reads as a crash to the user, and what a seed did
+    wrong is on record already (its row, or ``errors``). The swarm's own local cluster needs no
+    silence: its records go to ``dask.log`` (``dask_log``)."""
     import logging
 
     loggers = [logging.getLogger(n) for n in _DASK_LOGGERS]
@@ -762,26 +786,6 @@ def _quiet_closing() -> Any:
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)
-
-
-def _silence_dask_logs() -> None:
-    """Run in each worker process of the swarm's own cluster as it is about to close: Dask's
-    loggers there silenced for good (the process ends with the cluster)."""
-    import logging
-
-    for name in _DASK_LOGGERS:
-        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-
-
-def _quiet_workers(client: Any) -> None:
-    """The worker processes of the swarm's own local cluster told to log nothing more before it
-    closes. ``_quiet_closing`` reaches the nannies (in this process), not the workers, which write
-    to the same stderr: a worker whose heartbeat meets the scheduler already closing logs
-    "Failed to communicate with scheduler during heartbeat" with a traceback at ERROR (seen on a
-    Ctrl-C at load average 36). Nothing a seed did is lost: its row or ``errors`` holds it. A
-    worker that cannot be reached (killed, busy past the call) is left as it is."""
-    with contextlib.suppress(Exception):
-        client.run(_silence_dask_logs, on_error="ignore")
 
 
 def _remove_tmp(path: str | None) -> None:

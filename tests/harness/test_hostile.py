@@ -963,7 +963,9 @@ def test_what_a_swarms_workers_log_as_its_cluster_closes_stays_off_stderr(tmp_pa
     spec, out = swarm.prepare_out_dir(swarm.SwarmSpec("1", 1.0, "swarm", None, None), tmp_path / "swarm", None)
     result = swarm.run_swarm(spec, out, workers=1, progress=False, on_row=arm)
     assert armed == [1] and result.errors == {}
-    assert "as it closed" not in capfd.readouterr().err
+    err = capfd.readouterr().err
+    assert "as it closed" not in err and "dask.log" not in err  # logged as the cluster closed: not counted
+    assert "as it closed" in (out / "dask.log").read_text()  # nothing lost: the worker's record is on file
 
 
 # --------------------------------------------------------------- soak --help on --run-dir ----

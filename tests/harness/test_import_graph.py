@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                "harness.verdict", "harness.steady_state", "harness.device_losses", "harness.fault_outcomes")),
     ("render", ("harness.reports",)),
     ("drive", ("harness.runner", "harness.soak", "harness.scenarios", "harness.stateful",
-               "harness.swarm", "harness.shrink", "harness.external_kills", "harness.replay")),
+               "harness.swarm", "harness.dask_log", "harness.shrink", "harness.external_kills", "harness.replay")),
     ("entry", ("harness.commands", "harness.cli", "harness.pytest_shared", "harness.pytest_plugin",
                "harness.scenario_collect")),
 ]

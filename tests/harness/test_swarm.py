@@ -15,6 +15,7 @@ import pytest
 from harness.cli import main
 from harness.swarm import (
     SWARM_KINDS,
+    WORKER_DIED,
     SwarmLog,
     SwarmResult,
     SwarmSpec,
@@ -26,6 +27,9 @@ from harness.swarm import (
     seed_schedule,
     swarm_profile,
 )
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows(path: Path) -> list[dict]:
@@ -163,12 +167,16 @@ _CLUSTER_SEEDS = [1, 2, 3, 5, 6]
 
 
 @pytest.mark.slow
-def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "swarm"
     db = tmp_path / "h.sqlite"
     code = main(["swarm", "--seeds", "1-3,5-6", "--duration", "3s", "--workers", "2", "--mutant", "leak_on_error",
                  "--out", str(out), "--quiet", "--shrink-runs", "25", "--db", str(db)])
     assert code == 1
+    # a swarm whose workers all live: Dask said nothing, on the terminal (the workers' stderr
+    # included) or about its log file
+    err = capfd.readouterr().err
+    assert "distributed." not in err and "Traceback" not in err and "dask.log" not in err, err
     rows = _rows(out / "swarm.jsonl")
     assert sorted(r["seed"] for r in rows) == _CLUSTER_SEEDS
     failed = {r["seed"]: r for r in rows if r["outcome"] == "fail"}
@@ -192,16 +200,16 @@ def test_swarm_on_a_local_cluster_finds_shrinks_and_resumes(tmp_path: Path, caps
     kept = rows[:3]
     (out / "swarm.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept)
                                      + '{"seed": 99, "torn', encoding="utf-8")
-    capsys.readouterr()
+    capfd.readouterr()
     code = main(["swarm", "--resume", str(out), "--workers", "1", "--quiet", "--no-shrink", "--db", str(db)])
     assert code == 1
     again = _rows(out / "swarm.jsonl")
     assert again[:3] == kept  # same lines, worker pid and wall time included: skipped, not re-run
     assert sorted(r["seed"] for r in again) == _CLUSTER_SEEDS
-    assert f"{len(_CLUSTER_SEEDS)} of {len(_CLUSTER_SEEDS)} seeds" in capsys.readouterr().out
+    assert f"{len(_CLUSTER_SEEDS)} of {len(_CLUSTER_SEEDS)} seeds" in capfd.readouterr().out
     # one row per seed in the run-history database, a resumed seed's row replaced, not doubled
     assert main(["history", "--db", str(db), "--kind", "swarm", "--json", "--last", "100"]) == 3  # rows kept, no figure of a seed judged
-    hist = json.loads(capsys.readouterr().out)["runs"]
+    hist = json.loads(capfd.readouterr().out)["runs"]
     assert sorted(r["seed"] for r in hist) == _CLUSTER_SEEDS
     assert {r["seed"] for r in hist if not r["ok"]} == {r["seed"] for r in again if r["outcome"] != "pass"}
     assert set(failed) <= {r["seed"] for r in hist if not r["ok"]} and {r["mutant"] for r in hist} == {"leak_on_error"}
@@ -354,26 +362,33 @@ def test_a_seed_that_kills_its_worker_every_time_is_its_own_failure_with_a_repla
     infrastructure gap that ``--resume`` ran again to the same end. It is that seed's failure, the
     system's crash, with the command that replays it in a process of its own; it is not shrunk (a
     shrink runs in the driver's process, which it would end). Dask's allowed failures set to 1
-    here: the worker dies twice."""
-    import dask.config
+    here: the worker dies twice.
 
-    from harness.shrink import shrink_swarm_failures
-    from harness.swarm import WORKER_DIED, summarize
-
-    system = "tests.harness.worker_killing_system:EndsItsWorker"
-    spec, out = prepare_out_dir(SwarmSpec("94350", 1.0, "swarm", None, system), tmp_path / "swarm", None)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-        result = run_swarm(spec, out, workers=1, progress=False)
-    assert result.errors == {}, result.errors
+    Dask logs the deaths at ERROR (the scheduler's "marked as failed because 2 workers died", often
+    a restarted worker's heartbeat traceback): on the terminal that read as the harness crashing.
+    The command runs in a process of its own, as a user's would (inside pytest, whose capture
+    Dask's handlers met at import, Dask's lines never reach the captured stderr): its stderr has
+    one line pointing at ``dask.log``, which holds the records."""
+    out = tmp_path / "swarm"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1")
+    proc = subprocess.run([sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main(sys.argv[1:]))",
+                           "swarm", "--seeds", "94350", "--duration", "1s", "--workers", "1", "--quiet", "--no-history",
+                           "--system", "tests.harness.worker_killing_system:EndsItsWorker", "--out", str(out)],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=110)
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr[-3000:])
+    assert "Traceback" not in proc.stderr and "distributed." not in proc.stderr, proc.stderr[-3000:]
+    assert "soundcheck: Dask logged " in proc.stderr and f"every record is in {out / 'dask.log'}" in proc.stderr
+    dask_log = (out / "dask.log").read_text()
+    assert " ERROR " in dask_log and "distributed.scheduler" in dask_log and "2 workers died" in dask_log, dask_log
     [row] = _rows(out / "swarm.jsonl")
     assert row["seed"] == 94350 and row["outcome"] == "fail", row
     assert row["crash"]["type"] == WORKER_DIED and row["crash"]["by"] == "system" and row["crash"]["tries"] == 2
     assert "died under it on each of 2 tries" in row["evidence"]
     assert row["replay"].startswith("python -c ") and "run_seed(94350, 1.0, 'swarm', None, " in row["replay"]
-    assert result.exit_code == 1 and result.summary["verdict"] == "fail"
-    assert failure_groups(result.rows) == {f"system_crash:{WORKER_DIED}": [94350]}
-    assert shrink_swarm_failures(result) == []
-    result.summary = summarize(spec, result)
-    report = render_report(result)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["exit_code"] == 1 and summary["verdict"] == "fail"
+    assert [(g["signature"], g["seeds"]) for g in summary["failures"]] == [(f"system_crash:{WORKER_DIED}", [94350])]
+    assert summary["shrunk"] == []
+    report = (out / "report.md").read_text()
     assert "not run (errors) 0" in report and "the worker process died under seed 94350 on each of its 2 tries" in report
     assert row["replay"] in report
