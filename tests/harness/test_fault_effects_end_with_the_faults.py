@@ -7,6 +7,8 @@ the stream the closing recovery opened met them: block size 8192, ``hostile``, s
 corrupted callbacks raised one a block for the run's last 4.25 s and a healthy system read
 INCONCLUSIVE (never settled). ``FaultInjector.disarm`` now takes them back and notes it
 (``fault_taken_back``); a fault held for the system's state is dropped there too, never fired.
+Before that, the device drops what is unspent of a request past its firing's window (a
+``callback_raises``' blocks, an ``xrun``'s delay), a note naming the fault.
 """
 
 from __future__ import annotations
@@ -124,6 +126,41 @@ def test_corrupted_callbacks_asked_during_a_long_recovery_do_not_raise_after_the
     assert len(_notes(history, "fault_taken_back")) == 1
 
 
+def test_a_late_callback_asked_as_its_stream_died_does_not_come_after_its_window() -> None:
+    """The device goes away at 1.5 s for 2 s, and an ``xrun`` fires at the same instant, the system
+    still running (it hears of the loss at the next block): the delay waited on the device and
+    made the reopened stream's first block late at 3.79 s, 2.2 s after its window (1.5 s, its
+    10 ms and ``settle_for``'s 50 ms) had closed. The device now drops it at that block and says so."""
+    system, history = _running()
+    injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=2.0),
+                                      _fault("xrun", "late", 1.5, delay_s=0.01)], seed=1, history=history)
+    injector.arm()
+    system.run_for(5.0)
+    assert injector.fired_by_kind["xrun"] == 1
+    assert system.monitoring.value("xruns") == 0
+    assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
+    period = period_of(system.config)
+    window_end = 1.5 + acts_past_end_s("xrun", {"delay_s": 0.01}, period) + settle_for(period)
+    (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
+    assert note.data == {"device": "sim-in", "kinds": ["xrun"], "delay_s": 0.01,
+                         "fault_id": "late", "window_end": window_end}
+    assert note.time > 3.5  # the reopened stream's first block, after the device came back
+    injector.disarm()  # nothing left waiting: noted once
+    assert injector.taken_back == {"sim-in": {"delay_s": 0.01}}
+
+
+def test_a_late_callback_on_a_running_stream_comes_within_its_window() -> None:
+    """The largest delay that stays an xrun at the default period, on a running stream: its late
+    block comes inside the firing's window, nothing dropped."""
+    system, history = _running()
+    delay = period_of(system.config).max_lateness_s
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("xrun", "late", delay_s=delay))
+    system.run_for(1.0)
+    assert system.monitoring.value("xruns") == 1
+    assert _notes(history, "fault_taken_back") == [] and injector.taken_back == {}
+
+
 def test_a_request_spent_within_its_window_is_taken_in_full() -> None:
     """Fourteen corrupted callbacks on a running stream come on fourteen blocks one after another
     (the policy's restart at 3 in a row between), inside the firing's window: none is dropped."""
@@ -138,11 +175,14 @@ def test_a_request_spent_within_its_window_is_taken_in_full() -> None:
 def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path: Path) -> None:
     """The run that found it: 24 corrupted callbacks and a delay were unspent at the faults' end.
     Of those, the requests whose windows had closed are now dropped at their stream's next block
-    during the run (each note naming its fault, after its window's end), the rest at the end."""
+    during the run (each note naming its fault, after its window's end), the rest at the end.
+    Delays are dropped past their windows too (9 of the 23 notes): no delay is left at the end."""
     spec = RunSpec(duration_s=60.0, seed=94236, faults="hostile", report_root=tmp_path,
                    config={"stream": {"block_size": 8192, "latency_ms": 200.0}})
     result = ReliabilityRun(spec).execute(reports=False)
     assert result.verdict.outcome.value == "pass", result.verdict.headline()
     *late, at_end = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
-    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 13
-    assert len(late) == 14 and all(n.time > n.data["window_end"] for n in late)
+    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 12
+    assert "delay_s" not in at_end.data
+    assert len(late) == 23 and all(n.time > n.data["window_end"] for n in late)
+    assert sum("delay_s" in n.data for n in late) == 9
