@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from running_system import running_system
 
 from harness import ReliabilityRun, RunSpec
@@ -103,50 +104,35 @@ def test_a_fault_held_when_the_faults_end_does_not_act_on_the_systems_return() -
     assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
 
 
-def test_corrupted_callbacks_asked_during_a_long_recovery_do_not_raise_after_their_window() -> None:
-    """The device goes away for 2 s; a ``callback_raises`` fired meanwhile (the system recovering,
-    which may take it) waited on the device and raised on the stream the recovery reopened at
-    3.78 s, 2.2 s after its window (1.52 s, its three blocks and ``settle_for``'s 50 ms) had
-    closed: errors no firing's window held. The device now drops them at that stream's first block and says so."""
+@pytest.mark.parametrize("kind, at, params, counter, dropped", [
+    ("callback_raises", 1.52, {"count": 3}, "callback_errors", {"corrupt_callbacks": 3}),
+    ("xrun", 1.5, {"delay_s": 0.01}, "xruns", {"delay_s": 0.01}),
+], ids=["callback_raises_while_recovering", "xrun_as_the_stream_died"])
+def test_a_request_a_long_recovery_kept_on_the_device_does_not_act_after_its_window(
+        kind: str, at: float, params: dict, counter: str, dropped: dict) -> None:
+    """The device goes away at 1.5 s for 2 s. A ``callback_raises`` fired meanwhile (the system
+    recovering, which may take it), or an ``xrun`` fired at the same instant as the loss (the
+    system still running: it hears of it at the next block), waited on the device and acted on
+    the stream the recovery reopened at 3.78 s, 2.2 s after its window (its blocks or its delay,
+    and ``settle_for``'s 50 ms) had closed: callback errors, or a late block, no firing's window
+    held. The device now drops the request at that stream's first block and says so."""
     system, history = _running()
     injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=2.0),
-                                      _fault("callback_raises", "raise", 1.52, count=3)], seed=1, history=history)
+                                      _fault(kind, "asked", at, **params)], seed=1, history=history)
     injector.arm()
     system.run_for(5.0)
-    assert system.monitoring.value("callback_errors") == 0
+    assert injector.fired_by_kind[kind] == 1
+    assert system.monitoring.value(counter) == 0
     assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
     period = period_of(system.config)
-    window_end = 1.52 + acts_past_end_s("callback_raises", {"count": 3}, period) + settle_for(period)
+    window_end = at + acts_past_end_s(kind, params, period) + settle_for(period)
     (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
-    assert note.data == {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 3,
-                         "fault_id": "raise", "window_end": window_end}
+    assert note.data == {"device": "sim-in", "kinds": [kind], **dropped, "fault_id": "asked",
+                         "window_end": window_end}
     assert note.time > 3.5  # the reopened stream's first block, after the device came back
     injector.disarm()  # nothing left waiting: noted once
-    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
+    assert injector.taken_back == {"sim-in": dropped}
     assert len(_notes(history, "fault_taken_back")) == 1
-
-
-def test_a_late_callback_asked_as_its_stream_died_does_not_come_after_its_window() -> None:
-    """The device goes away at 1.5 s for 2 s, and an ``xrun`` fires at the same instant, the system
-    still running (it hears of the loss at the next block): the delay waited on the device and
-    made the reopened stream's first block late at 3.79 s, 2.2 s after its window (1.5 s, its
-    10 ms and ``settle_for``'s 50 ms) had closed. The device now drops it at that block and says so."""
-    system, history = _running()
-    injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=2.0),
-                                      _fault("xrun", "late", 1.5, delay_s=0.01)], seed=1, history=history)
-    injector.arm()
-    system.run_for(5.0)
-    assert injector.fired_by_kind["xrun"] == 1
-    assert system.monitoring.value("xruns") == 0
-    assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
-    period = period_of(system.config)
-    window_end = 1.5 + acts_past_end_s("xrun", {"delay_s": 0.01}, period) + settle_for(period)
-    (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
-    assert note.data == {"device": "sim-in", "kinds": ["xrun"], "delay_s": 0.01,
-                         "fault_id": "late", "window_end": window_end}
-    assert note.time > 3.5  # the reopened stream's first block, after the device came back
-    injector.disarm()  # nothing left waiting: noted once
-    assert injector.taken_back == {"sim-in": {"delay_s": 0.01}}
 
 
 def test_a_late_callback_on_a_running_stream_comes_within_its_window() -> None:
