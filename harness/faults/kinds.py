@@ -921,5 +921,5 @@ __all__ = [
     "DeviceStall", "Fault", "FaultContext", "InputStarved", "InvalidConfig", "LateCallback", "LifecycleCalls",
     "Refusal", "RefusalCause", "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
     "fault_from_dict", "fault_from_record", "is_seconds", "kind_named", "lacking", "normalize_kind", "normalize_params", "parameter_type",
-    "parameters", "refused_now", "unsupported_reason",
+    "parameters", "refused_now", "unsupported_reason", "within_window",
 ]
