@@ -8424,14 +8424,14 @@ BATCH_58: list[Bug] = [
                    "later callback of that stream or the start of a stream opened after it, so the else "
                    "branch (now) is never taken"),
     Bug("late_callback_last_device_delay", "devices/simulated.py",
-        "                    delay += d.pending_delay_s\n",
-        "                    delay = d.pending_delay_s\n",
+        "                    delay += d.take_delay(now)\n",
+        "                    delay = d.take_delay(now)\n",
         "'the device's delay' in _tick's loop over the stream's devices: with both devices delayed the "
         "last one's delay is the callback's, the other's is lost",
         "fault injection: every fault asked for is applied"),
     Bug("corrupt_count_never_spent", "devices/simulated.py",
-        "        self.corrupt_callbacks -= 1\n        if requests:\n",
-        "        if requests:\n",
+        "        self.corrupt_callbacks -= 1\n        self._charge(CORRUPT_CALLBACKS, 1)\n",
+        "        self._charge(CORRUPT_CALLBACKS, 1)\n",
         "the decrement lost in SimulatedDevice.spend_corrupt_callback: a device told to corrupt the "
         "next N callbacks corrupts every callback from then on",
         "fault injection: a fault ends when it is spent"),

@@ -358,9 +358,27 @@ class InputStarved(Fault):
         ctx.target.feed_input(self.target)
 
 
+def within_window(fault: Fault, ctx: FaultContext) -> dict[str, Any]:
+    """The keywords that hold a request ``fault`` leaves on the device to the firing's window:
+    ``until``, the window's end (what the fault acts past its firing, ``acts_past_end_s``, then
+    ``settle_for``, at the period in force as it fires: the window ``harness.fault_outcomes``
+    reads the firing's outcome in), and ``on_dropped``, the injector's note of what the device
+    drops unspent past it. A request left waiting across a long recovery would otherwise act on
+    the reopened stream seconds later, damage no firing's window holds."""
+    period = period_of(getattr(ctx.system, "config", None))
+    until = (ctx.system.clock.now() + acts_past_end_s(fault.kind, fault.recorded_params(), period)
+             + settle_for(period))
+    return {"until": until, "on_dropped": ctx.injector.taken_back_after(fault, until)}
+
+
 @dataclass(config=_CONFIG)
 class LateCallback(Fault):
-    """One late callback (an xrun): the device delivers the next block ``delay_s`` late."""
+    """One late callback (an xrun): the device delivers the next block ``delay_s`` late.
+
+    Only within the firing's window (``within_window``): a delay whose late block would come
+    after it (the stream died as it fired, and the recovery reopened one seconds later) is
+    dropped at the reopened stream's first block, a ``fault_taken_back`` note, rather than
+    making a late block no firing's window holds."""
 
     kind: ClassVar[str] = "xrun"
     needs: ClassVar[frozenset[str]] = frozenset({"xrun"})
@@ -404,7 +422,7 @@ class LateCallback(Fault):
                 f"({period.max_lateness_s * 1000:.2f} ms) with {period.describe()} now: it would be a stall")
 
     def start(self, ctx: FaultContext) -> Any:
-        ctx.target.xrun(self.target, self.delay_s)
+        ctx.target.xrun(self.target, self.delay_s, **within_window(self, ctx))
 
 
 @dataclass(config=_CONFIG)
@@ -429,11 +447,7 @@ class CallbackRaises(Fault):
 
     def start(self, ctx: FaultContext) -> Any:
         # a target that can read the device's unspent count returns it (recorded in the details)
-        period = period_of(getattr(ctx.system, "config", None))
-        until = (ctx.system.clock.now() + acts_past_end_s(self.kind, self.recorded_params(), period)
-                 + settle_for(period))
-        return ctx.target.raise_in_callback(self.target, self.count, until=until,
-                                            on_dropped=ctx.injector.taken_back_after(self, until))
+        return ctx.target.raise_in_callback(self.target, self.count, **within_window(self, ctx))
 
 
 @dataclass(config=_CONFIG)
@@ -907,5 +921,5 @@ __all__ = [
     "DeviceStall", "Fault", "FaultContext", "InputStarved", "InvalidConfig", "LateCallback", "LifecycleCalls",
     "Refusal", "RefusalCause", "SampleRateChange", "Seconds", "SlowDsp", "SlowStage", "TargetName", "collecting_deprecations",
     "fault_from_dict", "fault_from_record", "is_seconds", "kind_named", "lacking", "normalize_kind", "normalize_params", "parameter_type",
-    "parameters", "refused_now", "unsupported_reason",
+    "parameters", "refused_now", "unsupported_reason", "within_window",
 ]

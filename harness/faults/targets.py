@@ -25,6 +25,18 @@ DEVICE_CAPABILITIES: frozenset[str] = frozenset({"drop_device", "stall", "xrun",
 #: simulated device ``starve_input``: starve_input/feed_input, a device calling back with no input)
 CAPABILITIES: frozenset[str] = DEVICE_CAPABILITIES | {"pull_cable", "starve_input"}
 
+#: what a target calls with what the device dropped of a fault's request unspent past the
+#: firing's window (``FaultInjector.taken_back_after``): ``{"delay_s": s}`` or ``{"corrupt_callbacks": n}``
+Dropped = Callable[[dict[str, float | int]], None]
+
+
+def _told(on_dropped: Dropped | None, what: str) -> Callable[[float], None] | None:
+    """The device's ``on_dropped`` (an amount) for a target's (``{what: amount}``, the shape
+    ``take_back`` returns); None when no one is to be told."""
+    if on_dropped is None:
+        return None
+    return lambda amount: on_dropped({what: amount})
+
 
 @runtime_checkable
 class FaultTarget(Protocol):
@@ -42,9 +54,10 @@ class FaultTarget(Protocol):
     def return_device(self, name: str) -> None: ...
     def stall(self, name: str) -> None: ...
     def unstall(self, name: str) -> None: ...
-    def xrun(self, name: str, delay_s: float) -> None: ...
+    def xrun(self, name: str, delay_s: float, *, until: float | None = None,
+             on_dropped: Dropped | None = None) -> None: ...
     def raise_in_callback(self, name: str, count: int, *, until: float | None = None,
-                          on_dropped: Callable[[dict[str, float | int]], None] | None = None) -> dict[str, int] | None: ...
+                          on_dropped: Dropped | None = None) -> dict[str, int] | None: ...
     def change_sample_rate(self, name: str, rate: int) -> int | None: ...
 
 
@@ -83,8 +96,11 @@ class SimulatedTarget:
     def unstall(self, name: str) -> None:
         self.backend.unstall(name)
 
-    def xrun(self, name: str, delay_s: float) -> None:
-        self.backend.delay_next_callback(name, delay_s)
+    def xrun(self, name: str, delay_s: float, *, until: float | None = None,
+             on_dropped: Dropped | None = None) -> None:
+        """The device's next block ``delay_s`` late; ``until``: only if it comes by then, what is
+        dropped unserved past it told to ``on_dropped`` (``{"delay_s": s}``, ``take_back``'s shape)."""
+        self.backend.delay_next_callback(name, delay_s, until=until, on_dropped=_told(on_dropped, "delay_s"))
 
     def starve_input(self, name: str) -> None:
         self.backend.starve_input(name)
@@ -93,7 +109,7 @@ class SimulatedTarget:
         self.backend.feed_input(name)
 
     def raise_in_callback(self, name: str, count: int, *, until: float | None = None,
-                          on_dropped: Callable[[dict[str, float | int]], None] | None = None) -> dict[str, int]:
+                          on_dropped: Dropped | None = None) -> dict[str, int]:
         """Ask for ``count`` more corrupted callbacks; the device's unspent ones before and after
         the request, for the record: the request adds to what is pending, and a history that
         holds both shows whether it did (``callback_errors`` judges it on the virtual clock,
@@ -102,11 +118,8 @@ class SimulatedTarget:
         past it (``{"corrupt_callbacks": n}``, the shape ``take_back`` returns)."""
         device = self.backend.device(name)
         before = int(device.corrupt_callbacks)
-        if until is None:
-            self.backend.corrupt_next_callbacks(name, count)
-        else:
-            told = None if on_dropped is None else (lambda n: on_dropped({"corrupt_callbacks": n}))
-            self.backend.corrupt_next_callbacks(name, count, until=until, on_dropped=told)
+        self.backend.corrupt_next_callbacks(name, count, until=until,
+                                            on_dropped=_told(on_dropped, "corrupt_callbacks"))
         return {"pending_before": before, "pending_after": int(device.corrupt_callbacks)}
 
     def take_back(self, name: str) -> dict[str, float | int]:

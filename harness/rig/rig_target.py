@@ -162,8 +162,9 @@ class JackRigTarget:
         pid = getattr(stream, "host_pid", None)
         return [pid] if pid else []
 
-    def xrun(self, name: str, delay_s: float) -> None:
-        """Starve the JACK client (the device host) of CPU for ``delay_s``; JACK reports xruns."""
+    def xrun(self, name: str, delay_s: float, **_window: Any) -> None:
+        """Starve the JACK client (the device host) of CPU for ``delay_s``; JACK reports xruns.
+        It acts at once, so nothing waits to outlive the firing's window (``_window``)."""
         with self._lock:
             if not self.rig.running or self.rig.stalled:
                 # Starving a stopped server would SIGCONT it at the end: never undo another fault.

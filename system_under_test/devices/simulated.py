@@ -11,7 +11,10 @@ Fault hooks (the harness calls these; they are ordinary public API):
   driver error; if not, they just go quiet like the ALSA ``jack`` PCM does) and comes back.
 - ``stall(name)`` / ``unstall(name)``: callbacks stop without any error, then resume; the first block
   after a stall carries ``input_overflow`` (the device dropped what it could not deliver).
-- ``delay_next_callback(name, seconds)``: one late callback, flagged as an xrun.
+- ``delay_next_callback(name, seconds, until=None, on_dropped=None)``: one late callback, flagged
+  as an xrun. A request with an ``until`` acts only if its late block comes by then: a delay still
+  unserved at a block that would be late past it (its stream died and the next one opened later)
+  is dropped and told to ``on_dropped``, as a ``corrupt_next_callbacks`` request's count is.
 - ``starve_input(name)`` / ``feed_input(name)``: the device keeps calling back on time, but every
   block's input underflows (flagged ``input_underflow``, silence in place of the input) until fed
   again: a capture side that hangs while the playback side runs on (measured on the JACK rig's
@@ -21,7 +24,9 @@ Fault hooks (the harness calls these; they are ordinary public API):
   A request with an ``until`` acts only on a block delivered by then: what is still unspent of it at
   a later block (its stream died and the next one opened after ``until``) is dropped, and the count
   dropped told to ``on_dropped``; a request left waiting across a long recovery would otherwise
-  raise on the reopened stream seconds after whatever asked for it.
+  raise on the reopened stream seconds after whatever asked for it. Each call is its own
+  ``DeviceRequest``: blocks are charged to the requests in the order they were asked, so what is
+  dropped past an end is what is left of that request, whatever other callers asked.
 - ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
 - ``take_back_pending(name)``: what ``delay_next_callback`` and ``corrupt_next_callbacks`` asked
   for and no callback has taken yet is dropped, and returned: once the faults that asked for it
@@ -105,14 +110,30 @@ OutputTap = Callable[["SimulatedStream", np.ndarray, float], None]
 StretchTap = Callable[["SimulatedStream", np.ndarray, list], None]
 
 
-@dataclass
-class CorruptionRequest:
-    """Corrupted callbacks asked for at once with an end (``corrupt_next_callbacks``): how many
-    are left, the latest clock time one may act, and who is told of those dropped past it."""
+#: what is left of a delay once its parts are dropped, below which it is the rounding of their
+#: sum (0.0089 + 0.0033 s, less each: 4e-19 s) and no delay: one would make a block late by nothing
+_RESIDUE_S = 1e-12
+#: the ``SimulatedDevice`` fields a ``DeviceRequest`` adds to: corrupted callbacks, a late callback's delay
+CORRUPT_CALLBACKS, PENDING_DELAY = "corrupt_callbacks", "pending_delay_s"
 
-    left: int
-    until: float
-    on_dropped: Callable[[int], None] | None = None
+
+@dataclass
+class DeviceRequest:
+    """What one call of ``corrupt_next_callbacks`` or ``delay_next_callback`` asked of a device
+    and no block has taken yet: which field it added to (``what``), how much of it is left, the
+    latest clock time it may act (None: no end), and who is told of what is dropped past it. A
+    delay acts when its late block comes, ``left`` seconds after the block that takes it."""
+
+    what: str
+    left: float
+    until: float | None = None
+    on_dropped: Callable[[float], None] | None = None
+
+    def past_end(self, now: float) -> bool:
+        """Whether taken by the block at ``now`` it would act after its end."""
+        if self.until is None:
+            return False
+        return now + (self.left if self.what == PENDING_DELAY else 0.0) > self.until
 
 
 @dataclass
@@ -126,36 +147,68 @@ class SimulatedDevice:
     present: bool = True
     stalled: bool = False
     current_rate: int | None = None
+    #: the delay of the next block asked for and not yet served, whatever asked for it
     pending_delay_s: float = 0.0
     #: corrupted callbacks asked for and not yet spent, whatever asked for them
     corrupt_callbacks: int = 0
-    #: the requests with an end among them, in the order asked (spent first to last)
-    corrupt_requests: deque["CorruptionRequest"] = field(default_factory=deque)
+    #: the calls that asked for them (both kinds), in the order asked: a block spent is charged
+    #: to its kind's first; what a caller added to the fields directly belongs to none
+    requests: deque["DeviceRequest"] = field(default_factory=deque)
     #: every block's input underflows while set (``SimulatedBackend.starve_input``)
     starved: bool = False
     streams: list["SimulatedStream"] = field(default_factory=list)
 
+    def asked(self, what: str, amount: float, until: float | None = None,
+              on_dropped: Callable[[float], None] | None = None) -> None:
+        """Keep the request that just added ``amount`` to ``what`` (``CORRUPT_CALLBACKS``,
+        ``PENDING_DELAY``), so that the blocks taking it are charged to it."""
+        self.requests.append(DeviceRequest(what, amount, until, on_dropped))
+
     def spend_corrupt_callback(self, now: float) -> bool:
         """Whether the block delivered at ``now`` is corrupted, one unspent corrupted callback spent
-        if so. First each request whose end is before ``now`` drops what is left of it (told to
-        its ``on_dropped``): it would act after the window it was asked for."""
-        requests = self.corrupt_requests
-        if requests:
-            for request in [r for r in requests if r.until is not None and r.until < now]:
-                requests.remove(request)
-                dropped = min(request.left, self.corrupt_callbacks)
-                self.corrupt_callbacks -= dropped
-                if dropped and request.on_dropped is not None:
-                    request.on_dropped(dropped)
+        if so (charged to the first request for one). First the requests past their end drop
+        what is left of them (``drop_past_end``)."""
+        self.drop_past_end(now)
         if not self.corrupt_callbacks:
-            requests.clear()
+            self._charge(CORRUPT_CALLBACKS, None)
             return False
         self.corrupt_callbacks -= 1
-        if requests:
-            requests[0].left -= 1
-            if requests[0].left <= 0:
-                requests.popleft()
+        self._charge(CORRUPT_CALLBACKS, 1)
         return True
+
+    def take_delay(self, now: float) -> float:
+        """How late the block due at ``now`` comes: every unserved delay, all served by it, after
+        the requests past their end dropped what is left of them (``drop_past_end``)."""
+        self.drop_past_end(now)
+        delay, self.pending_delay_s = self.pending_delay_s, 0.0
+        self._charge(PENDING_DELAY, None)
+        return delay
+
+    def drop_past_end(self, now: float) -> None:
+        """Drop what is left of each request that, taken by the block at ``now``, would act after
+        its end (``DeviceRequest.past_end``), telling its ``on_dropped``: it would act after the
+        window it was asked for, on a stream opened long after (a recovery's)."""
+        for request in [r for r in self.requests if r.past_end(now)]:
+            self.requests.remove(request)
+            dropped = min(request.left, getattr(self, request.what))
+            left = getattr(self, request.what) - dropped
+            # delays dropped one by one from their sum leave a rounding residue, not a delay
+            setattr(self, request.what, left if abs(left) > _RESIDUE_S else type(left)(0))
+            if dropped and request.on_dropped is not None:
+                request.on_dropped(dropped)
+
+    def _charge(self, what: str, amount: float | None) -> None:
+        """Charge ``amount`` of ``what`` taken by a block to its requests, first asked first
+        (None: all of them, nothing of it left on the device)."""
+        for request in [r for r in self.requests if r.what == what]:
+            if amount is None or request.left <= amount:
+                amount = None if amount is None else amount - request.left
+                self.requests.remove(request)
+                if amount == 0:
+                    return
+            else:
+                request.left -= amount
+                return
 
     def info(self) -> DeviceInfo:
         return DeviceInfo(self.name, "sim", self.max_input_channels, self.max_output_channels,
@@ -321,16 +374,19 @@ class SimulatedBackend(DeviceBackend):
     def feed_input(self, name: str) -> None:
         self.device(name).starved = False
 
-    def delay_next_callback(self, name: str, seconds: float) -> None:
+    def delay_next_callback(self, name: str, seconds: float, *, until: float | None = None,
+                            on_dropped: Callable[[float], None] | None = None) -> None:
+        """The next block of ``name``'s streams comes ``seconds`` late, added to any delay still
+        unserved; with ``until``, only if it comes by then (``DeviceRequest``)."""
         self.device(name).pending_delay_s += seconds
+        self.device(name).asked(PENDING_DELAY, seconds, until, on_dropped)
 
     def corrupt_next_callbacks(self, name: str, count: int = 1, *, until: float | None = None,
-                               on_dropped: Callable[[int], None] | None = None) -> None:
+                               on_dropped: Callable[[float], None] | None = None) -> None:
         """The next ``count`` blocks of ``name``'s streams raise in their callback, added to those
-        still unspent; with ``until``, only blocks delivered by then (``CorruptionRequest``)."""
+        still unspent; with ``until``, only blocks delivered by then (``DeviceRequest``)."""
         self.device(name).corrupt_callbacks += count
-        if until is not None:
-            self.device(name).corrupt_requests.append(CorruptionRequest(count, until, on_dropped))
+        self.device(name).asked(CORRUPT_CALLBACKS, count, until, on_dropped)
 
     def take_back_pending(self, name: str) -> dict[str, float | int]:
         """Drop the requests still waiting on ``name`` for a callback to act on: the corrupted
@@ -338,7 +394,7 @@ class SimulatedBackend(DeviceBackend):
         was pending: ``{}`` when nothing), for the caller's record."""
         dev = self.device(name)
         dropped: dict[str, float | int] = {}
-        dev.corrupt_requests.clear()
+        dev.requests.clear()
         if dev.corrupt_callbacks:
             dropped["corrupt_callbacks"], dev.corrupt_callbacks = int(dev.corrupt_callbacks), 0
         if dev.pending_delay_s:
@@ -475,10 +531,10 @@ class SimulatedStream(DeviceStream):
                 return  # no callback, no error; unstall() reschedules
             status = StatusFlags()
             delay = 0.0
+            now = self._clock.now()
             for d in self._devices:
                 if d.pending_delay_s:
-                    delay += d.pending_delay_s
-                    d.pending_delay_s = 0.0
+                    delay += d.take_delay(now)
             if delay > 0:
                 # The callback is late: the device had to drop input and repeat output.
                 self._timer = self._clock.call_later(delay, self._late_tick)
@@ -714,5 +770,5 @@ class SimulatedStream(DeviceStream):
         return np.concatenate([rec[i:], rec[:i]])
 
 
-__all__ = ["COMMON_RATES", "CorruptionRequest", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "StretchTap",
+__all__ = ["COMMON_RATES", "CORRUPT_CALLBACKS", "PENDING_DELAY", "DeviceRequest", "OutputTap", "SimulatedBackend", "SimulatedDevice", "SimulatedStream", "StretchTap",
            "default_devices"]

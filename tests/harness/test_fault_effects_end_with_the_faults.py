@@ -7,12 +7,15 @@ the stream the closing recovery opened met them: block size 8192, ``hostile``, s
 corrupted callbacks raised one a block for the run's last 4.25 s and a healthy system read
 INCONCLUSIVE (never settled). ``FaultInjector.disarm`` now takes them back and notes it
 (``fault_taken_back``); a fault held for the system's state is dropped there too, never fired.
+Before that, the device drops what is unspent of a request past its firing's window (a
+``callback_raises``' blocks, an ``xrun``'s delay), a note naming the fault.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from running_system import running_system
 
 from harness import ReliabilityRun, RunSpec
@@ -101,27 +104,47 @@ def test_a_fault_held_when_the_faults_end_does_not_act_on_the_systems_return() -
     assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
 
 
-def test_corrupted_callbacks_asked_during_a_long_recovery_do_not_raise_after_their_window() -> None:
-    """The device goes away for 2 s; a ``callback_raises`` fired meanwhile (the system recovering,
-    which may take it) waited on the device and raised on the stream the recovery reopened at
-    3.78 s, 2.2 s after its window (1.52 s, its three blocks and ``settle_for``'s 50 ms) had
-    closed: errors no firing's window held. The device now drops them at that stream's first block and says so."""
+@pytest.mark.parametrize("kind, at, params, counter, dropped", [
+    ("callback_raises", 1.52, {"count": 3}, "callback_errors", {"corrupt_callbacks": 3}),
+    ("xrun", 1.5, {"delay_s": 0.01}, "xruns", {"delay_s": 0.01}),
+], ids=["callback_raises_while_recovering", "xrun_as_the_stream_died"])
+def test_a_request_a_long_recovery_kept_on_the_device_does_not_act_after_its_window(
+        kind: str, at: float, params: dict, counter: str, dropped: dict) -> None:
+    """The device goes away at 1.5 s for 2 s. A ``callback_raises`` fired meanwhile (the system
+    recovering, which may take it), or an ``xrun`` fired at the same instant as the loss (the
+    system still running: it hears of it at the next block), waited on the device and acted on
+    the stream the recovery reopened at 3.78 s, 2.2 s after its window (its blocks or its delay,
+    and ``settle_for``'s 50 ms) had closed: callback errors, or a late block, no firing's window
+    held. The device now drops the request at that stream's first block and says so."""
     system, history = _running()
     injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=2.0),
-                                      _fault("callback_raises", "raise", 1.52, count=3)], seed=1, history=history)
+                                      _fault(kind, "asked", at, **params)], seed=1, history=history)
     injector.arm()
     system.run_for(5.0)
-    assert system.monitoring.value("callback_errors") == 0
+    assert injector.fired_by_kind[kind] == 1
+    assert system.monitoring.value(counter) == 0
     assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
     period = period_of(system.config)
-    window_end = 1.52 + acts_past_end_s("callback_raises", {"count": 3}, period) + settle_for(period)
+    window_end = at + acts_past_end_s(kind, params, period) + settle_for(period)
     (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
-    assert note.data == {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 3,
-                         "fault_id": "raise", "window_end": window_end}
+    assert note.data == {"device": "sim-in", "kinds": [kind], **dropped, "fault_id": "asked",
+                         "window_end": window_end}
     assert note.time > 3.5  # the reopened stream's first block, after the device came back
     injector.disarm()  # nothing left waiting: noted once
-    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
+    assert injector.taken_back == {"sim-in": dropped}
     assert len(_notes(history, "fault_taken_back")) == 1
+
+
+def test_a_late_callback_on_a_running_stream_comes_within_its_window() -> None:
+    """The largest delay that stays an xrun at the default period, on a running stream: its late
+    block comes inside the firing's window, nothing dropped."""
+    system, history = _running()
+    delay = period_of(system.config).max_lateness_s
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("xrun", "late", delay_s=delay))
+    system.run_for(1.0)
+    assert system.monitoring.value("xruns") == 1
+    assert _notes(history, "fault_taken_back") == [] and injector.taken_back == {}
 
 
 def test_a_request_spent_within_its_window_is_taken_in_full() -> None:
@@ -138,11 +161,14 @@ def test_a_request_spent_within_its_window_is_taken_in_full() -> None:
 def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path: Path) -> None:
     """The run that found it: 24 corrupted callbacks and a delay were unspent at the faults' end.
     Of those, the requests whose windows had closed are now dropped at their stream's next block
-    during the run (each note naming its fault, after its window's end), the rest at the end."""
+    during the run (each note naming its fault, after its window's end), the rest at the end.
+    Delays are dropped past their windows too (9 of the 23 notes): no delay is left at the end."""
     spec = RunSpec(duration_s=60.0, seed=94236, faults="hostile", report_root=tmp_path,
                    config={"stream": {"block_size": 8192, "latency_ms": 200.0}})
     result = ReliabilityRun(spec).execute(reports=False)
     assert result.verdict.outcome.value == "pass", result.verdict.headline()
     *late, at_end = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
-    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 13
-    assert len(late) == 14 and all(n.time > n.data["window_end"] for n in late)
+    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 12
+    assert "delay_s" not in at_end.data
+    assert len(late) == 23 and all(n.time > n.data["window_end"] for n in late)
+    assert sum("delay_s" in n.data for n in late) == 9

@@ -474,6 +474,49 @@ def test_a_duplex_devices_corrupt_callbacks_are_spent_one_a_block():
     assert [c[4].shape for c in rec.calls] == [(BS, 3)] * 2 + [(BS, 2)] * 2
 
 
+def test_blocks_are_charged_to_the_requests_in_the_order_asked():
+    """Two corrupted callbacks asked without an end, then three that end before the third block:
+    the first two blocks spend the first request, and the three of the second, none spent by its
+    end, are dropped whole at the third block. Charged to the request with an end instead, the
+    first two blocks left one of it to drop and two more corrupted blocks after its end."""
+    clock, backend, stream, rec, _ = _setup()
+    dropped: list[float] = []
+    backend.corrupt_next_callbacks("sim-in", 2)
+    backend.corrupt_next_callbacks("sim-in", 3, until=2.5 * PERIOD, on_dropped=dropped.append)
+    stream.start()
+    clock.advance(5 * PERIOD)
+    assert [c[4].shape for c in rec.calls] == [(BS, 3)] * 2 + [(BS, 2)] * 3
+    assert dropped == [3] and backend.device("sim-in").corrupt_callbacks == 0
+
+
+def test_a_delay_whose_late_block_would_come_past_its_end_is_dropped():
+    """A delay asked with an end the stream's first block is already past comes to nothing (told
+    to ``on_dropped``); a delay asked beside it without an end is served on that block."""
+    clock, backend, stream, rec, _ = _setup()
+    dropped: list[float] = []
+    backend.delay_next_callback("sim-in", 0.010, until=PERIOD + 0.005, on_dropped=dropped.append)
+    backend.delay_next_callback("sim-in", 0.004)
+    stream.start()
+    clock.advance(PERIOD + 0.004 + 2 * PERIOD)
+    assert rec.times == [pytest.approx(PERIOD + 0.004), pytest.approx(2 * PERIOD + 0.004),
+                         pytest.approx(3 * PERIOD + 0.004)]
+    assert rec.flags() == [["input_overflow", "output_underflow"], [], []]
+    assert dropped == [0.010] and backend.device("sim-in").pending_delay_s == 0
+
+
+def test_delays_dropped_one_by_one_leave_no_delay():
+    """Two delays whose ends the next block is past are dropped one after the other from their
+    sum: what rounding leaves of it (4e-19 s) is no delay, and the block comes on time, unflagged."""
+    clock, backend, stream, rec, _ = _setup()
+    dropped: list[float] = []
+    for delay in (0.008925031599153746, 0.0032581679186518098):
+        backend.delay_next_callback("sim-in", delay, until=0.0, on_dropped=dropped.append)
+    stream.start()
+    clock.advance(2 * PERIOD)
+    assert rec.times == _periods(2) and rec.flags() == [[], []]
+    assert len(dropped) == 2 and backend.device("sim-in").pending_delay_s == 0
+
+
 def test_a_rate_change_kills_the_streams_at_another_rate_and_says_so():
     clock, backend, stream, rec, errors = _setup()
     stream.start()
