@@ -42,3 +42,15 @@ def test_a_pop_in_a_speech_pause_under_a_small_dc_offset_is_a_pop_at_its_frame()
     assert [(g.kind, g.size_frames) for g in rep.glitches] == [("pop", 1)], rep.glitches
     assert abs(rep.glitches[0].start_frame - at) <= 2
     assert R.compare_to_reference(clean, ref, FS, window_s=0.5).glitches == []
+
+
+@pytest.mark.parametrize("seed", [94700, 94701])
+def test_a_pop_in_loud_music_under_a_slowly_drifting_offset_is_a_pop_at_its_frame(seed: int) -> None:
+    """An offset of 0.01 wandering at 0.25 Hz moves by ~0.008 over a 0.5 s window: the offset's
+    constant column alone leaves that drift in the residual, the floor reads ~0.002, and a 0.013
+    or 0.023 pop is missed; the window's ramp column (``_with_offset``) takes the drift out too."""
+    ref, _clean, damaged, at, _size = D.take("music", "drift", seed)
+    rep = R.compare_to_reference(damaged, ref, FS, window_s=0.5)
+    assert [(g.kind, g.size_frames) for g in rep.glitches] == [("pop", 1)], rep.glitches
+    assert abs(rep.glitches[0].start_frame - at) <= 2
+    assert rep.noise_rms < 1e-3, rep.noise_rms  # the drift is not read as noise

@@ -117,3 +117,32 @@ def test_a_system_bug_is_tried_last_on_the_harness_tests_that_import_its_module_
         (tmp_path / "tests" / "harness" / name).write_text(text)
     assert b.harness_readers("clock.py", tmp_path) == ("tests/harness/test_clock_reader.py",)
     assert b.harness_readers("__init__.py", tmp_path) == ()
+
+
+def test_a_module_a_test_reaches_through_its_folder_s_helpers_routes_to_that_test(tmp_path: Path) -> None:
+    """A test that imports its folder's helper, which imports another helper, which imports the
+    module, is routed to the module; a helper named like a test, a dotted name and a helper that
+    imports itself back lead nowhere else."""
+    files = {
+        "test_through_helpers.py": "from outer_helper import wait\n",
+        "outer_helper.py": "import inner_helper\nfrom outer_helper import again\n",
+        "inner_helper.py": "from harness.rig.awake import any_runnable\n",
+        "test_through_a_test.py": "from test_direct import any_runnable\n",
+        "test_direct.py": "from harness.rig.awake import any_runnable\n",
+        "test_dotted_helper.py": "import os.inner_helper\n",
+        "test_unrelated_helper.py": "from unrelated import x\n",
+        "unrelated.py": "import harness.rig.loopback\n",
+    }
+    (tmp_path / "tests" / "harness").mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / "tests" / "harness" / name).write_text(text)
+    b = _bench()
+    assert sorted(b.importing_tests("harness/rig/awake.py", tmp_path)) == [
+        "tests/harness/test_direct.py", "tests/harness/test_through_helpers.py"]
+
+
+def test_the_awake_waits_tests_that_read_the_module_through_their_helper_are_routed_to_it() -> None:
+    """test_awake_waits.py reads ``harness.rig.awake`` only as ``from awake_waits import ...``: a bug
+    in harness/rig/awake.py is tried on it (a thread that reads /proc counted as runnable was
+    missed while the file held the test that catches it)."""
+    assert "tests/harness/test_awake_waits.py" in _bench().importing_tests("harness/rig/awake.py", ROOT)

@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from harness.leak_levels import _judged, level_line
+from harness.leak_levels import after_warmup, level_line
 
 #: an hour sampled every 10 s
 T = np.arange(0.0, 3601.0, 10.0)
@@ -34,10 +34,10 @@ def test_the_warm_up_is_the_share_of_the_window_from_its_own_first_sample_on_a_l
     for start in (0.0, 3600.0, 86400.0):
         t = start + np.arange(10.0)
         g = np.zeros(t.size, dtype=np.int64)
-        assert _judged(t, g, 0.0).tolist() == [False] + [True] * 9
-        assert _judged(t, g, 0.1).tolist() == [False] + [True] * 9          # 0.9 s: the first sample only
-        assert _judged(t, g, 2 / 9).tolist() == [False] * 2 + [True] * 8    # 2 s: the sample at 2 s judged
-        assert _judged(t, g, 0.25).tolist() == [False] * 3 + [True] * 7     # 2.25 s
+        assert after_warmup(t, g, 0.0).tolist() == [False] + [True] * 9
+        assert after_warmup(t, g, 0.1).tolist() == [False] + [True] * 9          # 0.9 s: the first sample only
+        assert after_warmup(t, g, 2 / 9).tolist() == [False] * 2 + [True] * 8    # 2 s: the sample at 2 s judged
+        assert after_warmup(t, g, 0.25).tolist() == [False] * 3 + [True] * 7     # 2.25 s
     y = 8e6 + 5e6 * T / 3600.0 + 30e3 * np.sin(T / 97.0)
     early, late = level_line(T, y), level_line(T + 86400.0, y)
     assert early is not None and late is not None
