@@ -20,6 +20,7 @@ from pathlib import Path
 from harness.allocator import pymalloc_in_use_bytes
 from harness.journal import JournalError, read_journal
 from harness.reports.build import run_data_from_journal
+from soak_hourly_means import folders_main  # the script's folder is first on sys.path
 
 
 def _held_by_parse(journal: Path, first_line_of_segment: int) -> tuple[float, float]:
@@ -83,16 +84,7 @@ def _lifetimes(run_dir: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or any(a.startswith("-") for a in argv):
-        print("soak_lifetime_steps: usage: soak_lifetime_steps.py RUN_DIR [RUN_DIR ...] (no options)", file=sys.stderr)
-        return 2
-    try:
-        report = [line for arg in argv for line in _lifetimes(Path(arg))]
-    except ValueError as exc:
-        print(f"soak_lifetime_steps: {exc}", file=sys.stderr)
-        return 2
-    print("\n".join(report))
-    return 0
+    return folders_main("soak_lifetime_steps", _lifetimes, argv)
 
 
 if __name__ == "__main__":
