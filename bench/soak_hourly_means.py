@@ -11,6 +11,7 @@ level beside it. Exit 2 (nothing written) on a folder without a readable soak jo
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -47,17 +48,24 @@ def _hours(run_dir: Path) -> list[str]:
     return lines
 
 
-def main(argv: list[str]) -> int:
+def folders_main(name: str, lines_of: Callable[[Path], list[str]], argv: list[str]) -> int:
+    """A bench script over soak run folders: ``lines_of`` each folder, printed once all are read;
+    an option or a folder ``lines_of`` refuses (a ValueError naming the file and the fix): exit 2,
+    nothing printed but the message. Shared by the scripts that read run folders and nothing else."""
     if not argv or any(a.startswith("-") for a in argv):
-        print("soak_hourly_means: usage: soak_hourly_means.py RUN_DIR [RUN_DIR ...] (no options)", file=sys.stderr)
+        print(f"{name}: usage: {name}.py RUN_DIR [RUN_DIR ...] (no options)", file=sys.stderr)
         return 2
     try:
-        report = [line for arg in argv for line in _hours(Path(arg))]
+        report = [line for arg in argv for line in lines_of(Path(arg))]
     except ValueError as exc:
-        print(f"soak_hourly_means: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report))
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return folders_main("soak_hourly_means", _hours, argv)
 
 
 if __name__ == "__main__":
