@@ -317,12 +317,18 @@ def test_on_the_real_rig_a_second_client_playing_first_by_name_is_not_taken_for_
     capture = result.summary["audio"]["capture"]
     assert capture["wirings"] >= 1
     assert "440" not in clean.message, clean
-    cut = _too_cut_to_analyse(clean, capture)
-    _path(record_property, "second_client", "too cut to analyse (named inconclusive)" if cut else "analysed",
+    doubted = _machine_damage_doubted(clean)
+    cut = not doubted and _too_cut_to_analyse(clean, capture)
+    _path(record_property, "second_client", "too cut to analyse (named inconclusive)" if cut
+          else "analysed, the machine's xruns doubted (named inconclusive)" if doubted else "analysed",
           clean, {"capture": capture})
     if cut:
         return  # the machine's answer, named: nothing heard tells whose client the rig followed
-    assert clean.ok and not clean.inconclusive and "no test tone could be analysed" not in clean.message, clean
+    # a tone was analysed (the intruder's would have been named); on a loaded machine a glitch
+    # outside every window beside its xruns is the check's named doubt (measured in CI beside two
+    # soaks: one 16 ms mute, 8 JACK xruns and 6 of the stream's), not a tone missed
+    assert clean.ok and "no test tone could be analysed" not in clean.message, clean
+    assert doubted or not clean.inconclusive, clean
 
 
 def _too_cut_to_analyse(clean: Any, capture: dict[str, Any]) -> bool:
