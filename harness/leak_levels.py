@@ -90,8 +90,8 @@ class LevelLine:
     blocks: int
     slope_per_hour: float          # the line's slope: the growth measured over the whole window
     slope_se_per_hour: float       # its standard error, from the levels' spread about the line
-    curvature_per_hour2: float     # the quadratic term of the curve through one lifetime's levels: the
-                                   # lifetime that bends down the most (module docstring, 2)
+    curvature_per_hour2: float     # the quadratic term of the curve through one lifetime's levels (or the
+                                   # short lifetimes' mean): the bend down most significant (docstring, 2-3)
     curvature_t: float             # that curvature over its standard error (negative: bending down)
     wander: float                  # the levels' spread about the line (residual standard deviation)
     dof: int                       # that bend's degrees of freedom (a lifetime's curve's, or the pooled lifetimes')
@@ -215,8 +215,11 @@ def level_line(times_s: np.ndarray, values: np.ndarray, groups: np.ndarray | Non
     """The straight line and the curve through the judged window's block levels (module
     docstring, 2): each segment's judged part cut into ``blocks`` blocks of equal time; the line
     with one intercept per segment and a common slope in each segment's own centred hours; the
-    curve through each segment's levels alone, the most significant bend down kept. None where a
-    block holds too few samples or a segment's curve has fewer than 3 degrees of freedom."""
+    curve through each segment's levels alone where the segment is long enough, the shorter
+    segments' curvatures pooled (module docstring, 3), the most significant bend down kept. None
+    where a block holds too few samples, a segment's curve has fewer than 3 degrees of freedom, or
+    the one segment is too short to be asked its bend (``harness.leaks`` asks no line of a window
+    under ``MIN_WINDOW_S``, so a lone lifetime it asks is long enough)."""
     t = np.asarray(times_s, dtype=np.float64)
     y = np.asarray(values, dtype=np.float64)
     g = np.zeros(t.size, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
