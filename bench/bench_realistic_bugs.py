@@ -11354,8 +11354,8 @@ BATCH_81: list[Bug] = [
         "at the wall-clock guard",
         "rig: a hung JACK is seen within its asleep bound"),
     Bug("one_bend_through_every_lifetime", "harness/leak_levels.py",
-        "    curvature, curvature_t = min((_bend(x[seg == k], lv[seg == k]) for k in keys), key=lambda bend: bend[1])\n",
-        "    curvature, curvature_t = _bend(x, lv)\n",
+        "    alone = [_bend(x[seg == k], lv[seg == k]) + (dof,) for k in keys if spans[k] >= BEND_MIN_SPAN_S]\n",
+        "    alone = [_bend(x, lv) + (dof,)] if max(spans.values()) >= BEND_MIN_SPAN_S else []\n",
         "'one curve through the levels' in level_line: a resumed soak's segments share one quadratic, "
         "the settling-in each process shows counted twice as a bend down, and two leaking lifetimes "
         "read as saturating",

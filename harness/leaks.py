@@ -693,6 +693,13 @@ def _through_wander(v: LeakVerdict, times_s: Any, values: Any, groups: Any, warm
     line = level_line(t, values, g, warmup_fraction)
     if line is None or line.slope_per_hour <= v.threshold_per_hour or line.decelerating():
         return v
+    if not line.straight_known:
+        return replace(v, verdict="inconclusive", reason=(
+            f"{v.reason}; the straight line through the window's {line.blocks} levels rises "
+            f"{line.slope_per_hour:.4g} {v.unit}/h, above the {v.threshold_per_hour:.4g}/h threshold, and its "
+            f"{line.pooled} lifetimes' curvatures pooled do not bend down (t = {line.curvature_t:.2f}), but each "
+            "lifetime is too short to be asked its own bend: a bound refilled in each lifetime cannot be told "
+            "from a leak (soak with longer lifetimes)"))
     return replace(v, verdict="leak", shape="growing", reason=(
         f"{v.reason}; but the straight line through the window's {line.blocks} levels rises "
         f"{line.slope_per_hour:.4g} {v.unit}/h (standard error {line.slope_se_per_hour:.3g}), above the "
