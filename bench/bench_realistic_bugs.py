@@ -1320,7 +1320,10 @@ BATCH_7: list[Bug] = [
         "off by one in recover()'s fallback output",
         "recovery (fallback)"),
     Bug("recovery_teardown_before_state", "recoverer.py",
-        "            s._set(State.RECOVERING, cause, components=self.components)\n            s._teardown(\"recovery\")\n",
+        "            s._set(State.RECOVERING, cause, components=self.components)\n"
+        "            tid = threading.get_native_id()\n            wait0 = s.backend.thread_cpu_wait(tid)\n"
+        "            s._teardown(\"recovery\")\n",
+        "            tid = threading.get_native_id()\n            wait0 = s.backend.thread_cpu_wait(tid)\n"
         "            s._teardown(\"recovery\")\n            s._set(State.RECOVERING, cause, components=self.components)\n",
         "'tear down first, then say so' in enter()",
         "recovery (order of teardown and state)",
@@ -5230,8 +5233,8 @@ BATCH_37: list[Bug] = [
         "device stays stalled",
         "simulated device (a stall ends when it is lifted)"),
     Bug("lateness_in_ms", "recoverer.py",
-        "        return {\"late_s\": round(run.late_s, 6)} if run.late_s > 0 else {}\n",
-        "        return {\"late_s\": round(run.late_s * 1000, 3)} if run.late_s > 0 else {}\n",
+        "        return {\"late_s\": round(late, 6)} if late > 0 else {}\n",
+        "        return {\"late_s\": round(late * 1000, 3)} if late > 0 else {}\n",
         "'rounded to the millisecond' written as a multiplication in Recoverer._lateness: late_s is in "
         "milliseconds, a late timer excuses a thousand times its lateness",
         "evidence: a recovery timer's lateness (the machine's share of an episode)"),

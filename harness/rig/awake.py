@@ -109,7 +109,7 @@ class AsleepBound:
         self.clock = clock or SystemClock()
         self.asleep = AsleepClock(os.getpid() if pid is None else pid, clock=self.clock, state=state)
         self.poll_s = poll_s
-        self._looked = self.clock.now()
+        self._looked = self.started_at = self.clock.now()
         self._hang_at = self._looked + hang_s
 
     def __call__(self) -> bool:

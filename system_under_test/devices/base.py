@@ -153,6 +153,12 @@ class DeviceBackend(ABC):
     def devices(self) -> list[DeviceInfo]:
         """The devices present right now (re-scanned; never a stale list)."""
 
+    def thread_cpu_wait(self, tid: int) -> float | None:
+        """Seconds thread ``tid`` of this process has been runnable but waiting for a CPU, where the
+        backend's time is the machine's (a real device); None where it is not (the simulated
+        device's time is virtual: a wait for a CPU takes none of it)."""
+        return None
+
     def find(self, name: str) -> DeviceInfo:
         """The device called ``name``; raises ``DeviceNotFoundError`` listing what exists."""
         found = self.devices()

@@ -1231,6 +1231,10 @@ class PortAudioBackend(DeviceBackend):
         self._streams: set[PortAudioStream] = set()
         spawn.start()  # idempotent: the module started it, unless a fork left this process without it
 
+    def thread_cpu_wait(self, tid: int) -> float | None:
+        """Thread ``tid``'s runnable wait for a CPU (``thread_cpu_wait``): a real device's time is the machine's."""
+        return thread_cpu_wait(tid)
+
     @staticmethod
     def available() -> tuple[bool, str]:
         """Cheap check without loading PortAudio: (usable, reason if not)."""

@@ -441,3 +441,60 @@ def test_a_failed_open_that_outlived_the_deadline_without_waiting_for_a_cpu_is_v
         assert v.evidence[0]["why"] == "recovery outlived its deadline"
     finally:
         s.close()
+
+
+# -- a teardown the machine starved: the closing thread's measured wait for a CPU -----------------
+
+def _slow_teardown_run(measured: float | None) -> tuple[History, AudioSystem]:
+    """The device vanishes at 0.05; tearing its dead stream down takes 3 s of the clock (the 1 s
+    deadline spent before the first attempt: FAILED at once, 0 attempts), and the backend reads
+    the tearing-down thread's wait for a CPU as ``measured`` over it (None: it measures none). The
+    JACK rig beside two busy loops: a stalled stream's close took 19.6 s, the run FAILED."""
+    s = AudioSystem(SIM_CONFIG, seed=5)
+    closing = s._safe_close
+
+    def slow_close(stream: Any) -> None:
+        if s.state == State.RECOVERING:
+            s.clock.sleep(3.0)
+        closing(stream)
+
+    s._safe_close = slow_close  # type: ignore[method-assign]
+    reads = [] if measured is None else [10.0, 10.0 + measured]
+    s.backend.thread_cpu_wait = lambda tid: reads.pop(0) if reads else None  # type: ignore[method-assign]
+    h, s = _starved_run(0.0, s, seconds=5.0)
+    assert s.state == State.FAILED
+    return h, s
+
+
+def test_a_teardown_that_spent_the_deadline_waiting_for_a_cpu_is_the_machine_s():
+    h, s = _slow_teardown_run(2.9)
+    try:
+        (failed,) = [e.data for e in h.entries if e.type == "event" and e.value == "recovery_failed"]
+        assert failed["attempts"] == 0 and failed["late_s"] == pytest.approx(2.9), failed
+        v = check_recovery(h)
+        assert v.ok, v
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("measured", [None, 0.5])
+def test_a_teardown_that_spent_the_deadline_without_waiting_that_long_for_a_cpu_is_violated(measured):
+    """Unmeasured, or 0.5 s of the 3 s measured: the teardown's time is the system's own."""
+    h, s = _slow_teardown_run(measured)
+    try:
+        v = check_recovery(h)
+        assert not v.ok and v.evidence[0]["why"] == "recovery outlived its deadline", v
+    finally:
+        s.close()
+
+
+def test_a_teardown_s_wait_is_told_once_and_never_more_than_the_teardown_took():
+    """Measured 9 s over a 3 s teardown (the thread's wait read across more than it): at most 3 s,
+    on the run's first event only."""
+    h, s = _slow_teardown_run(9.0)
+    try:
+        lates = [e.data.get("late_s") for e in h.entries
+                 if e.type == "event" and e.value in ("recovery_attempt", "recovery_failed")]
+        assert lates == [pytest.approx(3.0)], lates
+    finally:
+        s.close()

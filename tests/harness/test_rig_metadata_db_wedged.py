@@ -27,12 +27,16 @@ from harness.rig import _jackdb, loopback
 from harness.rig.loopback import LoopbackRig, metadata_db_folder
 from harness.rig.metadata_db import DbCheck, check_metadata_db
 
+from awake_waits import run_while_awake, wait_until_awake_for
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _jackdb_run(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-P", _jackdb.__file__, command, str(folder)],
-                          capture_output=True, text=True, timeout=30)
+    """``_jackdb.py command folder`` run to its end, bounded by its time asleep (an open on a wedged
+    database sleeps for ever), not wall time (a loaded machine keeps the interpreter waiting)."""
+    return run_while_awake([sys.executable, "-P", _jackdb.__file__, command, str(folder)], 30.0,
+                           what=f"_jackdb.py {command} {folder} to end")
 
 
 def _database(folder: Path, *, wedged: bool) -> Path:
@@ -57,6 +61,35 @@ def test_the_check_tells_a_wedged_database_from_one_that_opens(tmp_path: Path) -
     _database(folder, wedged=True)
     found = check_metadata_db(folder)
     assert found.verdict == "wedged" and str(folder) in found.detail and "futex" in found.detail
+
+
+def _runnable(pid: int) -> tuple[bool, bool]:
+    """A reading of the check's child as a machine beside busy loops gives it: alive, waiting for a CPU."""
+    return True, True
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(300)  # a busy hang's guard: the check's bounds count its child's sleep
+def test_a_check_whose_child_waits_for_a_cpu_past_both_bounds_reads_a_healthy_database_as_opening(
+        tmp_path: Path) -> None:
+    """Both bounds spent in wall time before the child could answer (1 ms: as a starved machine
+    spends 30 s and 3 s) while the child is read as waiting for a CPU: a wall-clock check said
+    "undecided" here, and on a wedged database that kept the rig from repairing it. Counting the
+    child's sleep, the check waits for its answer."""
+    folder = _database(tmp_path / f"jack_db-{os.getuid()}", wedged=False)
+    found = check_metadata_db(folder, start_timeout_s=0.001, open_timeout_s=0.001, state=_runnable)
+    assert found.verdict == "opens", found
+
+
+@pytest.mark.loopback
+@pytest.mark.timeout(300)  # a busy hang's guard: the check's own guard is 0.5 s here
+def test_a_check_whose_child_never_sleeps_gives_up_undecided_at_its_wall_clock_guard(tmp_path: Path) -> None:
+    """A child read as runnable for ever (a busy hang) on a wedged database: the check ends at its
+    wall-clock guard, undecided and saying so, and never calls a child that runs wedged."""
+    folder = _database(tmp_path / f"jack_db-{os.getuid()}", wedged=True)
+    found = check_metadata_db(folder, hang_s=0.5, state=_runnable)
+    assert found.verdict == "undecided", found
+    assert "ran or waited for a CPU for" in found.detail, found
 
 
 def test_the_check_s_child_refuses_a_bad_command_line_with_exit_2(tmp_path: Path) -> None:
@@ -168,8 +201,8 @@ def _private_shm_permitted() -> None:
     nothing the project can install gives it one. The check and the repair are tried without a
     namespace by this file's other tests (a database in a temporary folder, a planted wedge)."""
     try:
-        probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
-                               capture_output=True, text=True, timeout=30)
+        probe = run_while_awake(["unshare", "--mount", "--propagation", "private", "true"], 30.0,
+                                what="unshare's probe to end")
         reason = None if probe.returncode == 0 else probe.stderr.strip()
     except FileNotFoundError:
         reason = "unshare is not installed (util-linux)"
@@ -253,13 +286,10 @@ def test_a_process_that_runs_sleeps_or_is_stopped_is_never_read_as_stuck_on_a_lo
 
 def _wait_asleep(pid: int, bound_s: float = 30.0) -> None:
     """Until ``pid``'s one thread sleeps (its ``stat`` state ``S``): after its ``held`` line the
-    only sleep left to it is the second acquire, which it reaches when the loaded machine runs it."""
-    import time
-
-    end = time.monotonic() + bound_s
-    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "S":
-        assert time.monotonic() < end, f"the child {pid} did not reach its wait in {bound_s} s"
-        time.sleep(0.01)
+    only sleep left to it is the second acquire, which it reaches when the loaded machine runs it.
+    Bounded by the child's time asleep elsewhere, never by the time it waits for a CPU."""
+    wait_until_awake_for(lambda: Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "S",
+                         pid, bound_s, interval_s=0.01, what=f"the child {pid} asleep in its second acquire")
 
 
 def test_a_process_waiting_for_ever_on_a_lock_it_holds_is_read_stuck_for_good() -> None:
