@@ -128,3 +128,36 @@ def test_the_window_is_modelled_out_from_samples_given_as_json_and_per_lifetime(
     gone = [float(r) for r in records]
     gone[9] = None  # type: ignore[call-overload]
     assert window_taken_out(t, y, gone, groups=g) is None  # a sample without the count: judged as sampled
+
+
+def test_a_sample_without_a_time_is_left_out_of_the_window_s_fit() -> None:
+    """A journal read back from JSON may lack a sample's time (``None``): that sample is left out
+    of the fit as a NaN time is, the series keeps its length, and the bytes a record are those
+    of the series without it."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(97300)
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    y = 8e6 + 100.0 * records + 2e3 * rng.standard_normal(T.size)
+    times: list[float | None] = [float(v) for v in T]
+    times[40] = None
+    got = window_taken_out(times, y, records)  # type: ignore[arg-type]
+    kept = np.arange(T.size) != 40
+    want = window_taken_out(T[kept], y[kept], records[kept])
+    assert got is not None and want is not None
+    assert got[1] == pytest.approx(want[1], rel=1e-12) and got[0].size == T.size
+
+
+def test_lifetimes_whose_window_holds_different_counts_keep_their_own_intercepts() -> None:
+    """A resumed lifetime 3 MB higher whose history window holds twice the records of the first
+    (10 000 to 20 000 against 5 000 to 10 000): fitted with one intercept a lifetime, an entry is
+    its 100 bytes; one intercept for both would read part of the jump as records."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(97301)
+    t = np.concatenate([T, T[-1] + 10.0 + T])
+    g = np.repeat([0, 1], T.size)
+    records = (5000.0 + 5000.0 * ((t / 330.0) % 1.0)) * (1 + g)
+    y = 8e6 + 3e6 * g + 100.0 * records + 2e3 * rng.standard_normal(t.size)
+    taken = window_taken_out(t, y, records, groups=g)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=0.01)
