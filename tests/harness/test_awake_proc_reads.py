@@ -116,6 +116,24 @@ def test_a_bound_at_exactly_its_sleep_is_spent() -> None:
     assert give_up()  # 1.0 s asleep: the bound, not past it
 
 
+def test_a_bound_looks_again_once_exactly_its_poll_interval_has_passed() -> None:
+    """The tree is read again at the poll interval, not only past it: called every 0.25 s with a
+    0.25 s interval, each call reads it."""
+    clock = VirtualClock()
+    looks: list[float] = []
+
+    def asleep(_pid: int) -> tuple[bool, bool]:
+        looks.append(clock.now())
+        return True, False
+
+    give_up = AsleepBound(10.0, hang_s=100.0, poll_s=0.25, pid=1, clock=clock, state=asleep)
+    for _ in range(4):
+        clock.advance(0.25)
+        give_up()
+    assert looks == [0.25, 0.5, 0.75, 1.0]
+    assert give_up.asleep.asleep_s == 1.0
+
+
 def test_a_tree_kept_runnable_spends_the_bound_only_at_its_wall_clock_guard_and_says_so() -> None:
     clock = VirtualClock()
     give_up = AsleepBound(1.0, hang_s=30.0, poll_s=0.5, pid=1, clock=clock, state=lambda pid: (True, True))
