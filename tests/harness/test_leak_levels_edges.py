@@ -161,3 +161,34 @@ def test_lifetimes_whose_window_holds_different_counts_keep_their_own_intercepts
     y = 8e6 + 3e6 * g + 100.0 * records + 2e3 * rng.standard_normal(t.size)
     taken = window_taken_out(t, y, records, groups=g)
     assert taken is not None and taken[1] == pytest.approx(100.0, rel=0.01)
+
+
+def test_a_sample_lacking_both_its_value_and_its_count_is_left_out_not_a_missing_count() -> None:
+    """A sample with neither pymalloc's bytes nor the window's count (both ``None``: the sampler
+    read neither) is no sample of the fit: the window is still modelled out of the others, as if
+    that sample were not there; only a sample that has a value but lacks the count is judged as
+    sampled."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(97302)
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    y = 8e6 + 100.0 * records + 2e3 * rng.standard_normal(T.size)
+    values: list[float | None] = [float(v) for v in y]
+    counts: list[float | None] = [float(r) for r in records]
+    values[50] = counts[50] = None
+    got = window_taken_out(T, values, counts)  # type: ignore[arg-type]
+    kept = np.arange(T.size) != 50
+    want = window_taken_out(T[kept], y[kept], records[kept])
+    assert got is not None and want is not None and got[1] == pytest.approx(want[1], rel=1e-12)
+
+
+def test_the_window_is_modelled_from_as_few_samples_as_its_terms_and_three() -> None:
+    """One lifetime: an intercept, time and the count are three terms, and three samples more than
+    the lifetimes (four judged, the first of five the warm-up's) are enough to fit them."""
+    from harness.leak_levels import window_taken_out
+
+    t = np.array([0.0, 60.0, 120.0, 180.0, 240.0])
+    records = np.array([5000.0, 6000.0, 9000.0, 5500.0, 7000.0])
+    y = 8e6 + 1e6 * t / 3600.0 + 100.0 * records
+    taken = window_taken_out(t, y, records)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=1e-6)
