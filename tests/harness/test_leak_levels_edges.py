@@ -192,3 +192,45 @@ def test_the_window_is_modelled_from_as_few_samples_as_its_terms_and_three() -> 
     y = 8e6 + 1e6 * t / 3600.0 + 100.0 * records
     taken = window_taken_out(t, y, records)
     assert taken is not None and taken[1] == pytest.approx(100.0, rel=1e-6)
+
+
+def test_fewer_judged_samples_than_the_fit_s_terms_and_one_are_judged_as_sampled() -> None:
+    """Three judged samples of one lifetime fit its three terms exactly, with no residual left to
+    tell a record's size from the wander's: the window is not modelled out."""
+    from harness.leak_levels import window_taken_out
+
+    t = np.array([0.0, 60.0, 120.0, 180.0])
+    records = np.array([5000.0, 6000.0, 9000.0, 5500.0])
+    y = 8e6 + 100.0 * records + np.array([0.0, 3e3, -2e3, 1e3])
+    assert window_taken_out(t, y, records) is None
+
+
+def test_a_count_that_moves_by_one_record_is_still_modelled_out() -> None:
+    """The window's count is whole records: moving between two neighbouring counts is a moving
+    count, and its one record's bytes are fitted."""
+    from harness.leak_levels import window_taken_out
+
+    records = 5000.0 + (np.arange(T.size) % 2)
+    y = 8e6 + 1e6 * T / 3600.0 + 100.0 * records
+    taken = window_taken_out(T, y, records)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("per_record", [-100.0, 0.0])
+def test_a_fit_that_gives_a_record_no_positive_size_is_judged_as_sampled(per_record: float) -> None:
+    """Bytes falling as the window fills (a negative size), or bytes that never move with it (a
+    series of zeros: exactly no size), are no window to take out."""
+    from harness.leak_levels import window_taken_out
+
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    y = (8e6 + per_record * records) if per_record else np.zeros(T.size)
+    assert window_taken_out(T, y, records) is None
+
+
+def test_any_positive_size_of_a_record_is_taken_out_however_small() -> None:
+    """The bound is a positive size, not a byte: half a byte a record, fitted, is taken out."""
+    from harness.leak_levels import window_taken_out
+
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    taken = window_taken_out(T, 8e6 + 0.5 * records, records)
+    assert taken is not None and taken[1] == pytest.approx(0.5, rel=1e-6)
