@@ -59,3 +59,4 @@ def test_a_fault_fired_again_while_still_active_is_skipped_each_time_and_fires_a
     injector.end(fault)
     again = injector.inject(fault)  # ended, it fires again: the run's second firing
     assert again is not None and again.firing_id == "probe@2" and injector.fired == 2
+    assert injector.fired_by_kind == {"lasting_probe": 2}
