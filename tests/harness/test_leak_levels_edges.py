@@ -234,3 +234,21 @@ def test_any_positive_size_of_a_record_is_taken_out_however_small() -> None:
     records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
     taken = window_taken_out(T, 8e6 + 0.5 * records, records)
     assert taken is not None and taken[1] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_the_bend_kept_is_the_most_significant_lifetime_s_not_the_deepest() -> None:
+    """One lifetime bends down deeply through a wide wander, the other gently through almost none:
+    the bend kept is the one whose curvature's t is the most negative (the gentle one), not the one
+    with the most negative curvature."""
+    rng = np.random.default_rng(97303)
+    hours = T / 3600.0
+    deep = 8e6 - 8e6 * (hours - 0.5) ** 2 + 4e5 * rng.standard_normal(T.size)
+    gentle = 9e6 - 1e6 * (hours - 0.5) ** 2 + 1e3 * rng.standard_normal(T.size)
+    alone = [level_line(T, deep), level_line(T, gentle)]
+    assert alone[0] is not None and alone[1] is not None
+    assert alone[0].curvature_per_hour2 < alone[1].curvature_per_hour2  # deeper ...
+    assert alone[1].curvature_t < alone[0].curvature_t  # ... but less significant
+    both = level_line(np.concatenate([T, T]), np.concatenate([deep, gentle]), groups=np.repeat([0, 1], T.size))
+    assert both is not None
+    assert (both.curvature_per_hour2, both.curvature_t) == pytest.approx(
+        (alone[1].curvature_per_hour2, alone[1].curvature_t), rel=1e-9)
