@@ -60,3 +60,32 @@ def test_a_fault_fired_again_while_still_active_is_skipped_each_time_and_fires_a
     again = injector.inject(fault)  # ended, it fires again: the run's second firing
     assert again is not None and again.firing_id == "probe@2" and injector.fired == 2
     assert injector.fired_by_kind == {"lasting_probe": 2}
+
+
+class _Instant(Fault):
+    """Instantaneous: its end, within its firing, notes the token its start gave, through the
+    context it was handed."""
+
+    kind: ClassVar[str] = "instant_probe"
+
+    def start(self, ctx: FaultContext) -> Any:
+        return {"mark": 7}
+
+    def end(self, ctx: FaultContext, token: Any) -> None:
+        assert ctx.history is not None
+        ctx.history.note("probe_ended", mark=token["mark"])
+
+
+def test_an_instantaneous_fault_is_ended_within_its_firing_and_its_listeners_told_so() -> None:
+    """A fault without a duration is started and ended in one firing: the end has the start's token
+    and context, the record its end time at once, nothing is left active, and a listener hears
+    ``fault_start`` then ``fault_end``."""
+    injector, history = _injector()
+    heard: list[tuple[str, str]] = []
+    injector.add_listener(lambda what, record: heard.append((what, record.firing_id)))
+    record = injector.inject(_Instant(fault_id="now"))
+    assert record is not None and record.ended_at == record.fired_at and injector.active == []
+    assert heard == [("fault_start", "now@1"), ("fault_end", "now@1")]
+    (ended,) = [e for e in history.entries if e.type == "note" and e.value == "probe_ended"]
+    assert ended.data["mark"] == 7
+    assert [e.type for e in history.entries if e.type in ("fault_start", "fault_end")] == ["fault_start", "fault_end"]
