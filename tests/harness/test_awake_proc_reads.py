@@ -10,6 +10,7 @@ never a changed copy of it in the test's own process: these judge it in place.""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,14 +87,20 @@ def test_a_thread_whose_stat_is_gone_is_not_runnable_and_a_process_gone_has_no_t
     assert process_tree(3, proc=tmp_path) == []
 
 
+def _asleep_noting(clock: VirtualClock, looks: list[float]) -> Callable[[int], tuple[bool, bool]]:
+    """A tree alive and always asleep, each read noted at the clock's time in ``looks``."""
+
+    def asleep(_pid: int) -> tuple[bool, bool]:
+        looks.append(clock.now())
+        return True, False
+
+    return asleep
+
+
 def test_a_bound_is_spent_by_the_trees_sleep_polled_at_most_every_poll_interval() -> None:
     clock = VirtualClock()
     polls: list[float] = []
-
-    def asleep(pid: int) -> tuple[bool, bool]:
-        polls.append(clock.now())
-        return True, False
-
+    asleep = _asleep_noting(clock, polls)
     give_up = AsleepBound(1.0, hang_s=100.0, poll_s=0.25, pid=4321, clock=clock, state=asleep)
     assert give_up.asleep.pid == 4321
     spent_at = None
@@ -114,6 +121,19 @@ def test_a_bound_at_exactly_its_sleep_is_spent() -> None:
     assert not give_up()
     clock.advance(0.5)
     assert give_up()  # 1.0 s asleep: the bound, not past it
+
+
+def test_a_bound_looks_again_once_exactly_its_poll_interval_has_passed() -> None:
+    """The tree is read again at the poll interval, not only past it: called every 0.25 s with a
+    0.25 s interval, each call reads it."""
+    clock = VirtualClock()
+    looks: list[float] = []
+    give_up = AsleepBound(10.0, hang_s=100.0, poll_s=0.25, pid=1, clock=clock, state=_asleep_noting(clock, looks))
+    for _ in range(4):
+        clock.advance(0.25)
+        give_up()
+    assert looks == [0.25, 0.5, 0.75, 1.0]
+    assert give_up.asleep.asleep_s == 1.0
 
 
 def test_a_tree_kept_runnable_spends_the_bound_only_at_its_wall_clock_guard_and_says_so() -> None:

@@ -10,15 +10,16 @@ recovers: the xrun waits and makes the first callback of the reopened stream lat
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from running_system import running_system
 
 from harness.faults import FaultInjector, fault_from_dict
 from harness.faults.injector import HELD_TO_THE_END
-from harness.faults.kinds import Fault, RefusalCause
+from harness.faults.kinds import Fault, FaultContext, Refusal, RefusalCause, refused_now
 from harness.faults.triggers import At
 from harness.faults.refused import mostly_refused_of
 from harness.faults.unfired import unfired_kinds
@@ -235,3 +236,37 @@ def test_a_system_that_says_no_state_lacks_a_part_for_good():
     refusal = fault_from_dict({"kind": "buffer_exhaustion"}).refusal(SimpleNamespace(pipeline=None))
     assert refusal is not None and refusal.cause is RefusalCause.STRUCTURAL
     assert lacking(SimpleNamespace(), "no pipeline").structural
+
+
+class _DrawsWhenRunning(Fault):
+    """Refused while the system does not run (a refusal of its state: held), and draws from its
+    own random stream when it acts, as the seeded kinds (``concurrent_transitions``,
+    ``lifecycle_calls``) do: the draw is what the test reads."""
+
+    kind: ClassVar[str] = "draws_when_running"
+
+    def refusal(self, system: Any) -> Refusal | None:
+        return refused_now(None if system.state.value == "running" else "the system does not run")
+
+    def start(self, ctx: FaultContext) -> Any:
+        return {"draw": ctx.rng.random()}
+
+
+def test_a_held_fault_draws_from_its_own_seeded_stream_when_it_acts():
+    """A fault held for the state and fired at the next transition draws the numbers its seed and
+    id give (``seed:fault_id``), as it would have drawn had it acted when its time came: the held
+    fault keeps its stream, and the retry hands it on."""
+    system, history = running_system()
+    fault = _DrawsWhenRunning(trigger=At(1.0), fault_id="drawn")
+    injector = FaultInjector(system, [fault], seed=1, history=history)
+    injector.arm()
+    system.run_for(0.5)
+    system.pause()
+    system.run_for(1.0)
+    assert injector.held_summary() == {"draws_when_running": {"held": 1, "acted": 0, "at_end": 0}}
+    system.resume()
+    system.run_for(0.5)
+    injector.disarm()
+    (record,) = injector.records
+    assert record.details == {"held_since": pytest.approx(1.0), "draw": random.Random("1:drawn").random()}
+    assert injector.held_summary() == {"draws_when_running": {"held": 1, "acted": 1, "at_end": 0}}

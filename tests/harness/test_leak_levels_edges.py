@@ -128,3 +128,127 @@ def test_the_window_is_modelled_out_from_samples_given_as_json_and_per_lifetime(
     gone = [float(r) for r in records]
     gone[9] = None  # type: ignore[call-overload]
     assert window_taken_out(t, y, gone, groups=g) is None  # a sample without the count: judged as sampled
+
+
+def test_a_sample_without_a_time_is_left_out_of_the_window_s_fit() -> None:
+    """A journal read back from JSON may lack a sample's time (``None``): that sample is left out
+    of the fit as a NaN time is, the series keeps its length, and the bytes a record are those
+    of the series without it."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(97300)
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    y = 8e6 + 100.0 * records + 2e3 * rng.standard_normal(T.size)
+    times: list[float | None] = [float(v) for v in T]
+    times[40] = None
+    got = window_taken_out(times, y, records)  # type: ignore[arg-type]
+    kept = np.arange(T.size) != 40
+    want = window_taken_out(T[kept], y[kept], records[kept])
+    assert got is not None and want is not None
+    assert got[1] == pytest.approx(want[1], rel=1e-12) and got[0].size == T.size
+
+
+def test_lifetimes_whose_window_holds_different_counts_keep_their_own_intercepts() -> None:
+    """A resumed lifetime 3 MB higher whose history window holds twice the records of the first
+    (10 000 to 20 000 against 5 000 to 10 000): fitted with one intercept a lifetime, an entry is
+    its 100 bytes; one intercept for both would read part of the jump as records."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(97301)
+    t = np.concatenate([T, T[-1] + 10.0 + T])
+    g = np.repeat([0, 1], T.size)
+    records = (5000.0 + 5000.0 * ((t / 330.0) % 1.0)) * (1 + g)
+    y = 8e6 + 3e6 * g + 100.0 * records + 2e3 * rng.standard_normal(t.size)
+    taken = window_taken_out(t, y, records, groups=g)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=0.01)
+
+
+def test_a_sample_lacking_both_its_value_and_its_count_is_left_out_not_a_missing_count() -> None:
+    """A sample with neither pymalloc's bytes nor the window's count (both ``None``: the sampler
+    read neither) is no sample of the fit: the window is still modelled out of the others, as if
+    that sample were not there; only a sample that has a value but lacks the count is judged as
+    sampled."""
+    from harness.leak_levels import window_taken_out
+
+    rng = np.random.default_rng(97302)
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    y = 8e6 + 100.0 * records + 2e3 * rng.standard_normal(T.size)
+    values: list[float | None] = [float(v) for v in y]
+    counts: list[float | None] = [float(r) for r in records]
+    values[50] = counts[50] = None
+    got = window_taken_out(T, values, counts)  # type: ignore[arg-type]
+    kept = np.arange(T.size) != 50
+    want = window_taken_out(T[kept], y[kept], records[kept])
+    assert got is not None and want is not None and got[1] == pytest.approx(want[1], rel=1e-12)
+
+
+def test_the_window_is_modelled_from_as_few_samples_as_its_terms_and_three() -> None:
+    """One lifetime: an intercept, time and the count are three terms, and three samples more than
+    the lifetimes (four judged, the first of five the warm-up's) are enough to fit them."""
+    from harness.leak_levels import window_taken_out
+
+    t = np.array([0.0, 60.0, 120.0, 180.0, 240.0])
+    records = np.array([5000.0, 6000.0, 9000.0, 5500.0, 7000.0])
+    y = 8e6 + 1e6 * t / 3600.0 + 100.0 * records
+    taken = window_taken_out(t, y, records)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=1e-6)
+
+
+def test_fewer_judged_samples_than_the_fit_s_terms_and_one_are_judged_as_sampled() -> None:
+    """Three judged samples of one lifetime fit its three terms exactly, with no residual left to
+    tell a record's size from the wander's: the window is not modelled out."""
+    from harness.leak_levels import window_taken_out
+
+    t = np.array([0.0, 60.0, 120.0, 180.0])
+    records = np.array([5000.0, 6000.0, 9000.0, 5500.0])
+    y = 8e6 + 100.0 * records + np.array([0.0, 3e3, -2e3, 1e3])
+    assert window_taken_out(t, y, records) is None
+
+
+def test_a_count_that_moves_by_one_record_is_still_modelled_out() -> None:
+    """The window's count is whole records: moving between two neighbouring counts is a moving
+    count, and its one record's bytes are fitted."""
+    from harness.leak_levels import window_taken_out
+
+    records = 5000.0 + (np.arange(T.size) % 2)
+    y = 8e6 + 1e6 * T / 3600.0 + 100.0 * records
+    taken = window_taken_out(T, y, records)
+    assert taken is not None and taken[1] == pytest.approx(100.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("per_record", [-100.0, 0.0])
+def test_a_fit_that_gives_a_record_no_positive_size_is_judged_as_sampled(per_record: float) -> None:
+    """Bytes falling as the window fills (a negative size), or bytes that never move with it (a
+    series of zeros: exactly no size), are no window to take out."""
+    from harness.leak_levels import window_taken_out
+
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    y = (8e6 + per_record * records) if per_record else np.zeros(T.size)
+    assert window_taken_out(T, y, records) is None
+
+
+def test_any_positive_size_of_a_record_is_taken_out_however_small() -> None:
+    """The bound is a positive size, not a byte: half a byte a record, fitted, is taken out."""
+    from harness.leak_levels import window_taken_out
+
+    records = 5000.0 + 5000.0 * ((T / 330.0) % 1.0)
+    taken = window_taken_out(T, 8e6 + 0.5 * records, records)
+    assert taken is not None and taken[1] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_the_bend_kept_is_the_most_significant_lifetime_s_not_the_deepest() -> None:
+    """One lifetime bends down deeply through a wide wander, the other gently through almost none:
+    the bend kept is the one whose curvature's t is the most negative (the gentle one), not the one
+    with the most negative curvature."""
+    rng = np.random.default_rng(97303)
+    hours = T / 3600.0
+    deep = 8e6 - 8e6 * (hours - 0.5) ** 2 + 4e5 * rng.standard_normal(T.size)
+    gentle = 9e6 - 1e6 * (hours - 0.5) ** 2 + 1e3 * rng.standard_normal(T.size)
+    alone = [level_line(T, deep), level_line(T, gentle)]
+    assert alone[0] is not None and alone[1] is not None
+    assert alone[0].curvature_per_hour2 < alone[1].curvature_per_hour2  # deeper ...
+    assert alone[1].curvature_t < alone[0].curvature_t  # ... but less significant
+    both = level_line(np.concatenate([T, T]), np.concatenate([deep, gentle]), groups=np.repeat([0, 1], T.size))
+    assert both is not None
+    assert (both.curvature_per_hour2, both.curvature_t) == pytest.approx(
+        (alone[1].curvature_per_hour2, alone[1].curvature_t), rel=1e-9)
