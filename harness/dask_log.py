@@ -11,14 +11,18 @@ logged and where.
 The records come from three kinds of process: the scheduler and the nannies run in the driver
 (``route_driver_logs``), each worker in a process of its own (``DaskLogToFile``, a worker plugin,
 set up on every worker that joins, including one a nanny restarts after its worker died). All
-append to the one file; the level each handler keeps is what reached the terminal before (Dask's
+append to the one file at once, each record (its traceback's lines with it) in one ``write`` under
+an exclusive ``flock`` on the file (``AppendRecords``), so no process's record falls inside
+another's; the level each handler keeps is what reached the terminal before (Dask's
 ``silence_logs`` level, ERROR for the swarm's cluster).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,9 +44,47 @@ _FORMAT = "%(asctime)s %(levelname)s %(processName)s[%(process)d] %(name)s: %(me
 _ERROR_RECORD = re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:ERROR|CRITICAL) ", re.MULTILINE)
 
 
+class AppendRecords(logging.Handler):
+    """Each record appended to ``path`` whole: formatted (a traceback's lines included), encoded,
+    and written by ``os.write`` on a descriptor opened ``O_APPEND``, under an exclusive ``flock``
+    held for the record's writes.
+
+    Why not ``logging.FileHandler``: its record reaches the file in one ``write`` only as long as
+    the text and buffered layers hand it over in one piece, which nothing promises; several
+    processes append to one file at once, and a record written in two pieces could have another
+    process's record fall between them, mid-line. The lock keeps a record whole even when the
+    kernel takes it in more than one write; the file is opened at the first record (no record,
+    no file), so a swarm whose cluster logged nothing leaves none."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(DASK_LOG_LEVEL)
+        self.path = path
+        self._fd: int | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            data = memoryview((self.format(record) + "\n").encode("utf-8", "backslashreplace"))
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                while data:
+                    data = data[os.write(self._fd, data):]
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        except Exception:  # noqa: BLE001 - logging's own rule: a handler's failure never raises
+            self.handleError(record)
+
+    def close(self) -> None:
+        with self.lock:  # type: ignore[union-attr]  - set by createLock in Handler.__init__
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        super().close()
+
+
 def _file_handler(path: Path) -> logging.Handler:
-    handler = logging.FileHandler(path, mode="a", encoding="utf-8", delay=True)  # no record, no file
-    handler.setLevel(DASK_LOG_LEVEL)
+    handler = AppendRecords(path)
     handler.setFormatter(logging.Formatter(_FORMAT))
     return handler
 
@@ -125,4 +167,4 @@ def size_of(path: Path) -> int:
         return 0
 
 
-__all__ = ["DASK_LOG_FILE", "DASK_LOGGER_ROOTS", "DaskLogToFile", "count_errors", "route_driver_logs", "size_of"]
+__all__ = ["DASK_LOG_FILE", "DASK_LOGGER_ROOTS", "AppendRecords", "DaskLogToFile", "count_errors", "route_driver_logs", "size_of"]

@@ -376,9 +376,9 @@ class LateCallback(Fault):
     """One late callback (an xrun): the device delivers the next block ``delay_s`` late.
 
     Only within the firing's window (``within_window``): a delay whose late block would come
-    after it (the stream died as it fired, and the recovery reopened one seconds later) is
-    dropped at the reopened stream's first block, a ``fault_taken_back`` note, rather than
-    making a late block no firing's window holds."""
+    after it (the stream died as it fired, and the recovery reopened one seconds later, or
+    none) is dropped as the window ends, a ``fault_taken_back`` note naming the firing, rather
+    than making a late block no firing's window holds."""
 
     kind: ClassVar[str] = "xrun"
     needs: ClassVar[frozenset[str]] = frozenset({"xrun"})
@@ -431,8 +431,8 @@ class CallbackRaises(Fault):
 
     Only within the firing's window (its ``count`` blocks from the next, then ``settle_for``, at
     the period in force as it fires: the window ``harness.fault_outcomes`` reads the firing's
-    outcome in): what the device has not spent by then is dropped at its next block, a
-    ``fault_taken_back`` note. Asked while the system
+    outcome in): what the device has not spent by then is dropped as the window ends, a
+    ``fault_taken_back`` note naming the firing, whether or not a stream delivers another block. Asked while the system
     recovers, the request waited on the device for the reopened stream and raised there seconds
     after the firing (a 2 s device loss: 3.78 s against a window ending at 1.57 s), errors no
     firing's window held."""

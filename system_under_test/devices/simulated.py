@@ -14,7 +14,8 @@ Fault hooks (the harness calls these; they are ordinary public API):
 - ``delay_next_callback(name, seconds, until=None, on_dropped=None)``: one late callback, flagged
   as an xrun. A request with an ``until`` acts only if its late block comes by then: a delay still
   unserved at a block that would be late past it (its stream died and the next one opened later)
-  is dropped and told to ``on_dropped``, as a ``corrupt_next_callbacks`` request's count is.
+  is dropped and told to ``on_dropped``, as a ``corrupt_next_callbacks`` request's count is; what
+  no block took by ``until`` is dropped just past it, on the clock, whatever the stream does.
 - ``starve_input(name)`` / ``feed_input(name)``: the device keeps calling back on time, but every
   block's input underflows (flagged ``input_underflow``, silence in place of the input) until fed
   again: a capture side that hangs while the playback side runs on (measured on the JACK rig's
@@ -23,8 +24,9 @@ Fault hooks (the harness calls these; they are ordinary public API):
   malformed input buffer, which makes the stream's callback raise, as a buggy driver or DSP would.
   A request with an ``until`` acts only on a block delivered by then: what is still unspent of it at
   a later block (its stream died and the next one opened after ``until``) is dropped, and the count
-  dropped told to ``on_dropped``; a request left waiting across a long recovery would otherwise
-  raise on the reopened stream seconds after whatever asked for it. Each call is its own
+  dropped told to ``on_dropped``, just past ``until`` on the clock (a block may never come: the
+  stream died and none was opened again); a request left waiting across a long recovery would
+  otherwise raise on the reopened stream seconds after whatever asked for it. Each call is its own
   ``DeviceRequest``: blocks are charged to the requests in the order they were asked, so what is
   dropped past an end is what is left of that request, whatever other callers asked.
 - ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
@@ -36,6 +38,7 @@ Fault hooks (the harness calls these; they are ordinary public API):
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -128,12 +131,25 @@ class DeviceRequest:
     left: float
     until: float | None = None
     on_dropped: Callable[[float], None] | None = None
+    #: the clock's timer that drops what is left at the end (``SimulatedBackend``): a request
+    #: whose stream never delivers another block is dropped then, not when the faults end
+    end_timer: TimerHandle | None = None
 
     def past_end(self, now: float) -> bool:
         """Whether taken by the block at ``now`` it would act after its end."""
         if self.until is None:
             return False
         return now + (self.left if self.what == PENDING_DELAY else 0.0) > self.until
+
+    def ended(self, now: float) -> bool:
+        """Whether its end has passed at ``now``: no block from now on may take it."""
+        return self.until is not None and now > self.until
+
+    def let_go(self) -> None:
+        """Gone from the device (taken in full, dropped, taken back): its end's timer is not needed."""
+        if self.end_timer is not None:
+            self.end_timer.cancel()
+            self.end_timer = None
 
 
 @dataclass
@@ -159,10 +175,12 @@ class SimulatedDevice:
     streams: list["SimulatedStream"] = field(default_factory=list)
 
     def asked(self, what: str, amount: float, until: float | None = None,
-              on_dropped: Callable[[float], None] | None = None) -> None:
+              on_dropped: Callable[[float], None] | None = None) -> DeviceRequest:
         """Keep the request that just added ``amount`` to ``what`` (``CORRUPT_CALLBACKS``,
-        ``PENDING_DELAY``), so that the blocks taking it are charged to it."""
-        self.requests.append(DeviceRequest(what, amount, until, on_dropped))
+        ``PENDING_DELAY``), so that the blocks taking it are charged to it; returned."""
+        request = DeviceRequest(what, amount, until, on_dropped)
+        self.requests.append(request)
+        return request
 
     def spend_corrupt_callback(self, now: float) -> bool:
         """Whether the block delivered at ``now`` is corrupted, one unspent corrupted callback spent
@@ -188,8 +206,20 @@ class SimulatedDevice:
         """Drop what is left of each request that, taken by the block at ``now``, would act after
         its end (``DeviceRequest.past_end``), telling its ``on_dropped``: it would act after the
         window it was asked for, on a stream opened long after (a recovery's)."""
-        for request in [r for r in self.requests if r.past_end(now)]:
+        self._drop([r for r in self.requests if r.past_end(now)])
+
+    def drop_ended(self, now: float) -> None:
+        """Drop what is left of each request whose end has passed at ``now``
+        (``DeviceRequest.ended``), telling its ``on_dropped``: asked by the clock just past a
+        request's end, so that what no block took is noted then, at the window's end, whether or
+        not a stream delivers another block (a dead stream's recovery may never open one)."""
+        self._drop([r for r in self.requests if r.ended(now)])
+
+    def _drop(self, requests: list[DeviceRequest]) -> None:
+        """Take ``requests`` off the device, what is left of each told to its ``on_dropped``."""
+        for request in requests:
             self.requests.remove(request)
+            request.let_go()
             dropped = min(request.left, getattr(self, request.what))
             left = getattr(self, request.what) - dropped
             # delays dropped one by one from their sum leave a rounding residue, not a delay
@@ -204,6 +234,7 @@ class SimulatedDevice:
             if amount is None or request.left <= amount:
                 amount = None if amount is None else amount - request.left
                 self.requests.remove(request)
+                request.let_go()
                 if amount == 0:
                     return
             else:
@@ -379,14 +410,26 @@ class SimulatedBackend(DeviceBackend):
         """The next block of ``name``'s streams comes ``seconds`` late, added to any delay still
         unserved; with ``until``, only if it comes by then (``DeviceRequest``)."""
         self.device(name).pending_delay_s += seconds
-        self.device(name).asked(PENDING_DELAY, seconds, until, on_dropped)
+        self._dropped_at_its_end(name, self.device(name).asked(PENDING_DELAY, seconds, until, on_dropped))
 
     def corrupt_next_callbacks(self, name: str, count: int = 1, *, until: float | None = None,
                                on_dropped: Callable[[float], None] | None = None) -> None:
         """The next ``count`` blocks of ``name``'s streams raise in their callback, added to those
         still unspent; with ``until``, only blocks delivered by then (``DeviceRequest``)."""
         self.device(name).corrupt_callbacks += count
-        self.device(name).asked(CORRUPT_CALLBACKS, count, until, on_dropped)
+        self._dropped_at_its_end(name, self.device(name).asked(CORRUPT_CALLBACKS, count, until, on_dropped))
+
+    def _dropped_at_its_end(self, name: str, request: DeviceRequest) -> None:
+        """Arm the clock to drop ``request`` just past its end (``until``), if it has one. Why on the clock and not at the device's next block: a stream that died as
+        the fault fired may never be reopened, or reopened an outage later, and what is dropped
+        is noted when the window it was asked for ends, not at whatever block comes next. Just
+        past the end (the next float), so a block due at the end itself still takes it."""
+        if request.until is None:
+            return
+        device = self.device(name)
+        clock = self.clock
+        request.end_timer = clock.call_at(math.nextafter(request.until, math.inf),
+                                          lambda: device.drop_ended(clock.now()))
 
     def take_back_pending(self, name: str) -> dict[str, float | int]:
         """Drop the requests still waiting on ``name`` for a callback to act on: the corrupted
@@ -394,6 +437,8 @@ class SimulatedBackend(DeviceBackend):
         was pending: ``{}`` when nothing), for the caller's record."""
         dev = self.device(name)
         dropped: dict[str, float | int] = {}
+        for request in dev.requests:
+            request.let_go()
         dev.requests.clear()
         if dev.corrupt_callbacks:
             dropped["corrupt_callbacks"], dev.corrupt_callbacks = int(dev.corrupt_callbacks), 0

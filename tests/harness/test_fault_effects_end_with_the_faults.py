@@ -115,7 +115,8 @@ def test_a_request_a_long_recovery_kept_on_the_device_does_not_act_after_its_win
     system still running: it hears of it at the next block), waited on the device and acted on
     the stream the recovery reopened at 3.78 s, 2.2 s after its window (its blocks or its delay,
     and ``settle_for``'s 50 ms) had closed: callback errors, or a late block, no firing's window
-    held. The device now drops the request at that stream's first block and says so."""
+    held. The device now drops the request as its window ends, and says so then: not at that
+    stream's first block, 2.2 s late."""
     system, history = _running()
     injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=2.0),
                                       _fault(kind, "asked", at, **params)], seed=1, history=history)
@@ -124,15 +125,61 @@ def test_a_request_a_long_recovery_kept_on_the_device_does_not_act_after_its_win
     assert injector.fired_by_kind[kind] == 1
     assert system.monitoring.value(counter) == 0
     assert system.state.value == "running" and system.monitoring.value("recoveries") == 1
-    period = period_of(system.config)
-    window_end = at + acts_past_end_s(kind, params, period) + settle_for(period)
+    window_end = _window_end(system, kind, at, params)
     (note,) = [e for e in history.entries if e.type == "note" and e.value == "fault_taken_back"]
     assert note.data == {"device": "sim-in", "kinds": [kind], **dropped, "fault_id": "asked",
                          "window_end": window_end}
-    assert note.time > 3.5  # the reopened stream's first block, after the device came back
+    assert window_end < note.time <= window_end + 1e-9  # the window's end, the stream still gone
     injector.disarm()  # nothing left waiting: noted once
     assert injector.taken_back == {"sim-in": dropped}
     assert len(_notes(history, "fault_taken_back")) == 1
+
+
+def _window_end(system: AudioSystem, kind: str, at: float, params: dict) -> float:
+    """The end of the window a firing of ``kind`` at ``at`` holds its request to, at the period in force."""
+    period = period_of(system.config)
+    return at + acts_past_end_s(kind, params, period) + settle_for(period)
+
+
+@pytest.mark.parametrize("kind, at, params, dropped", [
+    ("callback_raises", 1.52, {"count": 3}, {"corrupt_callbacks": 3}),
+    ("xrun", 1.5, {"delay_s": 0.01}, {"delay_s": 0.01}),
+], ids=["callback_raises_while_recovering", "xrun_as_the_stream_died"])
+def test_a_request_whose_stream_never_reopens_is_taken_back_at_its_windows_end_naming_its_fault(
+        kind: str, at: float, params: dict, dropped: dict) -> None:
+    """The device goes away at 1.5 s for good (the recovery gives up at 4.78 s). A request fired
+    as the stream died, or while the system recovered, has no block to take it: it stayed on the
+    device until ``disarm`` took it back, at the faults' end, in a note naming no fault. It is
+    dropped as its window ends, on the clock, the note naming its fault; nothing is left for
+    ``disarm``."""
+    system, history = _running()
+    injector = FaultInjector(system, [_fault("dropout", "drop", 1.5, duration_s=30.0),
+                                      _fault(kind, "asked", at, **params)], seed=1, history=history)
+    injector.arm()
+    window_end = _window_end(system, kind, at, params)
+    system.run_for(window_end + 1e-6 - system.clock.now())  # just past the window's end
+    assert injector.fired_by_kind[kind] == 1
+    device = system.backend.device("sim-in")
+    assert (device.corrupt_callbacks, device.pending_delay_s, list(device.requests)) == (0, 0.0, [])
+    (note,) = _notes(history, "fault_taken_back")
+    assert note == {"device": "sim-in", "kinds": [kind], **dropped, "fault_id": "asked", "window_end": window_end}
+    system.run_for(5.0)
+    assert system.state.value == "failed"
+    injector.disarm()
+    assert len(_notes(history, "fault_taken_back")) == 1 and injector.taken_back == {"sim-in": dropped}
+
+
+def test_a_request_taken_in_full_leaves_no_timer_on_the_clock() -> None:
+    """A request spent by the blocks within its window lets go of the timer that would drop it at
+    the window's end: a soak's clock does not keep one for every request it asked."""
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=1, history=history)
+    live_before = system.clock.pending()
+    injector.inject(_fault("callback_raises", "raise", count=1))
+    assert system.clock.pending() == live_before + 1
+    system.run_for(0.02)
+    assert system.monitoring.value("callback_errors") == 1
+    assert system.clock.pending() == live_before and _notes(history, "fault_taken_back") == []
 
 
 def test_a_late_callback_on_a_running_stream_comes_within_its_window() -> None:
@@ -160,15 +207,16 @@ def test_a_request_spent_within_its_window_is_taken_in_full() -> None:
 
 def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path: Path) -> None:
     """The run that found it: 24 corrupted callbacks and a delay were unspent at the faults' end.
-    Of those, the requests whose windows had closed are now dropped at their stream's next block
-    during the run (each note naming its fault, after its window's end), the rest at the end.
-    Delays are dropped past their windows too (9 of the 23 notes): no delay is left at the end."""
+    Every request is now dropped in the run as its window ends (each note naming its fault, at the
+    window's end: no later, whether or not a block came), 40 corrupted callbacks and 9 delays in
+    26 notes; nothing is left for the faults' end (12 corrupted callbacks in one note naming no
+    fault, at 61 s, while requests were dropped at their stream's next block)."""
     spec = RunSpec(duration_s=60.0, seed=94236, faults="hostile", report_root=tmp_path,
                    config={"stream": {"block_size": 8192, "latency_ms": 200.0}})
     result = ReliabilityRun(spec).execute(reports=False)
     assert result.verdict.outcome.value == "pass", result.verdict.headline()
-    *late, at_end = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
-    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 12
-    assert "delay_s" not in at_end.data
-    assert len(late) == 23 and all(n.time > n.data["window_end"] for n in late)
-    assert sum("delay_s" in n.data for n in late) == 9
+    notes = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
+    assert len(notes) == 26 and all("fault_id" in n.data for n in notes)
+    assert all(0.0 < n.time - n.data["window_end"] <= 1e-9 for n in notes)
+    assert sum("delay_s" in n.data for n in notes) == 9
+    assert sum(n.data.get("corrupt_callbacks", 0) for n in notes) == 40
