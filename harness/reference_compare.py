@@ -93,7 +93,10 @@ How (and why)
    burst ending before it: the loudest burst longer than a pop that starts before that block's
    end (the onset's or the followed span's) is tested for a step with the line held after it
    (``_step_before_first_block``, ``_hidden_step``'s ``held_after``), and one found is a step of
-   the track and the onset is judged again along the level before it.
+   the track and the onset is judged again along the level before it. Where none is found, a
+   burst starting before that block's end that the first line moved by 1-2 frames before a later
+   split explains (its residual under half its peak) is named nothing: a drop too quiet to
+   confirm, or a glitch, the recording cannot tell (``_burst_explained_by_a_step``).
 
 Memory: the recording and the reference are read a window at a time (``read_rec``/``read_ref``
 callables, as ``analysis.read_frames`` gives for a ``WavStream``); the delay track (one float per
@@ -1661,11 +1664,10 @@ def compare_to_reference_stream(
             # a burst there that the first line moved a frame or two before it explains is a
             # drop's misaligned material as likely as a glitch of its own: with no step the
             # recording confirms, neither is named (``_burst_explained_by_a_step``)
-            o0, o1 = onset_w
             events[:] = [ev for ev in events
-                         if not _burst_explained_by_a_step(ev, line0, onset_w, first_frame + block, fs,
-                                                           lambda ln, at: judge_window(o0, o1, [ln, *lines_c],
-                                                                                       [o0, at, *bounds_c[1:]]))]
+                         if not _burst_explained_by_a_step(ev, line0, onset_w, first_frame + block, block, fs,
+                                                           lambda ln, at, w0, w1: judge_window(
+                                                               w0, w1, [ln, *lines_c], [w0, at, *bounds_c[1:]]))]
     # the reference's lead-in silence, before the first window: a click there is a pop
     events.extend(_lead_in_events(head, lines[0], start, first_frame, rec, fs, judge, k_thr, ref_level,
                                   10 ** (floor_db / 20)))
@@ -3406,12 +3408,14 @@ _EARLY_EXPLAINED = 0.5
 
 
 def _burst_explained_by_a_step(event: tuple[int, int, float, int, bool, bool], line: tuple[int, int, float, float],
-                               onset: tuple[int, int], end: int, fs: int,
-                               judged_moved: Callable[[tuple[int, int, float, float], int], _Judged | None]) -> bool:
+                               onset: tuple[int, int], end: int, block: int, fs: int,
+                               judged_moved: Callable[[tuple[int, int, float, float], int, int, int],
+                                                      _Judged | None]) -> bool:
     """Whether ``event``, a burst starting in the onset window before ``end`` (the first matched
     block's end), is as well explained by a step after it: along the first ``line`` moved by a
     frame or two before a split two pops' reach or more past the burst (every
-    ``_EARLY_PROBE`` frames to ``end``; ``judged_moved(line moved, split)``, the onset window
+    ``_EARLY_PROBE`` frames, a block's reach, to ``end``; ``judged_moved(line moved, split, w0,
+    w1)``, the onset window's frames from a block before the burst to a block past the split
     judged so), the residual over the burst and a pop's reach about it falls under
     ``_EARLY_EXPLAINED`` of the burst's peak. Splits nearer the burst than the drop leave the
     splice's own error beside it (music's burst 475 frames before its drop: 0.0098 with the
@@ -3428,12 +3432,14 @@ def _burst_explained_by_a_step(event: tuple[int, int, float, int, bool, bool], l
     if not onset[0] <= s0 < end:
         return False
     reach = max(int(_POP_MAX_S * fs), 1)
-    for split in range(s1 + 2 * reach, min(end, onset[1]) + 1, _EARLY_PROBE):
+    first_split = s1 + 2 * reach
+    for split in range(first_split, min(end, onset[1], first_split + block) + 1, _EARLY_PROBE):
+        w0, w1 = max(onset[0], s0 - block), min(onset[1], split + block)
         for size in _EARLY_MOVES:
-            judged = judged_moved((line[0], line[1], line[2] + size, line[3]), split)
+            judged = judged_moved((line[0], line[1], line[2] + size, line[3]), split, w0, w1)
             if judged is None:
                 continue
-            i0, i1 = max(s0 - reach - onset[0], 0), min(s1 + reach - onset[0], judged.e.size)
+            i0, i1 = max(s0 - reach - w0, 0), min(s1 + reach - w0, judged.e.size)
             if i1 > i0 and float(np.max(np.abs(judged.e[i0:i1]))) < _EARLY_EXPLAINED * peak:
                 return True
     return False
