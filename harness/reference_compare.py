@@ -1663,9 +1663,11 @@ def compare_to_reference_stream(
         if early is None:
             # a burst there that the first line moved a frame or two before it explains is a
             # drop's misaligned material as likely as a glitch of its own: with no step the
-            # recording confirms, neither is named (``_burst_explained_by_a_step``)
+            # recording confirms, neither is named (``_burst_explained_by_a_step``); a burst near
+            # a step the track holds is that step's to explain, as the moved line would explain it
             events[:] = [ev for ev in events
-                         if not _burst_explained_by_a_step(ev, line0, onset_w, first_frame + block, block, fs,
+                         if any(abs(ev[0] - at) < 2 * block for at, _d0, _d1 in steps)
+                         or not _burst_explained_by_a_step(ev, line0, onset_w, first_frame + block, block, fs,
                                                            lambda ln, at, w0, w1: judge_window(
                                                                w0, w1, [ln, *lines_c], [w0, at, *bounds_c[1:]]))]
     # the reference's lead-in silence, before the first window: a click there is a pop
