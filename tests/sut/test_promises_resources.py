@@ -298,3 +298,30 @@ def test_each_refusal_is_counted_and_described_exactly():
     assert whole.value.details == {"type": "streams", "requested": 2, "in_use": 1, "limit": 2,
                                    "scope": "global"}
     assert rm.usage() == {ResourceType.BUFFERS: 2, ResourceType.STREAMS: 1}
+
+
+class _WalkedUnderLock(dict):
+    """Live allocations that refuse a walk of their items made without the manager's lock held."""
+
+    def __init__(self, lock) -> None:
+        super().__init__()
+        self.lock = lock
+        self.walks = 0
+
+    def items(self):
+        assert self.lock.locked(), "the live allocations walked without the lock"
+        self.walks += 1
+        return super().items()
+
+
+def test_release_all_lists_the_live_allocations_under_the_lock():
+    """``release_all`` lists a component's allocations from the live ones, which another thread's
+    ``allocate`` adds to under the manager's lock: a walk without it meets a dict changing size
+    under it (``RuntimeError``) or misses the newest. Checked without threads, on the dict itself."""
+    rm = ResourceManager(VirtualClock())
+    rm._live = _WalkedUnderLock(rm._lock)
+    rm.allocate("c", ResourceType.BUFFERS, 1)
+    rm.allocate("c", ResourceType.FRAMES, 4)
+    rm.allocate("d", ResourceType.BUFFERS, 1)
+    assert rm.release_all("c") == 2
+    assert rm._live.walks == 1 and rm.usage("c") == {} and rm.usage("d") == {ResourceType.BUFFERS: 1}
