@@ -122,7 +122,8 @@ How a slope is judged (``judge``), and why:
 
    **Where the RSS alone says "leak"**, and both allocators were sampled for every sample, the
    two series, their sum (``allocators_in_use_bytes``: a leak shared between them, under the
-   threshold in each) and the RSS beyond them (``beyond_allocators_bytes``, the RSS less the sum:
+   threshold in each; judged with the bounded logs' bytes taken out, as the RSS is, since their
+   records live in the allocators: ``_allocators_sum``) and the RSS beyond them (``beyond_allocators_bytes``, the RSS less the sum:
    memory mapped past both allocators, a C extension's own mappings, is a leak of its own) are
    judged by the same rule; if none of the four says ``leak``, the verdict is ``inconclusive``
    (shape as the RSS's), with the reason: what grew is the allocators' bytes, read through the
