@@ -18,10 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.soak_hourly_means import folders_main
-from harness.journal import JournalError
+from bench.soak_hourly_means import first_segment_series, folders_main
 from harness.leaks import theil_sen
-from harness.reports.build import run_data_from_journal
 
 BOOKS = ("malloc_in_use_bytes", "pymalloc_in_use_bytes", "sut_log_bytes", "harness_log_bytes", "faults_log_bytes",
          "sut_log_records", "faults_log_records", "rss_bytes")
@@ -29,17 +27,7 @@ BLOCKS = 8
 
 
 def _blocks(run_dir: Path) -> list[str]:
-    journal = run_dir / "journal.jsonl"
-    if not journal.is_file():
-        raise ValueError(f"{journal}: no soak journal there; give a soak's run folder")
-    try:
-        samples = [s for s in run_data_from_journal(journal).samples if s.get("segment", 0) == 0]
-    except (JournalError, OSError) as exc:
-        raise ValueError(f"{journal}: not readable as a soak journal ({exc})") from None
-    if not samples or not all(k in s for s in samples for k in BOOKS):
-        raise ValueError(f"{journal}: samples lack one of {', '.join(BOOKS)} (an allocator-sampled soak has them)")
-    t = np.array([s["t"] for s in samples], dtype=np.float64)
-    a = {k: np.array([s[k] for s in samples], dtype=np.float64) for k in BOOKS}
+    t, a = first_segment_series(run_dir, BOOKS)
     a["sum"] = a["malloc_in_use_bytes"] + a["pymalloc_in_use_bytes"]
     a["held"] = a["sut_log_bytes"] + a["harness_log_bytes"] + a["faults_log_bytes"]
     judged = t >= t.min() + 0.1 * float(np.ptp(t))
