@@ -11529,6 +11529,21 @@ BATCHES[83] = BATCH_83
 BUGS += BATCH_83
 
 
+#: the tests batch 83's misses asked for, first on their modules' routes: what a device's take-backs
+#: drop in several goes counted whole, a real device's soak resumed from its last checkpoint's time,
+#: a path with a NUL byte refused as the user's input, ``wedge-in-use`` holding its lock beside a
+#: process that holds the database open (libdb in a temporary folder, no jackd: the suite's only test
+#: of it starts one), and a history that is a link never drawn
+_route_first({
+        "harness/faults/injector.py": [
+            "tests/harness/test_fault_effects_end_with_the_faults.py::"
+            "test_what_is_taken_back_of_one_device_in_several_goes_is_counted_whole"],
+        "harness/soak.py": ["tests/harness/test_soak_resume_continue.py"],
+        "harness/cli.py": ["tests/harness/test_cli_nul_byte_path.py"],
+        "harness/rig/_jackdb.py": ["tests/harness/test_jackdb_wedge_in_use.py"],
+        "harness/reports/": ["tests/harness/test_reports_timeline.py::test_a_history_that_is_a_link_is_not_drawn"]})
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")

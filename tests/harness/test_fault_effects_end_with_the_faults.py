@@ -172,3 +172,18 @@ def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path:
     assert "delay_s" not in at_end.data
     assert len(late) == 23 and all(n.time > n.data["window_end"] for n in late)
     assert sum("delay_s" in n.data for n in late) == 9
+
+
+def test_what_is_taken_back_of_one_device_in_several_goes_is_counted_whole() -> None:
+    """A device drops a request past its firing's window (the callable ``taken_back_after``
+    gives it) and the faults' end takes back another's: ``taken_back`` counts both, as the
+    notes say them, not the last alone."""
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=97252, history=history)
+    first = _fault("callback_raises", "first", count=2)
+    injector.taken_back_after(first, window_end=0.5)({"corrupt_callbacks": 2})
+    injector.inject(_fault("callback_raises", "second", count=3))
+    injector.disarm()  # at the same instant: none of the second's three is spent
+    notes = _notes(history, "fault_taken_back")
+    assert [n["corrupt_callbacks"] for n in notes] == [2, 3]
+    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 5}}
