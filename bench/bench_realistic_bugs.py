@@ -21,6 +21,7 @@ seconds. The working tree itself is never modified.
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-82: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-83: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -11521,6 +11522,134 @@ BATCH_82: list[Bug] = [
 ]
 BATCHES[82] = BATCH_82
 BUGS += BATCH_82
+#: Written blind (from harness/ only, before any test was read), each ``old`` new to the catalogue
+#: and on lines no earlier bug patched, in the newest code and the code tried least (by the
+#: catalogue's count of batches 4-81 per file: dask_log.py, cli.py, rig/_jackdb.py,
+#: reports/__init__.py and reports/timeline.py none; faults/xrun_bound.py three, leak_levels.py
+#: four, faults/injector.py five, faults/kinds.py six): an xrun's lateness read by its old name, a
+#: ``callback_raises``' corrupted blocks acting one period whatever their count, a firing's window
+#: at the default period, the timed faults armed again from the first, a device's take-backs
+#: overwritten, a swarm's Dask errors counted past its session, the lifetimes' alpha's exponent
+#: inverted, each lifetime's warm-up of its own span, a resume's point without its simulated time,
+#: ``wedge-in-use`` taking the handle lock, a NUL byte in a path read as an internal error, the
+#: timeline's ops and faults spanning into a window left out, the timeline read through a link, and
+#: a firing settling for the default whatever its period. ``--batch 83`` tries only these.
+BATCH_83: list[Bug] = [
+    Bug("xrun_lateness_read_by_its_old_name", "harness/faults/xrun_bound.py",
+        "        late = params.get(\"delay_s\")\n",
+        "        late = params.get(\"late_by\")\n",
+        "the parameter's former name (``renamed``: late_by -> delay_s) in acts_past_end_s: an xrun "
+        "acts 0 s past its firing, so its window closes before its late block may come, and the device "
+        "drops the late block as past the window",
+        "faults: a firing's window holds what the fault does"),
+    Bug("corrupted_callbacks_act_one_period", "harness/faults/xrun_bound.py",
+        "        return int(count) * (period or period_of(None)).period_s if isinstance(count, int) else 0.0\n",
+        "        return (period or period_of(None)).period_s if isinstance(count, int) else 0.0\n",
+        "'the next block is a period away' in acts_past_end_s: a callback_raises of several corrupted "
+        "blocks acts one period past its firing whatever their count, and the errors of its later "
+        "blocks fall outside its window",
+        "faults: a firing's window holds what the fault does"),
+    Bug("window_at_the_default_period", "harness/faults/kinds.py",
+        "    period = period_of(getattr(ctx.system, \"config\", None))\n    until = (",
+        "    period = period_of(getattr(ctx, \"config\", None))\n    until = (",
+        "the context read for the system in within_window (a FaultContext has no config, only "
+        "base_config): every request is held to a window at the default period, and at long blocks a "
+        "request the judge's window still holds is dropped as past it",
+        "faults: the device's window is the judge's window"),
+    Bug("timed_arming_restarts_from_the_first", "harness/faults/injector.py",
+        "                i += 1\n            self._timed_next = i\n",
+        "                i += 1\n",
+        "'the loop's index is local' in FaultInjector._arm_timed: each pass half a horizon later "
+        "starts from the first timed fault again, and a fault armed in an earlier pass is armed "
+        "(and fires) once more",
+        "faults: each scheduled fault fires once"),
+    Bug("taken_back_count_overwritten", "harness/faults/injector.py",
+        "            kept[what] = kept.get(what, 0) + amount\n",
+        "            kept[what] = amount\n",
+        "'the device's latest take-back' in FaultInjector._note_taken_back: a second take-back on "
+        "the same device replaces the first's count, and the run's taken_back says less was dropped "
+        "than was",
+        "faults: what was taken back is counted whole"),
+    Bug("dask_errors_counted_past_the_session", "harness/dask_log.py",
+        "            return len(_ERROR_RECORD.findall(f.read(max(0, end - start))))\n",
+        "            return len(_ERROR_RECORD.findall(f.read()))\n",
+        "'read the rest of the file' in count_errors: the errors Dask logs while the cluster "
+        "closes (a heartbeat meeting the scheduler gone) are counted as the session's, and the "
+        "terminal line says a clean swarm's Dask logged errors",
+        "swarm: the terminal's count of Dask's errors is the session's"),
+    Bug("lifetime_alpha_exponent_inverted", "harness/leak_levels.py",
+        "    return 1.0 - (1.0 - alpha) ** (1.0 / max(lifetimes, 1))\n",
+        "    return 1.0 - (1.0 - alpha) ** max(lifetimes, 1)\n",
+        "Sidak's rule written the family's way round in lifetime_alpha: each lifetime is asked at a "
+        "looser level the more lifetimes there are, and a linear leak in a resumed soak reads as "
+        "levelling off",
+        "leaks: a growth that does not bend down is a leak"),
+    Bug("warmup_of_each_lifetimes_own_span", "harness/leak_levels.py",
+        "    warmup = warmup_fraction * float(t.max() - t.min())\n    for key in np.unique(g):\n"
+        "        idx = np.flatnonzero(g == key)\n        tg = t[idx]\n",
+        "    for key in np.unique(g):\n        idx = np.flatnonzero(g == key)\n        tg = t[idx]\n"
+        "        warmup = warmup_fraction * float(tg[-1] - tg[0])\n",
+        "'each segment skips its own warm-up' in after_warmup: a resumed soak's short lifetimes skip "
+        "a share of their own span, their resident set's settling after the replay is judged, and "
+        "a healthy soak killed every ten minutes reads as a leak",
+        "leaks: a lifetime is never judged on its settling"),
+    Bug("resume_point_without_its_time", "harness/soak.py",
+        "    return {k: checkpoint[k] for k in (\"segment\", \"digest\", \"sim_t1\") if k in checkpoint}\n",
+        "    return {k: checkpoint[k] for k in (\"segment\", \"digest\") if k in checkpoint}\n",
+        "'a resume needs the segment and the digest' in _resume_point: a real-clock soak's resume "
+        "has no time its last checkpoint reached, and continuing it fails with a KeyError",
+        "soak: a resumed soak continues where it stopped"),
+    Bug("wedge_in_use_takes_the_handle_lock", "harness/rig/_jackdb.py",
+        "    _hold_and_die(folder, DB_PAGE_LOCK)\n",
+        "    _hold_and_die(folder, DB_HANDLE_LOCK)\n",
+        "wedge's body copied for wedge_in_use: it takes the handle lock, which cannot be had while a "
+        "server holds the database open, so the mid-run wedge is never made and its check never tried",
+        "rig: a wedged database is made as a killed JACK process leaves it"),
+    Bug("null_byte_path_read_as_internal", "harness/cli.py",
+        "        if \"null byte\" in str(exc):",
+        "        if \"NUL byte\" in str(exc):",
+        "the message matched as the comment names it in main: Python says 'embedded null byte', so "
+        "a path with a NUL byte is an internal error (exit 1, a crash log) instead of the user's input "
+        "(exit 2)",
+        "inputs: bad input is exit 2 with a message, never an internal error"),
+    Bug("timeline_spanning_ops_left_out", "harness/reports/timeline.py",
+        "            if any(starts[k] <= hi and end >= lo for _t, lo, hi in windows):\n",
+        "            if any(lo <= starts[k] <= hi for _t, lo, hi in windows):\n",
+        "'the ops that start in a window' in timeline_from_file: an op or a fault begun before a "
+        "window and still open in it is not drawn there, and the violation's window of a long run "
+        "lacks the fault acting in it",
+        "reports: the timeline read in windows draws what the whole one does"),
+    Bug("timeline_read_through_a_link", "harness/reports/__init__.py",
+        "    if not history.is_file() or history.is_symlink():\n",
+        "    if not history.is_file():\n",
+        "'is_file() is enough' in _write_timeline: a history.jsonl that is a link is followed, and the "
+        "timeline draws (and puts in the report folder) a file outside the run",
+        "reports: nothing is read or written through a link"),
+    Bug("firing_settles_for_the_default", "harness/fault_outcomes.py",
+        "            settle = settle_for(self._period_now)\n",
+        "            settle = SETTLE_S\n",
+        "the constant kept from before settle_for in FaultOutcomeFold.feed: at long periods the "
+        "stall a firing makes is seen after its window closed, and a fault the system handled reads "
+        "as one it missed",
+        "fault outcomes: a firing's window holds the watchdog's bound at the period in force"),
+]
+BATCHES[83] = BATCH_83
+BUGS += BATCH_83
+
+
+#: the tests batch 83's misses asked for, first on their modules' routes: what a device's take-backs
+#: drop in several goes counted whole, a real device's soak resumed from its last checkpoint's time,
+#: a path with a NUL byte refused as the user's input, ``wedge-in-use`` holding its lock beside a
+#: process that holds the database open (libdb in a temporary folder, no jackd: the suite's only test
+#: of it starts one), and a history that is a link never drawn
+_route_first({
+        "harness/faults/injector.py": [
+            "tests/harness/test_fault_effects_end_with_the_faults.py::"
+            "test_what_is_taken_back_of_one_device_in_several_goes_is_counted_whole"],
+        "harness/soak.py": ["tests/harness/test_soak_resume_continue.py"],
+        "harness/cli.py": ["tests/harness/test_cli_nul_byte_path.py"],
+        "harness/rig/_jackdb.py": ["tests/harness/test_jackdb_wedge_in_use.py"],
+        "harness/reports/": ["tests/harness/test_reports_timeline.py::test_a_history_that_is_a_link_is_not_drawn"]})
 
 
 def main(argv: list[str] | None = None) -> int:

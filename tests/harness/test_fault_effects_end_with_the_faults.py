@@ -220,3 +220,23 @@ def test_a_healthy_run_at_8192_frames_settles_after_its_hostile_faults(tmp_path:
     assert all(0.0 < n.time - n.data["window_end"] <= 1e-9 for n in notes)
     assert sum("delay_s" in n.data for n in notes) == 9
     assert sum(n.data.get("corrupt_callbacks", 0) for n in notes) == 40
+    *late, at_end = [e for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
+    assert at_end.time == 61.0 and "fault_id" not in at_end.data and at_end.data["corrupt_callbacks"] == 12
+    assert "delay_s" not in at_end.data
+    assert len(late) == 23 and all(n.time > n.data["window_end"] for n in late)
+    assert sum("delay_s" in n.data for n in late) == 9
+
+
+def test_what_is_taken_back_of_one_device_in_several_goes_is_counted_whole() -> None:
+    """A device drops a request past its firing's window (the callable ``taken_back_after``
+    gives it) and the faults' end takes back another's: ``taken_back`` counts both, as the
+    notes say them, not the last alone."""
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=97252, history=history)
+    first = _fault("callback_raises", "first", count=2)
+    injector.taken_back_after(first, window_end=0.5)({"corrupt_callbacks": 2})
+    injector.inject(_fault("callback_raises", "second", count=3))
+    injector.disarm()  # at the same instant: none of the second's three is spent
+    notes = _notes(history, "fault_taken_back")
+    assert [n["corrupt_callbacks"] for n in notes] == [2, 3]
+    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 5}}

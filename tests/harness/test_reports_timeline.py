@@ -131,6 +131,20 @@ def test_write_reports_writes_the_timeline_and_links_it(tmp_path):
     assert "timeline-link" not in bare.html.read_text() and not (tmp_path / "bare" / "timeline.html").exists()
 
 
+def test_a_history_that_is_a_link_is_not_drawn(tmp_path):
+    """A run folder's ``history.jsonl`` that is a link (to a file outside the run) is never
+    followed: the reports write no timeline of it and link none, as for a folder without one."""
+    outside = tmp_path / "someone-else.jsonl"
+    outside.write_text("\n".join(SMALL) + "\n")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "history.jsonl").symlink_to(outside)
+    rd = RunData(kind="run", meta={"seed": 97253}, sim_time_s=1.0,
+                 entries=[{"type": "attach", "time": 0.0, "data": {"state": "running"}}])
+    paths = write_reports(tmp_path / "run", rd, history_db=False, allure=False)
+    assert paths.report["timeline_html"] is None and "timeline" not in paths
+    assert not (tmp_path / "run" / "timeline.html").exists() and "timeline-link" not in paths.html.read_text()
+
+
 def test_a_runs_timeline_outlines_the_op_its_violation_names(tmp_path, monkeypatch):
     from harness import system_factory
     from harness import ReliabilityRun, RunSpec
