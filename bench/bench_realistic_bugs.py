@@ -20,7 +20,6 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-82: the
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-83: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
