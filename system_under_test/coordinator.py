@@ -10,6 +10,7 @@ raises is logged and dropped (trio's instruments), so no observer can break the 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -24,7 +25,7 @@ from .errors import (
     RegistrationError,
     Severity,
 )
-from .held import BoundedFill, error_record_bytes
+from .held import BoundedFill, error_record_bytes, error_record_leaf_bytes
 from .lifecycle import SAFE_STATES, State, TransitionHistory, TransitionRecord, is_legal
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ class _Entry:
     dependents: set[str] = field(default_factory=set)
 
 
+def _kept_leaf_bytes(leaf_bytes: int) -> int:
+    """A record's leaves' bytes with what keeping that figure costs: its slot beside the record
+    and, past the interpreter's cache of small ints, the int itself."""
+    return leaf_bytes + 8 + (sys.getsizeof(leaf_bytes) if leaf_bytes > 256 else 0)
+
+
 class ComponentCoordinator:
     """Registration with dependencies, validated transitions, ordered start/stop, health."""
 
@@ -107,7 +114,10 @@ class ComponentCoordinator:
         self._errors: deque[ErrorRecord] = deque(maxlen=10_000)
         self._error_seq = 0
         self.errors_dropped = 0
-        self._errors_held_bytes = 0  # a lower bound of the error records' bytes (``held``)
+        self._errors_held_bytes = 0  # a lower bound of the error records' own objects' bytes (``held``)
+        # the bytes of the leaves made for each record held (``held.error_record_leaf_bytes``), in
+        # the log's order: read once as a record is added, when its references tell them apart
+        self._errors_leaf_bytes: deque[int] = deque()
 
     # -- registration -------------------------------------------------------------------------
     def register(self, name: str, component: Any = None, *, depends_on: Iterable[str] = ()) -> None:
@@ -326,8 +336,11 @@ class ComponentCoordinator:
             if len(self._errors) == self._errors.maxlen:
                 self.errors_dropped += 1  # the append below pushes the oldest out
                 self._errors_held_bytes -= error_record_bytes(self._errors[0])
+                self._errors_held_bytes -= _kept_leaf_bytes(self._errors_leaf_bytes.popleft())
             self._errors.append(record)
-            self._errors_held_bytes += error_record_bytes(record)
+            leaf_bytes = error_record_leaf_bytes(record)
+            self._errors_leaf_bytes.append(leaf_bytes)
+            self._errors_held_bytes += error_record_bytes(record) + _kept_leaf_bytes(leaf_bytes)
         self._call_observers(self._error_observers, record)
         return record
 

@@ -8,10 +8,14 @@ takes those bytes out of the series it fits (``harness.leaks``), naming them.
 
 The bytes are a **lower bound**, by construction: only objects made for one record are counted
 (the record, an ``ErrorInfo``, its own details mapping and the lists and dicts inside it, the log's
-pointer to it). Strings, times and seq numbers are never counted: a message or a cause may be a literal shared by every
-record, and a time or a seq may be the same object another record or an observer holds
-(measured: counting them overcounted a transition log's bytes by 13 %). Counting too much would hide a leak of that size behind
-the log; counting too little only leaves some of the log's growth in the judged series.
+pointer to it). A transition log counts no string, time or seq number: a cause may be a literal
+shared by every record, and a time or a seq may be the same object another record or an observer
+holds (measured: counting them per record overcounted a transition log's bytes by 13 %). The error
+log also counts the leaves made for each error (``error_record_leaf_bytes``: its seq, a formatted
+message, a stall's float details), told from shared ones by their references as the record is
+added (``FRESH_REFS``: a literal or an object other records hold has more), the sum kept beside
+each record; leaving them out left about a third of the log's growth in every judged series. Counting too much would hide a leak of that size behind the log; counting too little only
+leaves some of the log's growth in the judged series.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BoundedFill", "detail_container_bytes", "error_record_bytes", "transition_record_bytes"]
+__all__ = ["BoundedFill", "FRESH_REFS", "detail_container_bytes", "error_record_bytes", "error_record_leaf_bytes",
+           "transition_record_bytes"]
 
 #: a deque's pointer to each item (its blocks hold 64 items each; their headers are not counted)
 _SLOT = 8
@@ -71,4 +76,49 @@ def detail_container_bytes(value: Any) -> int:
         return sys.getsizeof(value) + sum(detail_container_bytes(v) for v in value)
     if isinstance(value, dict):
         return sys.getsizeof(value) + sum(detail_container_bytes(v) for v in value.values())
+    return 0
+
+
+#: the most references a leaf made for one error has while its record is added: the caller's
+#: ``getrefcount`` argument, the ``ErrorInfo`` (or its details), and the exception it was made from
+#: (its ``message`` and ``args``); a literal has its code object's too, and an object shared by
+#: several records one more for each, so a shared object is counted for a few records at most
+FRESH_REFS = 4
+#: the references to an ``ErrorInfo`` made for its record as the record is added: the record, the
+#: coordinator's and this module's locals, the ``getrefcount`` argument; an info reported again or
+#: kept elsewhere has more, and its leaves are then not counted (its leaves' own references do not
+#: grow with the records that share the info)
+_OWN_INFO_REFS = 4
+#: ints the interpreter keeps one object for (never made for a record)
+_CACHED_INTS = range(-5, 257)
+
+
+def error_record_leaf_bytes(record: Any) -> int:
+    """The bytes of the leaves made for one ``ErrorRecord`` (read as it is added, kept beside it):
+    its seq (a new int past the interpreter's cache), and its message and detail values where
+    nothing but this error refers to them (``FRESH_REFS``): a formatted message ("no callback for
+    0.731 s ...", "simulated device 'sim-in' disappeared"), a stall's float details, and only when
+    the ``ErrorInfo`` holding them is this record's alone (``_OWN_INFO_REFS``). A literal, a
+    device's name kept by its stream, the clock's time (the virtual clock's own float) and the
+    details' keys are refered to elsewhere and not counted, so the sum stays a lower bound."""
+    n = 0
+    seq = record.seq
+    if type(seq) is int and seq not in _CACHED_INTS:
+        n += sys.getsizeof(seq)
+    info = record.error
+    if sys.getrefcount(info) > _OWN_INFO_REFS:
+        return n  # an info kept elsewhere too (reported again, queued): its leaves may be shared
+    n += _fresh_leaf_bytes(info.message)
+    details = getattr(info, "details", None)
+    if details:
+        for value in details.values():
+            n += _fresh_leaf_bytes(value)
+    return n
+
+
+def _fresh_leaf_bytes(value: Any) -> int:
+    """``value``'s bytes if it is a string, float or int nothing but its error refers to."""
+    t = type(value)
+    if t is str or t is float or (t is int and value not in _CACHED_INTS):
+        return sys.getsizeof(value) if sys.getrefcount(value) <= FRESH_REFS + 1 else 0
     return 0

@@ -11,7 +11,7 @@ import gc
 import tracemalloc
 
 from system_under_test import AudioSystem
-from system_under_test.coordinator import ComponentCoordinator
+from system_under_test.coordinator import ComponentCoordinator, _kept_leaf_bytes
 from system_under_test.errors import DeviceStalledError, SimulatedError
 from system_under_test.lifecycle import State
 
@@ -32,10 +32,14 @@ def _fill(coord: ComponentCoordinator, n: int) -> None:
         coord.history.append(float(i), "dsp", State.RUNNING, State.RECOVERING, f"error #{i}")
 
 
-def _freed_by_dropping(log) -> int:  # the deque itself: every record it holds let go
+def _freed_by_dropping(log, *beside) -> int:
+    """What the process gives back when ``log`` lets every record go, with the figures kept
+    beside its records (``beside``: the error log's leaves' bytes)."""
     gc.collect()
     before = tracemalloc.get_traced_memory()[0]
     log.clear()
+    for kept in beside:
+        kept.clear()
     gc.collect()
     return before - tracemalloc.get_traced_memory()[0]
 
@@ -47,7 +51,7 @@ def test_the_logs_bytes_are_a_lower_bound_of_what_their_records_hold():
         _fill(coord, 3000)
         errors, transitions = coord.error_fill(), coord.history.fill()
         assert errors.records == transitions.records == 3000 and not errors.full
-        freed_errors = _freed_by_dropping(coord._errors)
+        freed_errors = _freed_by_dropping(coord._errors, coord._errors_leaf_bytes)
         freed_transitions = _freed_by_dropping(coord.history._records)
     finally:
         tracemalloc.stop()
@@ -99,7 +103,7 @@ def test_records_that_share_their_text_and_have_no_details_are_not_overcounted()
             coord.handle_error("dsp", SimulatedError("simulated failure", component="dsp"),
                                requires_recovery=False)
         errors = coord.error_fill()
-        freed = _freed_by_dropping(coord._errors)
+        freed = _freed_by_dropping(coord._errors, coord._errors_leaf_bytes)
     finally:
         tracemalloc.stop()
     assert errors.records == 3000
@@ -126,7 +130,8 @@ def test_an_error_record_counts_its_details_mapping_only_when_it_has_one():
     details = with_details.error.details
     assert error_record_bytes(with_details) == (8 + sys.getsizeof(with_details) + sys.getsizeof(with_details.error)
                                                 + sys.getsizeof(details) + sys.getsizeof(dict(details)))
-    assert coord.error_fill().held_bytes == error_record_bytes(with_details) + error_record_bytes(without)
+    leaves = sum(_kept_leaf_bytes(b) for b in coord._errors_leaf_bytes)
+    assert coord.error_fill().held_bytes == error_record_bytes(with_details) + error_record_bytes(without) + leaves
 
 
 def test_a_log_turning_over_holds_exactly_its_records_bytes():
@@ -150,7 +155,9 @@ def test_a_log_turning_over_holds_exactly_its_records_bytes():
                                                             details={"callbacks": i, "x" * i: i}),
                                requires_recovery=False)
         assert log.fill().held_bytes == sum(transition_record_bytes(r) for r in log.records())
-        assert coord.error_fill().held_bytes == sum(error_record_bytes(r) for r in coord._errors)
+        assert len(coord._errors_leaf_bytes) == len(coord._errors)
+        assert coord.error_fill().held_bytes == (sum(error_record_bytes(r) for r in coord._errors)
+                                                 + sum(_kept_leaf_bytes(b) for b in coord._errors_leaf_bytes))
     assert log.fill().records == coord.error_fill().records == 4
     assert log.dropped == coord.errors_dropped == 7
 
@@ -214,7 +221,7 @@ def test_xrun_reports_bytes_stay_a_lower_bound_with_their_flags_counted():
         coord = ComponentCoordinator()
         _xrun_reports(coord, 3000)
         errors = coord.error_fill()
-        freed = _freed_by_dropping(coord._errors)
+        freed = _freed_by_dropping(coord._errors, coord._errors_leaf_bytes)
     finally:
         tracemalloc.stop()
     assert errors.records == 3000
