@@ -323,9 +323,9 @@ BUGS: list[Bug] = [
         "indentation slip when the expect= check was added to transition()",
         "observers outside the lock"),
     Bug("error_observers_inside_lock", "coordinator.py",
-        "            self._errors_held_bytes += error_record_bytes(record)\n"
+        "            self._errors_held_bytes += error_record_bytes(record) + _kept_leaf_bytes(leaf_bytes)\n"
         "        self._call_observers(self._error_observers, record)",
-        "            self._errors_held_bytes += error_record_bytes(record)\n"
+        "            self._errors_held_bytes += error_record_bytes(record) + _kept_leaf_bytes(leaf_bytes)\n"
         "            self._call_observers(self._error_observers, record)",
         "the error log's append and the notification moved together under the lock",
         "observers outside the lock"),
@@ -1936,16 +1936,22 @@ BATCH_10: list[Bug] = [
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append below pushes the oldest out\n"
         "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
+        "                self._errors_held_bytes -= _kept_leaf_bytes(self._errors_leaf_bytes.popleft())\n"
         "            self._errors.append(record)\n"
-        "            self._errors_held_bytes += error_record_bytes(record)\n"
+        "            leaf_bytes = error_record_leaf_bytes(record)\n"
+        "            self._errors_leaf_bytes.append(leaf_bytes)\n"
+        "            self._errors_held_bytes += error_record_bytes(record) + _kept_leaf_bytes(leaf_bytes)\n"
         "        self._call_observers(self._error_observers, record)\n",
         "        self._call_observers(self._error_observers, record)\n"
         "        with self.state_lock:\n"
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append below pushes the oldest out\n"
         "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
+        "                self._errors_held_bytes -= _kept_leaf_bytes(self._errors_leaf_bytes.popleft())\n"
         "            self._errors.append(record)\n"
-        "            self._errors_held_bytes += error_record_bytes(record)\n",
+        "            leaf_bytes = error_record_leaf_bytes(record)\n"
+        "            self._errors_leaf_bytes.append(leaf_bytes)\n"
+        "            self._errors_held_bytes += error_record_bytes(record) + _kept_leaf_bytes(leaf_bytes)\n",
         "observers told first 'so recovery starts sooner', the log written after them",
         "errors (the log in the order of the sequence numbers)"),
     Bug("error_event_only_for_routed_errors", "system.py",
@@ -2063,11 +2069,13 @@ BATCH_10: list[Bug] = [
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append below pushes the oldest out\n"
         "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
+        "                self._errors_held_bytes -= _kept_leaf_bytes(self._errors_leaf_bytes.popleft())\n"
         "            self._errors.append(record)\n",
         "            self._errors.append(record)\n"
         "            if len(self._errors) == self._errors.maxlen:\n"
         "                self.errors_dropped += 1  # the append pushed the oldest out\n"
-        "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n",
+        "                self._errors_held_bytes -= error_record_bytes(self._errors[0])\n"
+        "                self._errors_held_bytes -= _kept_leaf_bytes(self._errors_leaf_bytes.popleft())\n",
         "the drop counted after the append: the error that fills the log counted as a drop",
         "errors (the log's bound)"),
 ]
@@ -7776,8 +7784,8 @@ BATCH_52: list[Bug] = [
         "a bounded deque is ever full) never reads as full, so a saturated log looks still filling",
         "leaks: a bounded log that has saturated says so"),
     Bug("held_counts_shared_empty_details", "held.py",
-        "    if details:\n",
-        "    if details is not None:\n",
+        "    if details:\n        n += sys.getsizeof(details)",
+        "    if details is not None:\n        n += sys.getsizeof(details)",
         "'test for None, not for truth' in error_record_bytes: the shared empty details mapping "
         "(_NO_DETAILS) is counted in every record that has none, overcounting the log's bytes, which "
         "hides a leak of that size behind the log",
