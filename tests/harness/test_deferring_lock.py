@@ -17,6 +17,25 @@ def _in_thread(fn: object) -> threading.Thread:
     return t
 
 
+def _held(lock: DeferringLock, order: list[str], *, depth: int = 1) -> tuple[threading.Thread, threading.Event]:
+    """A thread holding ``lock`` ``depth`` times over until the event returned is set; each hold
+    notes its end in ``order`` ("hold 1 ends" is the outermost)."""
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(level: int) -> None:
+        with lock:
+            if level < depth:
+                hold(level + 1)
+            else:
+                inside.set()
+                release.wait(NEVER_S)
+            order.append(f"hold {level} ends")
+
+    holder = _in_thread(lambda: hold(1))
+    assert inside.wait(NEVER_S)
+    return holder, release
+
+
 def test_work_posted_to_a_free_lock_runs_at_once_under_it() -> None:
     lock = DeferringLock()
     seen: list[bool] = []
@@ -26,25 +45,15 @@ def test_work_posted_to_a_free_lock_runs_at_once_under_it() -> None:
 
 def test_work_posted_while_another_thread_holds_it_returns_at_once_and_runs_before_that_holder_lets_go() -> None:
     lock = DeferringLock()
-    inside, release = threading.Event(), threading.Event()
     order: list[str] = []
-
-    def holder() -> None:
-        with lock:
-            inside.set()
-            release.wait(NEVER_S)
-            order.append("holder's section ends")
-        order.append("holder let go")
-
-    h = _in_thread(holder)
-    assert inside.wait(NEVER_S)
+    h, release = _held(lock, order)
     poster = _in_thread(lambda: (lock.post(lambda: order.append("first")), lock.post(lambda: order.append("second"))))
     poster.join(NEVER_S)
     assert not poster.is_alive(), "post() waited for the holder"
     assert order == [] and lock.posted == 2  # nothing ran inside the holder's section
     release.set()
     h.join(NEVER_S)
-    assert order == ["holder's section ends", "first", "second", "holder let go"]
+    assert order == ["hold 1 ends", "first", "second"]
     assert lock.posted == 0
 
 
@@ -60,24 +69,12 @@ def test_work_posted_by_the_holder_itself_runs_where_a_reentrant_with_would() ->
 
 def test_work_posted_during_nested_holds_runs_at_the_outermost_end_only() -> None:
     lock = DeferringLock()
-    inside, release, posted = threading.Event(), threading.Event(), threading.Event()
     order: list[str] = []
-
-    def holder() -> None:
-        with lock:
-            with lock:
-                inside.set()
-                release.wait(NEVER_S)
-            order.append("inner ended")
-        order.append("outer ended")
-
-    h = _in_thread(holder)
-    assert inside.wait(NEVER_S)
+    h, release = _held(lock, order, depth=2)
     lock.post(lambda: order.append("posted"))
-    posted.set()
     release.set()
     h.join(NEVER_S)
-    assert order == ["inner ended", "posted", "outer ended"]
+    assert order == ["hold 2 ends", "hold 1 ends", "posted"]
 
 
 def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
