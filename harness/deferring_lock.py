@@ -4,10 +4,10 @@ The system calls its transition observers on the thread that makes the transitio
 thread holds the system's operation lock: a recovery's ``enter`` makes RECOVERING, tells every
 observer, and only then tears the dead stream down, with the recovery's deadline already
 running. An observer that waits for a lock of the harness's hands the harness's own slowness to
-the system: on the JACK rig beside two busy loops the run's loop fed the audio check a capture
-backlog for ~25 s, one block per lock hold, and a recovery's ``enter`` waited in the check's
-observer for 18.5-19.0 s of its 10 s deadline (bench/RESULTS.md, issue #11): a healthy system
-FAILED by its harness.
+the system: on the JACK rig beside two busy loops a recovery's ``enter`` spent 18.5-19.0 s of its
+10 s deadline in the observers of its RECOVERING (the stream's close after it took 0.4-0.6 s),
+while the run's loop, which feeds the audio check its capture under the check's lock, recorded
+nothing for 26 s around it (bench/RESULTS.md, issue #11): a healthy system FAILED by its harness.
 
 ``DeferringLock.post(work)`` never blocks: the work runs at once when the lock is free (or held
 by this same thread: exactly where a plain ``with lock`` would have run it), else the thread that

@@ -1,9 +1,9 @@
 """The audio check's transition observer runs on the system's thread, which holds the system's
 lock and may be a recovery whose deadline runs: it must never wait for the check's own lock.
 
-On the JACK rig beside two busy loops a recovery's ``enter`` waited in this observer 18.5-19.0 s
-while the run's loop held the check's lock feeding it the capture, and the healthy system FAILED
-its 10 s recovery deadline before its first attempt (bench/RESULTS.md, issue #11). Here the run's
+On the JACK rig beside two busy loops a recovery's ``enter`` spent 18.5-19.0 s in its transition's
+observers while the run's loop, which feeds this check under its lock, was busy, and the healthy
+system FAILED its 10 s recovery deadline before its first attempt (bench/RESULTS.md, issue #11). Here the run's
 loop is held inside the check's lock for as long as the test likes (a stand-in for a long feed),
 and the system enters RECOVERING on another thread: the transition must come back at once, and be
 booked when the loop lets go, as it would have been had it waited its turn."""
