@@ -139,7 +139,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import threading
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,6 +150,7 @@ from system_under_test.blocks import block_seconds
 from system_under_test.lifecycle import State, TransitionRecord
 
 from .analysis import AnalysisError, analyze_glitches
+from .deferring_lock import DeferringLock
 from .device_losses import machine_starved
 from .invariants import Verdict
 from .journal import JOURNAL_GLITCHES
@@ -902,7 +902,9 @@ class AudioCheck:
             "can hear: its audio was not analysed"))
         self.frequency_hz: float | None = None if program is not None else \
             getattr(capture if capture is not None else backend, "signal_hz", None)
-        self._lock = threading.RLock()
+        #: the check's state, fed by the run's loop and told the system's transitions: those are
+        #: posted, never waited for, on the system's thread (``DeferringLock``)
+        self._lock = DeferringLock()
         # frame accounting counters, read per block (same objects the pipeline bumps)
         mon = system.monitoring
         self._c_dropped = mon.counter("frames_dropped")
@@ -1213,52 +1215,57 @@ class AudioCheck:
         return None
 
     def _on_transition(self, record: TransitionRecord) -> None:
+        """A transition of the system, told on the thread that made it, which holds the system's
+        lock and may be a recovery whose deadline runs: booked under the check's lock without
+        waiting for it (``DeferringLock.post``), by the run's loop if that is feeding the capture."""
+        if record.component == "system":
+            self._lock.post(lambda: self._book_transition(record))
+
+    def _book_transition(self, record: TransitionRecord) -> None:
+        """``_on_transition``'s work, under the check's lock."""
         try:
-            if record.component != "system":
+            t = float(record.time)
+            running = record.to_state == State.RUNNING
+            if not running and not self._ever_running:
                 return
-            with self._lock:
-                t = float(record.time)
-                running = record.to_state == State.RUNNING
-                if not running and not self._ever_running:
-                    return
-                flushed = self._moved_since_block()
-                if running or record.to_state == State.CONFIGURED:
-                    self._chan_modes.append((t, self._channels_are_copies()))
-                if running:
-                    if not self._ever_running:
-                        self._first_running_t = t
-                    self._ever_running = True
-                    ep = self._join(t, flushed)  # a (re)start: its first milliseconds belong to it
-                    self._cause(ep, f"running: {record.cause}")
-                    if self._state_member:
-                        ep.open_members -= 1
-                        self._state_member = False
-                    if self._state_span is not None:
-                        self._state_span[1] = t
-                        self._state_span = None
-                    ep.core_spans.append([t, t])
-                    ep.last_end = max(ep.last_end, t)
-                else:
-                    if record.to_state in (State.RECONFIGURING, State.CONFIGURED):
-                        self._level_resets.append(t)  # a new config may set a new gain on purpose
-                        self._chan_resets.append(t)  # or a new mix
-                    ep = self._join(t, flushed)
-                    cause = str(record.cause)
-                    since = t - stalled_for(cause, self._details_of(cause))
-                    self._reach_back(ep, since)
-                    if self._state_span is None:  # held until the system is RUNNING again
-                        self._state_span = [since, math.inf]
-                    if not any(span is self._state_span for span in ep.core_spans):
-                        ep.core_spans.append(self._state_span)
-                    ep.core_spans.append([since, t])
-                    self._cause(ep, f"{record.to_state.value}: {cause}")
-                    if not cause.startswith(REQUESTED_CAUSES):
-                        ep.unrequested = True
-                    if not self._state_member:
-                        ep.open_members += 1
-                        self._state_member = True
-                    ep.last_end = max(ep.last_end, t)
-                self._book_flushed(ep, flushed)
+            flushed = self._moved_since_block()
+            if running or record.to_state == State.CONFIGURED:
+                self._chan_modes.append((t, self._channels_are_copies()))
+            if running:
+                if not self._ever_running:
+                    self._first_running_t = t
+                self._ever_running = True
+                ep = self._join(t, flushed)  # a (re)start: its first milliseconds belong to it
+                self._cause(ep, f"running: {record.cause}")
+                if self._state_member:
+                    ep.open_members -= 1
+                    self._state_member = False
+                if self._state_span is not None:
+                    self._state_span[1] = t
+                    self._state_span = None
+                ep.core_spans.append([t, t])
+                ep.last_end = max(ep.last_end, t)
+            else:
+                if record.to_state in (State.RECONFIGURING, State.CONFIGURED):
+                    self._level_resets.append(t)  # a new config may set a new gain on purpose
+                    self._chan_resets.append(t)  # or a new mix
+                ep = self._join(t, flushed)
+                cause = str(record.cause)
+                since = t - stalled_for(cause, self._details_of(cause))
+                self._reach_back(ep, since)
+                if self._state_span is None:  # held until the system is RUNNING again
+                    self._state_span = [since, math.inf]
+                if not any(span is self._state_span for span in ep.core_spans):
+                    ep.core_spans.append(self._state_span)
+                ep.core_spans.append([since, t])
+                self._cause(ep, f"{record.to_state.value}: {cause}")
+                if not cause.startswith(REQUESTED_CAUSES):
+                    ep.unrequested = True
+                if not self._state_member:
+                    ep.open_members += 1
+                    self._state_member = True
+                ep.last_end = max(ep.last_end, t)
+            self._book_flushed(ep, flushed)
         except Exception as exc:  # noqa: BLE001
             self.unanalysable.append(f"transition observer failed: {exc!r}")
 

@@ -1,0 +1,104 @@
+"""``DeferringLock``: work posted from another thread never waits for the lock's holder, and runs
+under the lock, in order, between the holder's critical sections (never inside one)."""
+
+from __future__ import annotations
+
+import threading
+
+from harness.deferring_lock import DeferringLock
+
+#: a bound on a thread that must not block at all (reached only by a bug: the test then fails)
+NEVER_S = 10.0
+
+
+def _in_thread(fn: object) -> threading.Thread:
+    t = threading.Thread(target=fn, daemon=True)  # type: ignore[arg-type]
+    t.start()
+    return t
+
+
+def _held(lock: DeferringLock, order: list[str], *, depth: int = 1) -> tuple[threading.Thread, threading.Event]:
+    """A thread holding ``lock`` ``depth`` times over until the event returned is set; each hold
+    notes its end in ``order`` ("hold 1 ends" is the outermost)."""
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(level: int) -> None:
+        with lock:
+            if level < depth:
+                hold(level + 1)
+            else:
+                inside.set()
+                release.wait(NEVER_S)
+            order.append(f"hold {level} ends")
+
+    holder = _in_thread(lambda: hold(1))
+    assert inside.wait(NEVER_S)
+    return holder, release
+
+
+def test_work_posted_to_a_free_lock_runs_at_once_under_it() -> None:
+    lock = DeferringLock()
+    seen: list[bool] = []
+    lock.post(lambda: seen.append(lock._lock._is_owned()))  # type: ignore[attr-defined]
+    assert seen == [True] and lock.posted == 0
+
+
+def test_work_posted_while_another_thread_holds_it_returns_at_once_and_runs_before_that_holder_lets_go() -> None:
+    lock = DeferringLock()
+    order: list[str] = []
+    h, release = _held(lock, order)
+    poster = _in_thread(lambda: (lock.post(lambda: order.append("first")), lock.post(lambda: order.append("second"))))
+    poster.join(NEVER_S)
+    assert not poster.is_alive(), "post() waited for the holder"
+    assert order == [] and lock.posted == 2  # nothing ran inside the holder's section
+    release.set()
+    h.join(NEVER_S)
+    assert order == ["hold 1 ends", "first", "second"]
+    assert lock.posted == 0
+
+
+def test_work_posted_by_the_holder_itself_runs_where_a_reentrant_with_would() -> None:
+    lock = DeferringLock()
+    order: list[str] = []
+    with lock:
+        order.append("before")
+        lock.post(lambda: order.append("posted"))
+        order.append("after")
+    assert order == ["before", "posted", "after"]
+
+
+def test_work_posted_during_nested_holds_runs_at_the_outermost_end_only() -> None:
+    lock = DeferringLock()
+    order: list[str] = []
+    h, release = _held(lock, order, depth=2)
+    lock.post(lambda: order.append("posted"))
+    release.set()
+    h.join(NEVER_S)
+    assert order == ["hold 2 ends", "hold 1 ends", "posted"]
+
+
+def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
+    lock = DeferringLock()
+    inside, release = threading.Event(), threading.Event()
+
+    raised: list[str] = []
+
+    def holder() -> None:
+        try:
+            with lock:
+                inside.set()
+                release.wait(NEVER_S)
+        except RuntimeError as exc:  # the holder's exit raises the work's error in its thread
+            raised.append(str(exc))
+
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    h = _in_thread(holder)
+    assert inside.wait(NEVER_S)
+    lock.post(boom)
+    release.set()
+    h.join(NEVER_S)
+    assert raised == ["boom"]
+    assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
+    lock._lock.release()  # type: ignore[attr-defined]
