@@ -23,7 +23,10 @@ from harness.reports.build import run_data_from_journal
 FIELDS = ("pymalloc_in_use_bytes", "harness_log_records", "sut_log_records", "faults_log_records", "rss_bytes")
 
 
-def _hours(run_dir: Path) -> list[str]:
+def first_segment_series(run_dir: Path, fields: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The times and ``fields`` of a soak folder's first segment's samples, as the report reads the
+    journal; a ValueError naming the journal and the fix where there is none, it cannot be read, or a
+    sample lacks a field. Shared by the scripts that read a soak's memory series."""
     journal = run_dir / "journal.jsonl"
     if not journal.is_file():
         raise ValueError(f"{journal}: no soak journal there; give a soak's run folder")
@@ -31,10 +34,14 @@ def _hours(run_dir: Path) -> list[str]:
         samples = [s for s in run_data_from_journal(journal).samples if s.get("segment", 0) == 0]
     except (JournalError, OSError) as exc:
         raise ValueError(f"{journal}: not readable as a soak journal ({exc})") from None
-    if not samples or not all(k in s for s in samples for k in FIELDS):
-        raise ValueError(f"{journal}: samples lack one of {', '.join(FIELDS)} (an allocator-sampled soak has them)")
+    if not samples or not all(k in s for s in samples for k in fields):
+        raise ValueError(f"{journal}: samples lack one of {', '.join(fields)} (an allocator-sampled soak has them)")
     t = np.array([s["t"] for s in samples], dtype=np.float64)
-    a = {k: np.array([s[k] for s in samples], dtype=np.float64) for k in FIELDS}
+    return t, {k: np.array([s[k] for s in samples], dtype=np.float64) for k in fields}
+
+
+def _hours(run_dir: Path) -> list[str]:
+    t, a = first_segment_series(run_dir, FIELDS)
     modelled = window_taken_out(t, a["pymalloc_in_use_bytes"], a["harness_log_records"])
     out = a["pymalloc_in_use_bytes"] if modelled is None else modelled[0]
     lines = [f"{run_dir}: window out at {'-' if modelled is None else format(modelled[1], '.4g')} B an entry"]
