@@ -143,7 +143,8 @@ How a slope is judged (``judge``), and why:
 
 8. **Lifetimes too short to judge a slope give no verdict.** Each lifetime of a resumed soak is
    fitted on its own, and a healthy process's slope over minutes scatters by more than the threshold
-   both ways. Where a soak ran as two or more lifetimes and none is judged over
+   both ways. Where a soak ran as two or more lifetimes adding up to ``MIN_WINDOW_S`` or more (a
+   shorter soak keeps point 5's short-window rules, as an uninterrupted one) and none is judged over
    ``harness.leak_levels.SLOPE_MIN_SPAN_S`` (30 min) after its warm-up, the RSS's verdict is
    ``inconclusive``, naming the longest lifetime's judged span and the minimum (a growth clearly
    unbounded, point 5, stays a leak). A soak resumed every 10 minutes failed healthy and passed a
@@ -579,8 +580,9 @@ def _lifetimes_too_short(v: LeakVerdict, times_s: Any, values: Any, groups: Any,
     Why: each lifetime's slope is fitted on its own (a new process starts its structures empty), and
     over minutes a healthy process's slope scatters by more than the threshold both ways (pymalloc's
     over a lifetime's judged 4 minutes: -17.7..+10.9 MB/h in healthy hours): a soak resumed every 10
-    minutes failed healthy and passed a planted 5 MB/h leak (bench/RESULTS.md, issue #11). An
-    uninterrupted short run is judged by its short window's rules instead (``MIN_WINDOW_S``)."""
+    minutes failed healthy and passed a planted 5 MB/h leak (bench/RESULTS.md, issue #11). A soak whose
+    lifetimes add up to less than ``MIN_WINDOW_S`` is judged by the short window's rules instead, as an
+    uninterrupted short run is: only there is a short lifetime's slope not claimed as an hour's."""
     if groups is None or v.verdict == "insufficient_data":
         return v
     t = np.asarray(times_s, dtype=np.float64)
@@ -588,7 +590,7 @@ def _lifetimes_too_short(v: LeakVerdict, times_s: Any, values: Any, groups: Any,
     keep = np.isfinite(t) & np.isfinite(np.asarray(values, dtype=np.float64))
     t, g = t[keep], g[keep]
     lifetimes = np.unique(g)
-    if lifetimes.size < 2:
+    if lifetimes.size < 2 or _span_by_group(t, g) < MIN_WINDOW_S:
         return v
     judged = after_warmup(t, g, warmup_fraction)
     warmup = warmup_fraction * float(np.ptp(t))

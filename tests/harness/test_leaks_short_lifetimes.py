@@ -113,3 +113,10 @@ def test_a_clearly_unbounded_growth_in_short_lifetimes_stays_a_leak() -> None:
     rss = 200 * MB + 300 * MiB * (t - g * 600.0) / 3600.0
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal + (rss - 200 * MB), pymalloc=_flat(t, 97611))
     assert v.verdict == "leak", v.reason
+
+
+def test_a_short_resumed_soak_is_left_to_the_short_window_rules() -> None:
+    """Four 10-minute lifetimes add up to under ``MIN_WINDOW_S``: judged as a short run is (ok, flat)."""
+    t, rss, g, mal, p = _resumed(600.0, 4, 0.0, 97611)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
