@@ -60,7 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BEND_MIN_SPAN_S", "DECELERATION_ALPHA", "after_warmup", "LEVEL_BLOCKS", "LEVEL_TRIM", "LevelLine", "level_line", "lifetime_alpha", "trimmed_mean", "window_taken_out"]
+__all__ = ["BEND_MIN_SPAN_S", "SLOPE_MIN_SPAN_S", "DECELERATION_ALPHA", "after_warmup", "LEVEL_BLOCKS", "LEVEL_TRIM", "LevelLine", "level_line", "lifetime_alpha", "trimmed_mean", "window_taken_out"]
 
 #: blocks of the judged window whose levels the line goes through: eighths, so each quarter the
 #: judge reads (``harness.leaks``, point 5) is two levels, and a 1-hour soak's block is ~6.8 min
@@ -77,6 +77,14 @@ DECELERATION_ALPHA = 0.05
 #: judged 54, 48 and 36 minutes bent at 7-9 % each at 5 %, those judged 12 minutes (eight lifetimes)
 #: at 29 %. The shorter lifetimes are asked together (``_pooled_bend``)
 BEND_MIN_SPAN_S = 1800.0
+#: the judged span (after its warm-up) a lifetime needs for its slope to be judged at all: 30 minutes.
+#: A healthy soak's pymalloc slope (history window modelled out) over the later parts of an
+#: uninterrupted hour scattered -17.7..+10.9 MB/h judged over 4 minutes, -9.9..+7.8 over 9, 0.1..6.7
+#: over 14 and -1.5..+4.1 over 24 (14 healthy 1-hour soaks, ``bench/leak_slice_slopes.py --slice``
+#: 600/900/1200/1800, bench/RESULTS.md, issue #11): under 24 minutes the healthy scatter crosses the
+#: 4 MiB/h threshold both ways, so a soak whose every lifetime is shorter gives no leak verdict
+#: (``harness.leaks._lifetimes_too_short``)
+SLOPE_MIN_SPAN_S = 1800.0
 #: fewest samples a block must hold for its level to be read
 BLOCK_MIN_SAMPLES = 3
 #: the share of a block's (or a quarter's) lowest and of its highest values left out of its level

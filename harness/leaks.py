@@ -138,6 +138,20 @@ How a slope is judged (``judge``), and why:
    sampled) the RSS is judged alone, and a verdict the allocator would have been asked about says
    so (``allocator``: ``not_sampled``).
 
+   Beside an RSS read ``ok`` that the allocators were asked about (``step``, ``saturating``), an
+   allocator whose own series reads ``inconclusive`` makes the verdict ``inconclusive``, naming it:
+   the RSS's steps cannot clear what the allocator's series cannot decide (a line of short lifetimes
+   only, ``harness.leak_levels``, point 3, read so and was dropped beside a saturating RSS).
+
+8. **Lifetimes too short to judge a slope give no verdict.** Each lifetime of a resumed soak is
+   fitted on its own, and a healthy process's slope over minutes scatters by more than the threshold
+   both ways. Where a soak ran as two or more lifetimes adding up to ``MIN_WINDOW_S`` or more (a
+   shorter soak keeps point 5's short-window rules, as an uninterrupted one) and none is judged over
+   ``harness.leak_levels.SLOPE_MIN_SPAN_S`` (30 min) after its warm-up, the RSS's verdict is
+   ``inconclusive``, naming the longest lifetime's judged span and the minimum (a growth clearly
+   unbounded, point 5, stays a leak). A soak resumed every 10 minutes failed healthy and passed a
+   planted 5 MB/h small-object leak before (bench/RESULTS.md, issue #11).
+
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
 """
@@ -154,7 +168,7 @@ from typing import Any
 import numpy as np
 
 from .allocator import in_use_bytes, pymalloc_in_use_bytes
-from .leak_levels import LEVEL_TRIM, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
+from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 
 __all__ = ["ALLOCATORS_SUM_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "LeakVerdict", "ResourceSampler", "judge", "judge_all", "judge_pymalloc",
@@ -552,8 +566,48 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     verdict = _judge_series(metric, times_s, values, held=held, **kw)
     if metric != "rss_bytes":
         return verdict
-    return _beside_allocator(verdict, times_s, values, in_use, pymalloc=pymalloc, window_records=window_records,
-                             held=held, **kw)
+    verdict = _beside_allocator(verdict, times_s, values, in_use, pymalloc=pymalloc, window_records=window_records,
+                                held=held, **kw)
+    return _lifetimes_too_short(verdict, times_s, values, groups, warmup_fraction)
+
+
+def _lifetimes_too_short(v: LeakVerdict, times_s: Any, values: Any, groups: Any, warmup_fraction: float
+                         ) -> LeakVerdict:
+    """The RSS's verdict of a resumed soak (two or more process lifetimes) none of whose lifetimes is
+    judged over ``SLOPE_MIN_SPAN_S`` or more after its warm-up: ``inconclusive``, naming the longest
+    lifetime's judged span and the minimum, whatever the slopes said (module docstring, point 8). A
+    growth clearly unbounded (a late slope of ``UNBOUNDED_FACTOR`` times the threshold, point 5) stays
+    a leak, as it does in a short uninterrupted window.
+
+    Why: each lifetime's slope is fitted on its own (a new process starts its structures empty), and
+    over minutes a healthy process's slope scatters by more than the threshold both ways (pymalloc's
+    over a lifetime's judged 4 minutes: -17.7..+10.9 MB/h in healthy hours): a soak resumed every 10
+    minutes failed healthy and passed a planted 5 MB/h leak (bench/RESULTS.md, issue #11). A soak whose
+    lifetimes add up to less than ``MIN_WINDOW_S`` is judged by the short window's rules instead, as an
+    uninterrupted short run is: only there is a short lifetime's slope not claimed as an hour's."""
+    if groups is None or v.verdict == "insufficient_data":
+        return v
+    t = np.asarray(times_s, dtype=np.float64)
+    g = np.asarray(groups, dtype=np.int64)
+    keep = np.isfinite(t) & np.isfinite(np.asarray(values, dtype=np.float64))
+    t, g = t[keep], g[keep]
+    lifetimes = np.unique(g)
+    if lifetimes.size < 2 or _span_by_group(t, g) < MIN_WINDOW_S:
+        return v
+    judged = after_warmup(t, g, warmup_fraction)
+    warmup = warmup_fraction * float(np.ptp(t))
+    longest = max(float(np.ptp(t[judged & (g == k)])) if (judged & (g == k)).any() else 0.0 for k in lifetimes)
+    if longest >= SLOPE_MIN_SPAN_S:
+        return v
+    late = v.late_slope_per_hour
+    if v.verdict == "leak" and late is not None and late >= UNBOUNDED_FACTOR * v.threshold_per_hour:
+        return v
+    return replace(v, verdict="inconclusive", reason=(
+        f"lifetimes too short to judge a slope: the soak ran as {lifetimes.size} process lifetimes, the longest "
+        f"judged over {longest / 60:.1f} min after its warm-up, and a lifetime needs {SLOPE_MIN_SPAN_S / 60:.0f} min "
+        "(a healthy process's slope over minutes scatters by more than the threshold both ways): resume less often "
+        f"(lifetimes of {(SLOPE_MIN_SPAN_S + warmup) / 60:.0f} min or more); read by its slopes: "
+        f"{v.verdict}, {v.shape} ({v.reason})"))
 
 
 def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, *,
@@ -622,6 +676,13 @@ def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, 
         return replace(rss, verdict="leak", shape="growing", reason=(
             f"read by the RSS alone: {rss.verdict}, {rss.shape} ({rss.reason}); but {name} bytes in use, "
             f"which do not move with the free bytes the heap keeps resident, {v.reason}: a leak"), **fields)
+    doubted = [(name, v) for name, v in said if v.verdict == "inconclusive"]
+    if rss.verdict == "ok" and doubted:
+        return replace(rss, verdict="inconclusive", reason=(
+            f"read by the RSS alone: ok, {rss.shape} ({rss.reason}); but "
+            + "; and ".join(f"{name} bytes in use cannot tell ({v.reason})" for name, v in doubted)
+            + ": the RSS's steps, blurred by the free memory the heaps keep resident, cannot clear what "
+            "the allocator's own series cannot decide"), **fields)
     return replace(rss, reason=(
         f"{rss.reason}; the allocators' bytes in use show no leak either ({_said(said)}): the RSS's verdict stands"),
         **fields)

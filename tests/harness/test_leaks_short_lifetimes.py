@@ -1,0 +1,122 @@
+"""Two doubts the RSS's leak verdict must carry to the report rather than clear.
+
+1. An allocator whose own series cannot decide (``inconclusive``) beside an RSS read ``ok`` through
+   its steps (``saturating``, ``step``): the RSS cannot clear what the allocator cannot, so the
+   verdict is ``inconclusive``, naming the allocator (``harness.leaks._beside_allocator``).
+2. A resumed soak none of whose process lifetimes is judged over ``SLOPE_MIN_SPAN_S``: no verdict
+   from its slopes either way (``harness.leaks._lifetimes_too_short``): a healthy soak resumed every
+   10 minutes failed and a planted 5 MB/h leak passed (bench/RESULTS.md, issue #11).
+
+Synthetic series, seeded; no clock but the samples' own times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from harness import leaks
+from harness.leak_levels import SLOPE_MIN_SPAN_S
+from harness.leaks import MiB, judge
+
+MB = 1e6
+
+
+def _saturating_rss(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """An hour's RSS that climbs 20 MB/h for half an hour and then holds (late half flat)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 3600.0, 1.0)
+    return t, 200 * MB + 20 * MB * np.minimum(t, 1800.0) / 3600.0 + rng.normal(0.0, 2e4, t.size)
+
+
+def _flat(t: np.ndarray, seed: int, level: float = 60 * MB) -> np.ndarray:
+    return level + np.random.default_rng(seed).normal(0.0, 2e4, t.size)
+
+
+@pytest.mark.parametrize("seed", [97600, 97601, 97602])
+def test_an_inconclusive_pymalloc_beside_a_saturating_rss_makes_the_verdict_inconclusive(monkeypatch, seed: int) -> None:
+    t, y = _saturating_rss(seed)
+    alone = judge("rss_bytes", t, y, in_use=_flat(t, seed), pymalloc=_flat(t, seed + 1))
+    assert (alone.verdict, alone.shape) == ("ok", "saturating")  # the series reach the rule under test
+
+    real = leaks.judge_pymalloc
+
+    def undecided(*args, **kw):
+        v, p, per = real(*args, **kw)
+        return replace(v, verdict="inconclusive", shape="growing", reason="STUB: a line of short lifetimes"), p, per
+
+    monkeypatch.setattr(leaks, "judge_pymalloc", undecided)
+    v = judge("rss_bytes", t, y, in_use=_flat(t, seed), pymalloc=_flat(t, seed + 1))
+    assert v.verdict == "inconclusive", v.reason
+    assert v.shape == "saturating"
+    assert "pymalloc's bytes in use cannot tell" in v.reason and "STUB: a line of short lifetimes" in v.reason
+    assert v.pymalloc_verdict == "inconclusive"
+
+
+def test_allocators_that_decide_leave_a_saturating_rss_ok() -> None:
+    t, y = _saturating_rss(97603)
+    v = judge("rss_bytes", t, y, in_use=_flat(t, 97603), pymalloc=_flat(t, 97604))
+    assert (v.verdict, v.allocator, v.pymalloc_verdict, v.allocator_verdict) == ("ok", "asked", "ok", "ok")
+
+
+def _resumed(lifetime_s: float, lifetimes: int, pymalloc_per_hour: float, seed: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A soak resumed every ``lifetime_s`` (the clock carried on): malloc flat, pymalloc and the RSS
+    with it rising ``pymalloc_per_hour`` within each lifetime from the same start (a new process)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, lifetime_s * lifetimes, 1.0)
+    g = (t // lifetime_s).astype(np.int64)
+    grows = pymalloc_per_hour * (t - g * lifetime_s) / 3600.0
+    rss = 200 * MB + grows + rng.normal(0.0, 2e4, t.size)
+    mal = 30 * MB + rng.normal(0.0, 2e4, t.size)
+    p = 50 * MB + grows + rng.normal(0.0, 2e4, t.size)
+    return t, rss, g, mal, p
+
+
+@pytest.mark.parametrize("pymalloc_per_hour", [0.0, 20 * MB])
+@pytest.mark.parametrize("seed", [97605, 97606])
+def test_a_soak_of_six_ten_minute_lifetimes_gives_no_leak_verdict(pymalloc_per_hour: float, seed: int) -> None:
+    """Flat everywhere (the planted 97101's "ok, flat" PASS) or pymalloc steep in every lifetime
+    (healthy 97100's FAIL): inconclusive, naming the lifetimes' judged span and the minimum."""
+    t, rss, g, mal, p = _resumed(600.0, 6, pymalloc_per_hour, seed)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "lifetimes too short to judge a slope: the soak ran as 6 process lifetimes" in v.reason
+    assert "judged over 4.0 min" in v.reason and f"needs {SLOPE_MIN_SPAN_S / 60:.0f} min" in v.reason
+
+
+def test_the_steep_lifetimes_read_a_leak_by_their_slopes_alone() -> None:
+    """What the rule holds back: the same series read as one lifetime's growth is a leak."""
+    t, rss, g, mal, p = _resumed(600.0, 6, 20 * MB, 97607)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert "read by its slopes: leak" in v.reason, v.reason
+
+
+def test_lifetimes_judged_long_enough_are_judged_by_their_slopes() -> None:
+    """Two 40-minute lifetimes (judged 32 minutes each after the 8-minute warm-up): the rule is silent."""
+    t, rss, g, mal, p = _resumed(2400.0, 2, 0.0, 97608)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_one_short_lifetime_is_left_to_the_short_window_rules() -> None:
+    """An uninterrupted 10-minute run is judged by ``MIN_WINDOW_S``'s rules, not this one."""
+    t, rss, g, mal, p = _resumed(600.0, 1, 0.0, 97609)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_a_clearly_unbounded_growth_in_short_lifetimes_stays_a_leak() -> None:
+    t, _, g, mal, _ = _resumed(600.0, 6, 0.0, 97610)
+    rss = 200 * MB + 300 * MiB * (t - g * 600.0) / 3600.0
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal + (rss - 200 * MB), pymalloc=_flat(t, 97611))
+    assert v.verdict == "leak", v.reason
+
+
+def test_a_short_resumed_soak_is_left_to_the_short_window_rules() -> None:
+    """Four 10-minute lifetimes add up to under ``MIN_WINDOW_S``: judged as a short run is (ok, flat)."""
+    t, rss, g, mal, p = _resumed(600.0, 4, 0.0, 97611)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
