@@ -685,8 +685,10 @@ class SoakRunner:
                  expected: str | None, wall_offset: float, on_progress: Callable[[Any], None] | None,
                  resumed_from: int | None = None) -> SoakResult:
 
+        from .analysis import import_deferred
         from .runner import ReliabilityRun, RunSpec
 
+        import_deferred()  # before the first memory sample: an import mid-soak reads as growth
         spec = self.spec
         assert spec.run_dir is not None
         run_spec = RunSpec(backend=spec.backend, duration_s=spec.duration_s, seed=spec.seed,
