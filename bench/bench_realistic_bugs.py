@@ -11656,7 +11656,7 @@ _route_first({
         "harness/soak.py": ["tests/harness/test_soak_resume_continue.py"],
         "harness/cli.py": ["tests/harness/test_cli_nul_byte_path.py"],
         "harness/rig/_jackdb.py": ["tests/harness/test_jackdb_wedge_in_use.py"],
-        "harness/reports/": ["tests/harness/test_reports_timeline.py::test_a_history_that_is_a_link_is_not_drawn"]})
+        "harness/reports/__init__.py": ["tests/harness/test_reports_timeline.py::test_a_history_that_is_a_link_is_not_drawn"]})
 
 
 def main(argv: list[str] | None = None) -> int:
