@@ -100,7 +100,7 @@ def error_record_leaf_bytes(record: Any) -> int:
     0.731 s ...", "simulated device 'sim-in' disappeared"), a stall's float details, and only when
     the ``ErrorInfo`` holding them is this record's alone (``_OWN_INFO_REFS``). A literal, a
     device's name kept by its stream, the clock's time (the virtual clock's own float) and the
-    details' keys are refered to elsewhere and not counted, so the sum stays a lower bound."""
+    details' keys are referred to elsewhere and not counted, so the sum stays a lower bound."""
     n = 0
     seq = record.seq
     if type(seq) is int and seq not in _CACHED_INTS:

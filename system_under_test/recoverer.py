@@ -49,10 +49,11 @@ class RecoveryRun:
     late_s: float = 0.0
     #: of the teardown that began the run (the dead stream's close), the seconds the thread that
     #: tore down waited for a CPU, at most the teardown's time on the clock: the machine's share
-    #: of an episode's start, which the deadline counts (measured on the JACK rig beside two busy
-    #: loops: a stalled stream's close took 19.6 s and the deadline of 10 s passed before the
-    #: first attempt). Carried once, in the ``late_s`` of the run's first event after it; 0.0
-    #: where the backend measures no wait (the simulated device, whose time is virtual)
+    #: of an episode's start, which the deadline counts. Carried once, in the ``late_s`` of the
+    #: run's first event after it; 0.0 where the backend measures no wait (the simulated device,
+    #: whose time is virtual). (The 19 s a loaded JACK rig once lost before a recovery's first
+    #: attempt was not the close, 0.4-0.6 s, but a harness observer of RECOVERING waiting for a
+    #: lock: bench/RESULTS.md, issue #11, ``harness.deferring_lock``.)
     teardown_wait_s: float = 0.0
     #: how long the successful attempt's device open took (``open_s`` on ``recovery_succeeded``):
     #: the open is the device's and the machine's time, what follows it until RUNNING the system's
