@@ -38,9 +38,11 @@ def _args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--duration", type=float, default=60.0)
     p.add_argument("--profile", default="hostile")
+    p.add_argument("--schedules", type=int, default=0,
+                   help="also read this many seeded schedules (from --first-seed, no run) for where their last faults fall")
     a = p.parse_args(argv)
-    if a.first_seed < 0 or not 1 <= a.seeds <= 1000:
-        raise _Usage("--first-seed must be >= 0 and --seeds 1..1000")
+    if a.first_seed < 0 or not 0 <= a.seeds <= 1000 or not 0 <= a.schedules <= 100_000:
+        raise _Usage("--first-seed must be >= 0, --seeds 0..1000, --schedules 0..100000")
     if not 1.0 <= a.duration <= 3600.0:
         raise _Usage(f"--duration {a.duration:g}: give 1 to 3600 simulated seconds")
     from harness.faults.profiles import PROFILES  # noqa: PLC0415
@@ -75,12 +77,45 @@ def one_run(seed: int, duration_s: float, profile: str, root: Path) -> dict[str,
     }
 
 
+def late_in_schedules(profile: str, first_seed: int, count: int, duration_s: float) -> str:
+    """Where the seeded schedules put their last faults: how many are drawn, how many have a window
+    (at the default period: ``acts_past_end_s`` and ``settle_for``) that outlasts the run's end,
+    and how many of the kinds that wait on the device fire in its last period (no block can take
+    them before the faults end). Schedules only: no run."""
+    from harness.faults.kinds import FAULT_KINDS  # noqa: PLC0415
+    from harness.faults.profiles import PROFILES  # noqa: PLC0415
+    from harness.faults.xrun_bound import acts_past_end_s, period_of, settle_for  # noqa: PLC0415
+
+    period = period_of(None)
+    waits = {kind for kind, cls in FAULT_KINDS.items() if cls.waits_on_device}
+    drawn, outlast, last_period = 0, Counter(), Counter()
+    for seed in range(first_seed, first_seed + count):
+        for fault in PROFILES[profile].schedule(duration_s, seed).faults:
+            t = getattr(fault.trigger, "time", None)
+            if t is None:
+                continue
+            drawn += 1
+            end = t + float(getattr(fault, "duration_s", 0.0) or 0.0)
+            if end + acts_past_end_s(fault.kind, fault.recorded_params(), period) + settle_for(period) > duration_s:
+                outlast[fault.kind] += 1
+            if fault.kind in waits and t > duration_s - period.period_s:
+                last_period[fault.kind] += 1
+    return (f"{count} {profile} schedules of {duration_s:g} s (seeds {first_seed}-{first_seed + count - 1}): "
+            f"{drawn} faults drawn; window past the run's end {sum(outlast.values())} "
+            f"{dict(sorted(outlast.items()))}; waiting on the device and fired in the last "
+            f"{period.period_s * 1000:.2f} ms period {sum(last_period.values())} {dict(sorted(last_period.items()))}")
+
+
 def main(argv: list[str]) -> int:
     try:
         a = _args(argv)
     except _Usage as exc:
         print(f"taken_back_notes: {exc}", file=sys.stderr)
         return 2
+    if a.schedules:
+        print(late_in_schedules(a.profile, a.first_seed, a.schedules, a.duration), flush=True)
+    if not a.seeds:
+        return 0
     root = Path(tempfile.mkdtemp(prefix="taken-back-"))
     totals: Counter[str] = Counter()
     late_all: Counter[str] = Counter()

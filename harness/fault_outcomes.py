@@ -23,7 +23,10 @@ outcome, from what the history recorded after it:
   the ``xrun`` firings whose windows have ended, then to the others, each in the order they fired;
 - ``nothing_seen``: none of these, and a metrics sample after the window shows it;
 - ``not_observed``: the history ends before a metrics sample after the window, or its samples
-  hold no such counter (nothing the system counts can show a late block).
+  hold no such counter (nothing the system counts can show a late block); or the device took back
+  the whole of what the firing asked of it before a block took any (a ``fault_taken_back`` note
+  naming its fault: the faults' end, or its window's end with its stream gone), so the system never
+  met it, whatever came in its window: such a firing is never judged.
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
 lateness or a ``callback_raises``' corrupted blocks, a period each: ``acts_past_end_s``) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor pass
@@ -72,6 +75,12 @@ OUTCOME_OF_ERROR: Mapping[str, str] = {"DeviceStalledError": STALL, "SampleRateC
 #: a refusal the history shows inside their window (no other kind's firing is: an xrun that
 #: overlaps an invalid configuration's refusal still reached, or missed, the xrun path)
 REFUSED_BY_KIND = frozenset({"invalid_config"})
+#: the note the fault injector makes of what a device dropped of a fault's request unspent
+#: (``FaultInjector._note_taken_back``)
+TAKEN_BACK = "fault_taken_back"
+#: a ``fault_taken_back`` note's amount -> the firing's parameter it is a part of (all of it: the
+#: request was never served)
+ASKED_OF_DEVICE: Mapping[str, str] = {"delay_s": "delay_s", "corrupt_callbacks": "count"}
 #: the outcome a kind is injected to reach: a kind named here whose firings never reach it tested
 #: nothing of that path. Each is one the history shows unambiguously: a counted late block, the
 #: watchdog's ``DeviceStalledError``, an error of the ``device`` component (the device lost), a
@@ -178,14 +187,27 @@ class _Firing:
     #: its fault still acts (its ``fault_start`` carried no end and its ``fault_end`` has not come):
     #: its window stays open whatever the samples say
     acting: bool = False
+    #: the fault it is a firing of (``fault_start``'s ``fault_id``: a fault may fire again)
+    fault_id: Any = None
+    #: what it asked of the device (``fault_start``'s ``params``)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    #: the device took back the whole of what it asked, before any block took some of it
+    #: (``fault_taken_back`` naming its fault: the faults' end, or its window's end with no block)
+    never_served: bool = False
 
     def covers(self, t: float) -> bool:
         """``t`` falls in its window: from its firing while its fault acts, and on to ``window_end``."""
         return self.fired_at <= t and (self.acting or t <= self.window_end)
 
     @property
+    def seen(self) -> str:
+        """Its outcome as reported: ``not_observed`` for one the device never served (whatever
+        came in its window, the system never met it), or while none is read."""
+        return NOT_OBSERVED if self.never_served or self.outcome is None else self.outcome
+
+    @property
     def reached(self) -> bool:
-        return self.outcome is not None and self.outcome == PATH_OF_KIND.get(self.kind)
+        return not self.never_served and self.outcome is not None and self.outcome == PATH_OF_KIND.get(self.kind)
 
     @property
     def judged(self) -> bool:
@@ -198,7 +220,12 @@ class _Firing:
         another fault's error and recovery, or a stop, cut short (a stall at 8192 frames, default
         seed 88504, whose 683 ms watchdog bound a lifecycle storm's stop and restart 387 ms after
         it pre-empted: its outcome is the storm's error) could not reach its path however sound
-        the system."""
+        the system. Never one whose request the device took back whole (``never_served``): the
+        system never met it (an ``xrun`` fired in the run's last period, its delay taken back as the
+        faults ended before a block came, read "nothing seen" and, the kind's only firing, the
+        xrun path missed: a healthy run INCONCLUSIVE)."""
+        if self.never_served:
+            return False
         if PATH_OF_KIND.get(self.kind) == XRUN:
             return True
         return self.changes and self.fired_running and (self.reached or not self.left_running)
@@ -263,7 +290,10 @@ class FaultOutcomeFold:
                                       fired_running=self._state in (None, "running"), settle_s=settle,
                                       period=self._period_now, target=data.get("target"),
                                       acting=firing_id is not None and not isinstance(data.get("ended_at"), (int, float)),
-                                      changes=self._changes(fault, params)))
+                                      changes=self._changes(fault, params), params=params,
+                                      fault_id=data.get("fault_id")))
+        elif kind == "note" and e.get("value") == TAKEN_BACK:
+            self._taken_back(data)
         elif kind == "event" and e.get("value") == "config_applied":
             applied = period_of_applied(data.get("config"))
             if applied is not None:
@@ -337,6 +367,22 @@ class FaultOutcomeFold:
             if late is not None:
                 self._late = late
 
+    def _taken_back(self, data: Mapping[str, Any]) -> None:
+        """A ``fault_taken_back`` note naming its fault: the firing of that fault whose window's
+        end the note names (the nearest: a fault fires again under its id) is ``never_served``
+        when what was dropped is the whole of what it asked (an xrun's delay, a
+        ``callback_raises``' count). A note naming no fault names no firing."""
+        fault_id, window_end = data.get("fault_id"), data.get("window_end")
+        if fault_id is None or not isinstance(window_end, (int, float)):
+            return
+        mine = [f for f in (*self._open, *self._done) if f.fault_id == fault_id]
+        if not mine:
+            return
+        firing = min(mine, key=lambda f: abs(f.window_end - float(window_end)))
+        asked = {what: firing.params.get(param) for what, param in ASKED_OF_DEVICE.items()}
+        firing.never_served = any(data.get(what) is not None and data.get(what) == amount
+                                  for what, amount in asked.items() if amount is not None)
+
     def _changes(self, fault: str, params: Mapping[str, Any]) -> bool:
         """The firing can move the system onto its path: a ``sample_rate_change`` only to a rate
         other than the one the system last applied (one to the rate its stream already runs at
@@ -359,7 +405,7 @@ class FaultOutcomeFold:
     def outcomes(self) -> list[tuple[str, float, str]]:
         """(kind, fired at, outcome) of every firing fed, in the order they fired."""
         firings = sorted([*self._done, *self._open], key=lambda f: f.fired_at)
-        return [(f.kind, f.fired_at, f.outcome or NOT_OBSERVED) for f in firings]
+        return [(f.kind, f.fired_at, f.seen) for f in firings]
 
     def path_missed(self) -> dict[str, dict[str, Any]]:
         """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` with a judged,
@@ -373,7 +419,7 @@ class FaultOutcomeFold:
             mine = [f for f in firings if f.kind == kind]
             judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
             if judged and not any(f.reached for f in mine):
-                became = Counter(f.outcome for f in mine if f.outcome not in (None, NOT_OBSERVED))
+                became = Counter(f.seen for f in mine if f.seen != NOT_OBSERVED)
                 out[kind] = {"path": path, "fired": len(mine), "judged": len(judged),
                              "became": {o: became[o] for o in OUTCOMES if became[o]}}
         return out

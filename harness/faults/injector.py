@@ -584,7 +584,11 @@ class FaultInjector:
         (corrupted callbacks not yet spent, a delay not yet served), noted as ``fault_taken_back``
         with what was dropped. A request left there outlives the faults: a stream a recovery
         opens after them meets it, and a healthy system's errors after the faults' end read as
-        one that never settles. A target that leaves nothing waiting has no ``take_back``."""
+        one that never settles. A request held to its firing's window (``kinds.within_window``)
+        is noted through its ``taken_back_after``, naming its fault and its window's end (the
+        note's time before it: the faults' end cut the window short), as at its window's end;
+        ``take_back`` returns only what no fault's request owned, noted naming none. A target
+        that leaves nothing waiting has no ``take_back``."""
         take_back = getattr(self.target, "take_back", None)
         waiting, self._waiting_on = self._waiting_on, {}
         if take_back is None:

@@ -124,7 +124,9 @@ class SimulatedTarget:
 
     def take_back(self, name: str) -> dict[str, float | int]:
         """Drop what the faults asked of ``name`` that still waits for a callback (corrupted
-        callbacks not yet spent, a delay not yet served); what was dropped, ``{}`` when nothing.
+        callbacks not yet spent, a delay not yet served): each request asked with an
+        ``on_dropped`` is told what is dropped of it; returned is what was dropped that no one was
+        told of, ``{}`` when nothing.
         A target whose faults leave nothing waiting on the device (the JACK rig's act at once)
         has no such method."""
         return self.backend.take_back_pending(name)

@@ -31,9 +31,10 @@ Fault hooks (the harness calls these; they are ordinary public API):
   dropped past an end is what is left of that request, whatever other callers asked.
 - ``change_sample_rate(name, rate)``: the device switches rate under a running stream.
 - ``take_back_pending(name)``: what ``delay_next_callback`` and ``corrupt_next_callbacks`` asked
-  for and no callback has taken yet is dropped, and returned: once the faults that asked for it
-  have ended, a request left on the device would act on a stream opened later (a recovery's),
-  with no fault to account for it.
+  for and no callback has taken yet is dropped: once the faults that asked for it have ended, a
+  request left on the device would act on a stream opened later (a recovery's), with no fault to
+  account for it. Each request with an ``on_dropped`` is told what is dropped of it, as at its
+  end; what no one was told of is returned.
 """
 
 from __future__ import annotations
@@ -214,6 +215,12 @@ class SimulatedDevice:
         request's end, so that what no block took is noted then, at the window's end, whether or
         not a stream delivers another block (a dead stream's recovery may never open one)."""
         self._drop([r for r in self.requests if r.ended(now)])
+
+    def drop_told(self) -> None:
+        """Drop what is left of each request that has an ``on_dropped``, telling it, before its
+        end: what asked for it is ending (the faults' end takes back what waits on the device),
+        and a request dropped unnamed could not be tied to its cause."""
+        self._drop([r for r in self.requests if r.on_dropped is not None])
 
     def _drop(self, requests: list[DeviceRequest]) -> None:
         """Take ``requests`` off the device, what is left of each told to its ``on_dropped``."""
@@ -433,9 +440,12 @@ class SimulatedBackend(DeviceBackend):
 
     def take_back_pending(self, name: str) -> dict[str, float | int]:
         """Drop the requests still waiting on ``name`` for a callback to act on: the corrupted
-        callbacks not yet spent and a delay not yet served. Returns what was dropped (only what
-        was pending: ``{}`` when nothing), for the caller's record."""
+        callbacks not yet spent and a delay not yet served. A request that has an ``on_dropped``
+        is told what is dropped of it, as at its end (so its caller's note names what asked for
+        it); returns what was dropped that no one was told of (a request without one, what a
+        caller added to the fields directly: ``{}`` when nothing), for the caller's record."""
         dev = self.device(name)
+        dev.drop_told()
         dropped: dict[str, float | int] = {}
         for request in dev.requests:
             request.let_go()

@@ -19,6 +19,7 @@ import pytest
 from running_system import running_system
 
 from harness import ReliabilityRun, RunSpec
+from harness.fault_outcomes import fold_history
 from harness.faults import FaultInjector, fault_from_dict
 from harness.faults.kinds import Fault
 from harness.faults.triggers import At
@@ -45,15 +46,19 @@ def _notes(history: History, value: str) -> list[dict]:
 
 
 def test_corrupted_callbacks_unspent_when_the_faults_end_are_taken_back() -> None:
+    """Taken back as the faults end, before the firing's window ends, in a note naming the fault
+    and its window's end (one naming no fault could not be tied to its cause)."""
     system, history = _running()
     injector = FaultInjector(system, (), seed=1, history=history)
     injector.inject(_fault("callback_raises", "raise", count=3))
+    window_end = _window_end(system, "callback_raises", system.clock.now(), {"count": 3})
     injector.disarm()  # at the same instant: no callback has spent any of the three
     system.run_for(1.0)
     assert system.monitoring.value("callback_errors") == 0
     assert system.backend.device("sim-in").corrupt_callbacks == 0
     assert _notes(history, "fault_taken_back") == [
-        {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 3}]
+        {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 3, "fault_id": "raise",
+         "window_end": window_end}]
     assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 3}}
 
 
@@ -62,12 +67,38 @@ def test_a_late_callback_not_yet_served_when_the_faults_end_is_taken_back() -> N
     xruns = system.monitoring.value("xruns")
     injector = FaultInjector(system, (), seed=1, history=history)
     injector.inject(_fault("xrun", "late", delay_s=0.005))
+    window_end = _window_end(system, "xrun", system.clock.now(), {"delay_s": 0.005})
     injector.disarm()
     system.run_for(1.0)
     assert system.monitoring.value("xruns") == xruns
     assert system.backend.device("sim-in").pending_delay_s == 0.0
     (note,) = _notes(history, "fault_taken_back")
-    assert note["kinds"] == ["xrun"] and note["delay_s"] == 0.005
+    assert note == {"device": "sim-in", "kinds": ["xrun"], "delay_s": 0.005, "fault_id": "late",
+                    "window_end": window_end}
+
+
+def test_the_faults_end_names_each_request_it_takes_back() -> None:
+    """Two firings' requests and one asked of the device directly (no fault: a test's hook) wait
+    on one device as the faults end: one note for each firing, naming it, with what was left of
+    it (the first's one block spent), and one naming no fault for what no fault asked."""
+    system, history = _running()
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("callback_raises", "first", count=3))
+    first_end = _window_end(system, "callback_raises", system.clock.now(), {"count": 3})
+    system.run_for(period_of(system.config).period_s)  # one block comes: it spends one of the three
+    injector.inject(_fault("callback_raises", "second", count=2))
+    second_end = _window_end(system, "callback_raises", system.clock.now(), {"count": 2})
+    system.backend.corrupt_next_callbacks("sim-in", 4)
+    injector.disarm()
+    assert system.monitoring.value("callback_errors") == 1
+    assert _notes(history, "fault_taken_back") == [
+        {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 2, "fault_id": "first",
+         "window_end": first_end},
+        {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 2, "fault_id": "second",
+         "window_end": second_end},
+        {"device": "sim-in", "kinds": ["callback_raises"], "corrupt_callbacks": 4}]
+    assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 8}}
+    assert system.backend.device("sim-in").corrupt_callbacks == 0
 
 
 def test_requests_spent_before_the_end_leave_nothing_to_take_back() -> None:
@@ -235,3 +266,36 @@ def test_what_is_taken_back_of_one_device_in_several_goes_is_counted_whole() -> 
     notes = _notes(history, "fault_taken_back")
     assert [n["corrupt_callbacks"] for n in notes] == [2, 3]
     assert injector.taken_back == {"sim-in": {"corrupt_callbacks": 5}}
+
+
+@pytest.mark.parametrize("kind, params", [("xrun", {"delay_s": 0.005}), ("callback_raises", {"count": 2})])
+def test_a_firing_the_faults_end_took_back_whole_is_not_judged(kind: str, params: dict) -> None:
+    """A run's only firing of a judged kind comes in its last period: the faults end before a block
+    takes any of it, and its request is taken back whole. The system never met it: it read
+    "nothing seen" and the kind's path missed (a healthy run's verdict INCONCLUSIVE); now it is
+    not observed and judges nothing. One a block took a part of is judged as before."""
+    system, history = _running()
+    history.snapshot(system)
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault(kind, "last", **params))
+    injector.disarm()  # at the same instant: no block has taken any of it
+    system.run_for(1.0)
+    history.snapshot(system)
+    fold = fold_history([e.to_dict() for e in history.entries])
+    assert fold.by_kind() == {kind: {"not_observed": 1}} and fold.path_missed() == {}
+
+
+def test_a_firing_the_faults_end_took_back_in_part_is_judged() -> None:
+    """Three corrupted callbacks asked, one block takes the first, the faults end: the firing
+    acted (its callback error is its outcome), and its other two are taken back."""
+    system, history = _running()
+    history.snapshot(system)
+    injector = FaultInjector(system, (), seed=1, history=history)
+    injector.inject(_fault("callback_raises", "last", count=3))
+    system.run_for(period_of(system.config).period_s)
+    injector.disarm()
+    system.run_for(1.0)
+    history.snapshot(system)
+    assert _notes(history, "fault_taken_back")[0]["corrupt_callbacks"] == 2
+    fold = fold_history([e.to_dict() for e in history.entries])
+    assert fold.by_kind() == {"callback_raises": {"error": 1}} and fold.path_missed() == {}
