@@ -8144,8 +8144,8 @@ BUGS += BATCH_54
 #: ``--batch 56`` tries only these.
 BATCH_56: list[Bug] = [
     Bug("transition_bytes_without_slot", "held.py",
-        "    return _SLOT + sys.getsizeof(record)\n",
-        "    return sys.getsizeof(record)\n",
+        "    n = _SLOT + sys.getsizeof(record)\n",
+        "    n = sys.getsizeof(record)\n",
         "'the record's size is its bytes' in transition_record_bytes: the log's pointer to each record "
         "is left out, so a transition log's held bytes are 8 bytes a record short of the error log's "
         "rule",

@@ -51,10 +51,18 @@ def _args(argv: list[str]) -> argparse.Namespace:
     return a
 
 
+def _seen(firing: Any) -> str:
+    """A firing's outcome as the run reports it (a tree before ``_Firing.seen``: its outcome)."""
+    from harness.fault_outcomes import NOT_OBSERVED  # noqa: PLC0415
+
+    seen = getattr(firing, "seen", None)
+    return seen if seen is not None else (firing.outcome or NOT_OBSERVED)
+
+
 def one_run(seed: int, duration_s: float, profile: str, root: Path) -> dict[str, Any]:
     """One run's notes, its late firings and their outcomes, and its verdict."""
     from harness import ReliabilityRun, RunSpec  # noqa: PLC0415
-    from harness.fault_outcomes import NOT_OBSERVED, fold_history  # noqa: PLC0415
+    from harness.fault_outcomes import fold_history  # noqa: PLC0415
 
     run = ReliabilityRun(RunSpec(duration_s=duration_s, seed=seed, faults=profile, report_root=root, label="tb"))
     result = run.execute(reports=False)
@@ -70,9 +78,8 @@ def one_run(seed: int, duration_s: float, profile: str, root: Path) -> dict[str,
         "notes": len(notes),
         "unnamed": sum("fault_id" not in (e.get("data") or {}) for e in notes),
         "at_faults_end": sum(faults_end is not None and e["time"] >= faults_end for e in notes),
-        "late": Counter(f"{f.kind}:{f.outcome or NOT_OBSERVED}" for f in late),
-        "late_detail": [(f.kind, round(f.fired_at, 3), round(f.window_end, 3), f.outcome or NOT_OBSERVED)
-                        for f in late],
+        "late": Counter(f"{f.kind}:{_seen(f)}" for f in late),
+        "late_detail": [(f.kind, round(f.fired_at, 3), round(f.window_end, 3), _seen(f)) for f in late],
         "path_missed": sorted(fold.path_missed()),
     }
 
