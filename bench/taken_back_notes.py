@@ -22,18 +22,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-
-class _Usage(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _Usage(message)
+from bench_usage import Parser, Usage
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
-    p = _Parser(prog="taken_back_notes.py", add_help=True)
+    p = Parser(prog="taken_back_notes.py", add_help=True)
     p.add_argument("--first-seed", type=int, required=True)
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--duration", type=float, default=60.0)
@@ -42,12 +35,12 @@ def _args(argv: list[str]) -> argparse.Namespace:
                    help="also read this many seeded schedules (from --first-seed, no run) for where their last faults fall")
     a = p.parse_args(argv)
     if a.first_seed < 0 or not 0 <= a.seeds <= 1000 or not 0 <= a.schedules <= 100_000:
-        raise _Usage("--first-seed must be >= 0, --seeds 0..1000, --schedules 0..100000")
+        raise Usage("--first-seed must be >= 0, --seeds 0..1000, --schedules 0..100000")
     if not 1.0 <= a.duration <= 3600.0:
-        raise _Usage(f"--duration {a.duration:g}: give 1 to 3600 simulated seconds")
+        raise Usage(f"--duration {a.duration:g}: give 1 to 3600 simulated seconds")
     from harness.faults.profiles import PROFILES  # noqa: PLC0415
     if a.profile not in PROFILES:
-        raise _Usage(f"--profile {a.profile!r}: give a built-in profile ({', '.join(sorted(PROFILES))})")
+        raise Usage(f"--profile {a.profile!r}: give a built-in profile ({', '.join(sorted(PROFILES))})")
     return a
 
 
@@ -116,7 +109,7 @@ def late_in_schedules(profile: str, first_seed: int, count: int, duration_s: flo
 def main(argv: list[str]) -> int:
     try:
         a = _args(argv)
-    except _Usage as exc:
+    except Usage as exc:
         print(f"taken_back_notes: {exc}", file=sys.stderr)
         return 2
     if a.schedules:

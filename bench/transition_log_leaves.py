@@ -25,35 +25,28 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from bench_usage import Parser, Usage
+
 #: the leaf fields of a ``TransitionRecord``, released one at a time after the records
 LEAF_FIELDS = ("cause", "time", "seq", "component")
 
 
-class _Usage(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _Usage(message)
-
-
 def _args(argv: list[str]) -> argparse.Namespace:
-    p = _Parser(prog="transition_log_leaves.py", add_help=True)
+    p = Parser(prog="transition_log_leaves.py", add_help=True)
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--duration-s", type=float, default=600.0)
     p.add_argument("--faults", default="default")
     p.add_argument("--run-dir", type=Path, default=None)
     a = p.parse_args(argv)
     if a.seed < 0:
-        raise _Usage(f"--seed {a.seed}: give a seed >= 0")
+        raise Usage(f"--seed {a.seed}: give a seed >= 0")
     if not 10.0 <= a.duration_s <= 86_400.0:
-        raise _Usage(f"--duration-s {a.duration_s:g}: give 10 to 86400 simulated seconds")
+        raise Usage(f"--duration-s {a.duration_s:g}: give 10 to 86400 simulated seconds")
     from harness.faults.profiles import PROFILES  # noqa: PLC0415
     if a.faults not in PROFILES:
-        raise _Usage(f"--faults {a.faults!r}: give a built-in profile ({', '.join(sorted(PROFILES))})")
+        raise Usage(f"--faults {a.faults!r}: give a built-in profile ({', '.join(sorted(PROFILES))})")
     if a.run_dir is not None and a.run_dir.exists():
-        raise _Usage(f"--run-dir {a.run_dir}: already exists; give a new folder")
+        raise Usage(f"--run-dir {a.run_dir}: already exists; give a new folder")
     return a
 
 
@@ -92,7 +85,7 @@ def released_by_part(log: Any) -> tuple[int, int, dict[str, int], dict[str, int]
 def main(argv: list[str]) -> int:
     try:
         a = _args(argv)
-    except _Usage as exc:
+    except Usage as exc:
         print(f"transition_log_leaves: {exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("SOUNDCHECK_HISTORY_DB", str(Path(tempfile.mkdtemp(prefix="tlog-db-")) / "h.db"))
