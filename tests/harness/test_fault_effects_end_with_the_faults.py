@@ -299,3 +299,20 @@ def test_a_firing_the_faults_end_took_back_in_part_is_judged() -> None:
     assert _notes(history, "fault_taken_back")[0]["corrupt_callbacks"] == 2
     fold = fold_history([e.to_dict() for e in history.entries])
     assert fold.by_kind() == {"callback_raises": {"error": 1}} and fold.path_missed() == {}
+
+
+def test_a_run_whose_only_xrun_fires_as_its_faults_end_is_not_left_inconclusive(tmp_path: Path) -> None:
+    """A 10 s run whose only fault is an xrun 0.1 ms before the faults end: no block comes before
+    they end, and its delay is taken back whole. The run read INCONCLUSIVE ("xrun: 1 fired, none
+    seen as xrun: 1 nothing seen"): the run's own end, not the system, kept the fault from acting.
+    The firing is now not observed, its note names it, and the run passes."""
+    from harness.faults.schedule import Schedule
+
+    run = ReliabilityRun(RunSpec(duration_s=10.0, seed=98195, faults="default", report_root=tmp_path))
+    run.schedule = Schedule.fixed([(9.9999, fault_from_dict({"kind": "xrun", "delay_s": 0.005}))],
+                                  duration_s=10.0, seed=98195)
+    result = run.execute(reports=False)
+    assert result.verdict.outcome.value == "pass", result.verdict.headline()
+    assert result.summary["faults"]["outcomes"] == {"xrun": {"not_observed": 1}}
+    (note,) = [e.data for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
+    assert note["fault_id"] == "xrun#0" and note["delay_s"] == 0.005 and note["window_end"] > run.injector.disarmed_at
