@@ -181,6 +181,10 @@ CLOSE_DEADLINE_S = 5.0
 #: the longest a single wait of a close may take when no shared deadline is given (a host killed
 #: alone, ``DeviceHost.release`` after a failed start)
 _WAIT_BOUND_S = 5.0
+#: how long a killed host is waited for even when the close's deadline has passed: a SIGKILLed
+#: process ends in milliseconds, and one not waited for at all stays a zombie and is logged as
+#: having survived the kill
+_KILL_GRACE_S = 0.1
 
 
 def time_left(deadline: float | None, bound: float = _WAIT_BOUND_S) -> float:
@@ -563,7 +567,7 @@ class DeviceHost:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        bound = time_left(deadline)
+        bound = max(time_left(deadline), _KILL_GRACE_S)
         try:
             self.proc.wait(timeout=bound)
         except subprocess.TimeoutExpired:  # D-state: nothing more we can do
