@@ -1068,7 +1068,7 @@ BATCH_5: list[Bug] = [
         "the output room test written as 'more than a block'",
         "frame accounting / audio"),
     Bug("pa_open_timeout_leaks", "devices/portaudio.py",
-        "            measured = self._failed_open_measure({})\n            self._teardown(kill=True)\n            raise DeviceTimeoutError",
+        "            measured = self._failed_open_measure({})\n            self._teardown(kill=True, deadline=self._close_deadline())\n            raise DeviceTimeoutError",
         "            measured = self._failed_open_measure({})\n            raise DeviceTimeoutError",
         "the timeout branch written before _teardown existed",
         "teardown (real device)"),
@@ -3923,7 +3923,7 @@ BATCH_26: list[Bug] = [
         "input_overflow and output_underflow (the counters compared with each other's last value)",
         "xrun detection (a ring anomaly flags the block it happened at, once)"),
     Bug("failed_open_host_gone_not_torn_down", "devices/portaudio.py",
-        "            tail = self.host.stderr_tail() if self.host else \"\"\n            self._teardown(kill=True)\n",
+        "            tail = self.host.stderr_tail() if self.host else \"\"\n            self._teardown(kill=True, deadline=self._close_deadline())\n",
         "            tail = self.host.stderr_tail() if self.host else \"\"\n",
         "'the host is gone, nothing to tear down' in the open's _HostGone branch: the shared-memory "
         "segment, the wake pipe and the host's pipes of a failed open stay behind",
@@ -4594,11 +4594,11 @@ BATCH_32: list[Bug] = [
     Bug("pa_host_shutdown_keeps_pipes", "devices/portaudio.py",
         "            except subprocess.TimeoutExpired:\n"
         "                pass\n"
-        "        self.kill()\n"
-        "        self.release()\n",
+        "        self.kill(deadline=deadline)\n"
+        "        self.release(deadline=deadline)\n",
         "            except subprocess.TimeoutExpired:\n"
         "                pass\n"
-        "        self.kill()\n",
+        "        self.kill(deadline=deadline)\n",
         "'kill() already cleans up' while tidying shutdown(): a host shut down politely (every close, "
         "every discovery) leaves its control pipes, its tick pipe, its stderr file and its reader "
         "thread behind",
@@ -4618,11 +4618,11 @@ BATCH_32: list[Bug] = [
         "real device (a request to a stuck host is bounded)"),
     Bug("pa_quiet_stop_delivery_left_running", "devices/portaudio.py",
         "                self._broken = self._broken or \"stalled\"\n"
-        "                self._halt_thread()\n"
-        "                self._kill_host()\n"
+        "                self._halt_thread(deadline)\n"
+        "                self._kill_host(deadline)\n"
         "                return\n",
         "                self._broken = self._broken or \"stalled\"\n"
-        "                self._kill_host()\n"
+        "                self._kill_host(deadline)\n"
         "                return\n",
         "'close() halts the thread anyway' in stop()'s kill branch: the delivery thread of a stream "
         "stopped while quiet or broken runs on, sees the killed host's pipe end and reports the "

@@ -172,6 +172,28 @@ FIRST_BLOCK_GRACE_S = 2.0
 #: field. Short enough that a stalled server (``Pa_Initialize`` hangs on it) fails an attempt
 #: within a recovery's deadline.
 INIT_TIMEOUT_S = 5.0
+#: the whole of a stream's close (or stop): its polite requests, the delivery thread's end, the
+#: device host's exit and its reply reader's end share this one bound. Each of those waits had a
+#: bound of its own (5 s for a thread or process, ``teardown_timeout_s`` for a request), so a close
+#: whose waits all ran out took their sum, and a recovery's teardown ate its deadline one wait at
+#: a time; past this bound the host is killed and what is still running is left to end by itself.
+CLOSE_DEADLINE_S = 5.0
+#: the longest a single wait of a close may take when no shared deadline is given (a host killed
+#: alone, ``DeviceHost.release`` after a failed start)
+_WAIT_BOUND_S = 5.0
+#: how long a killed host is waited for even when the close's deadline has passed: a SIGKILLed
+#: process ends in milliseconds, and one not waited for at all stays a zombie and is logged as
+#: having survived the kill
+_KILL_GRACE_S = 0.1
+
+
+def time_left(deadline: float | None, bound: float = _WAIT_BOUND_S) -> float:
+    """``bound``, cut to what is left (never below 0) until ``deadline`` (``time.monotonic``);
+    ``bound`` itself when there is no deadline. Every wait of a close asks it, so the waits of
+    one close share its deadline instead of each taking a bound of its own."""
+    if deadline is None:
+        return bound
+    return max(0.0, min(bound, deadline - time.monotonic()))
 
 
 def _schedstat_fields(text: str | bytes) -> tuple[float, float] | None:
@@ -341,6 +363,8 @@ class DeviceHost:
     """
 
     _ids = itertools.count(1)
+    #: set by ``release`` when it leaves the reader running: the reader closes its pipe as it ends
+    _reader_closes_pipe = False
 
     def __init__(self, env: dict[str, str], *, python: str, spawn_timeout_s: float,
                  init_timeout_s: float | None = None,
@@ -486,6 +510,8 @@ class DeviceHost:
         except (OSError, ValueError):
             pass
         finally:
+            if self._reader_closes_pipe:
+                self.proc.stdout.close()
             self._gone.set()
             self._started.set()
             self._hello.set()
@@ -533,41 +559,59 @@ class DeviceHost:
         except (OSError, ValueError):
             return ""
 
-    def kill(self) -> None:
-        """SIGKILL the host's process group; never calls into PortAudio, never blocks long."""
+    def kill(self, *, deadline: float | None = None) -> None:
+        """SIGKILL the host's process group and wait for it to end, at most until ``deadline``
+        (``time_left``); never calls into PortAudio."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        bound = max(time_left(deadline), _KILL_GRACE_S)
         try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - D-state; nothing more we can do
-            log.error("device host %s survived SIGKILL for 5 s", self.proc.pid)
+            self.proc.wait(timeout=bound)
+        except subprocess.TimeoutExpired:  # D-state: nothing more we can do
+            log.error("device host %s survived SIGKILL for %g s", self.proc.pid, bound)
 
-    def shutdown(self, timeout_s: float) -> None:
-        """Ask the host to exit (it ``os._exit``s without touching PortAudio); kill if it lingers."""
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
+        """Ask the host to exit (it ``os._exit``s without touching PortAudio); killed if it has not
+        exited within ``timeout_s`` or by ``deadline``, whichever comes first."""
         if self.alive:
             try:
-                self.request("exit", timeout_s)
+                self.request("exit", time_left(deadline, timeout_s))
             except (_HostTimeout, _HostGone, AudioSystemError):
                 pass
             try:
-                self.proc.wait(timeout=timeout_s)
+                self.proc.wait(timeout=time_left(deadline, timeout_s))
             except subprocess.TimeoutExpired:
                 pass
-        self.kill()
-        self.release()
+        self.kill(deadline=deadline)
+        self.release(deadline=deadline)
 
-    def release(self) -> None:
-        """Close our ends of the pipes and join the reader (the process is already dead)."""
-        for f in (self.proc.stdin, self.proc.stdout):
+    def release(self, *, deadline: float | None = None) -> None:
+        """Close our ends of the pipes and join the reader (the process is already dead), at most
+        until ``deadline``.
+
+        The reader's pipe is closed once the reader has ended, never under it: closing a
+        buffered file another thread is reading waits for that read, and a pipe whose write end
+        outlives the host (a process it started in a session of its own) never ends the read, so
+        closing it first held the close for good. A reader still waiting at the deadline is left,
+        a daemon thread, to end with that pipe and close it."""
+        if self.proc.stdin is not None:
             try:
-                if f is not None:
-                    f.close()
+                self.proc.stdin.close()
             except OSError:
                 pass
-        self._reader.join(timeout=5)
+        self._reader.join(timeout=time_left(deadline))
+        if self._reader.is_alive():
+            self._reader_closes_pipe = True
+            log.warning("device host %s: its reply pipe is still open (held by another process); "
+                        "its reader is left to end with it", self.proc.pid)
+        if not self._reader.is_alive() and self.proc.stdout is not None:  # ended, if only just now
+            try:
+                self.proc.stdout.close()
+            except OSError:
+                pass
         if self.tick_r >= 0:
             try:
                 os.close(self.tick_r)
@@ -657,24 +701,24 @@ class PortAudioStream(DeviceStream):
                 expect_host_api=backend.expected_host_api)
         except _HostTimeout as exc:
             measured = self._failed_open_measure({})
-            self._teardown(kill=True)
+            self._teardown(kill=True, deadline=self._close_deadline())
             raise DeviceTimeoutError(f"opening {spec.output_device!r} did not finish within "
                                      f"{backend.control_timeout_s:.1f} s", component="device",
                                      details=measured) from exc
         except _HostGone as exc:
             measured = self._failed_open_measure({})
             tail = self.host.stderr_tail() if self.host else ""
-            self._teardown(kill=True)
+            self._teardown(kill=True, deadline=self._close_deadline())
             raise DeviceLostError(f"device host died while opening {spec.output_device!r}",
                                   component="device", details={"stderr": tail, **measured}) from exc
         except AudioSystemError as exc:
             # the device's refusal, or a host that did not start (its own waits on the error)
             measured = self._failed_open_measure(exc.details)
-            self._teardown(kill=True)
+            self._teardown(kill=True, deadline=self._close_deadline())
             exc.details.update(measured)
             raise
         except BaseException:
-            self._teardown(kill=True)
+            self._teardown(kill=True, deadline=self._close_deadline())
             raise
         self._state = "open"
         backend._streams.add(self)
@@ -848,32 +892,45 @@ class PortAudioStream(DeviceStream):
         last = self.stats.last_callback_at
         return last is not None and self._clock.now() - last > max(3 * self.spec.block_seconds, 0.015)
 
+    def _close_deadline(self) -> float:
+        """When a close (or stop) starting now must be done (``time.monotonic``): every wait of it
+        shares this one bound (``CLOSE_DEADLINE_S``, the backend's ``close_deadline_s``)."""
+        return time.monotonic() + self._backend.close_deadline_s
+
     def stop(self) -> None:
-        """Stop the stream; bounded by ``teardown_timeout_s`` (then the host is killed).
+        """Stop the stream; each request bounded by ``teardown_timeout_s`` and the whole stop by
+        the close's deadline (past either the host is killed).
 
         A stream known broken, or silent for a few periods, is not asked at all: its host is
         killed at once (a stalled or dead server is exactly when PortAudio's stop never returns).
         """
+        self._stop(self._close_deadline())
+
+    def _stop(self, deadline: float) -> None:
         with self._state_lock:
             if self._state != "active":
                 return
             self._state = "stopped"
             if self._broken is not None or self._stall_open or self._quiet():
                 self._broken = self._broken or "stalled"
-                self._halt_thread()
-                self._kill_host()
+                self._halt_thread(deadline)
+                self._kill_host(deadline)
                 return
+            bound = time_left(deadline, self.teardown_timeout_s)
             try:
                 if self.host is not None:
-                    self.host.request("stop", self.teardown_timeout_s)
+                    self.host.request("stop", bound)
             except _HostTimeout:
-                self._fail_control("stop", self.teardown_timeout_s)
+                self._fail_control("stop", bound, deadline)
             except (_HostGone, AudioSystemError) as exc:
                 log.debug("stop: %s", exc)
-            self._halt_thread()
+            self._halt_thread(deadline)
 
     def close(self) -> None:
-        """Close; never blocks past ``teardown_timeout_s`` per step even when the device is gone.
+        """Close within one deadline (``CLOSE_DEADLINE_S``) even when the device is gone: each
+        polite request bounded by ``teardown_timeout_s`` too, the host killed when it has not
+        exited in time, and what still runs at the deadline (a callback that hangs, a reader
+        whose pipe outlives the host) left to end by itself.
 
         A stream known to be broken (lost/stalled) is not asked politely at all: its host is
         SIGKILLed at once, because that is exactly when PortAudio's close may never return.
@@ -881,34 +938,36 @@ class PortAudioStream(DeviceStream):
         with self._state_lock:
             if self._state == "closed":
                 return
-            self.stop()
+            deadline = self._close_deadline()
+            self._stop(deadline)
             kill = self._broken is not None or self._stall_open
             if not kill and self.host is not None and self.host.alive:
+                bound = time_left(deadline, self.teardown_timeout_s)
                 try:
-                    self.host.request("close", self.teardown_timeout_s)
+                    self.host.request("close", bound)
                 except _HostTimeout:
-                    self._fail_control("close", self.teardown_timeout_s)
+                    self._fail_control("close", bound, deadline)
                 except (_HostGone, AudioSystemError) as exc:
                     log.debug("close: %s", exc)
-            self._teardown(kill=kill)
+            self._teardown(kill=kill, deadline=deadline)
             self._state = "closed"
             self.events.closed_at = self._clock.now()
             self._backend._streams.discard(self)
 
-    def _fail_control(self, op: str, timeout_s: float | None = None) -> None:
+    def _fail_control(self, op: str, timeout_s: float | None = None, deadline: float | None = None) -> None:
         self._broken = self._broken or "timeout"
-        self._halt_thread()
-        self._kill_host()
+        self._halt_thread(deadline)
+        self._kill_host(deadline)
         timeout_s = self._backend.control_timeout_s if timeout_s is None else timeout_s
         self._report(DeviceTimeoutError(
             f"{op}() did not return within {timeout_s:.2f} s; device host killed",
             component="device", details={"op": op}))
 
-    def _kill_host(self) -> None:
+    def _kill_host(self, deadline: float | None = None) -> None:
         if self.host is not None:
-            self.host.kill()
+            self.host.kill(deadline=deadline)
 
-    def _halt_thread(self) -> None:
+    def _halt_thread(self, deadline: float | None = None) -> None:
         self._halt.set()
         try:
             os.write(self._wake_w, b"x")
@@ -916,19 +975,19 @@ class PortAudioStream(DeviceStream):
             pass
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
-            if thread.is_alive():  # pragma: no cover - only if the user callback hangs
+            thread.join(timeout=time_left(deadline))
+            if thread.is_alive():  # only if the user callback hangs
                 log.error("delivery thread did not stop (user callback stuck?)")
         self._thread = None
 
-    def _teardown(self, *, kill: bool) -> None:
-        self._halt_thread()
+    def _teardown(self, *, kill: bool, deadline: float | None = None) -> None:
+        self._halt_thread(deadline)
         if self.host is not None:
             if kill:
-                self.host.kill()
-                self.host.release()
+                self.host.kill(deadline=deadline)
+                self.host.release(deadline=deadline)
             else:
-                self.host.shutdown(self.teardown_timeout_s)
+                self.host.shutdown(self.teardown_timeout_s, deadline=deadline)
         for fd in (self._wake_r, self._wake_w):
             try:
                 os.close(fd)
@@ -1206,6 +1265,7 @@ class PortAudioBackend(DeviceBackend):
         stop_timeout_s: float = 0.3,
         spawn_timeout_s: float = 10.0,
         init_timeout_s: float = INIT_TIMEOUT_S,
+        close_deadline_s: float = CLOSE_DEADLINE_S,
         watchdog_periods: int = 16,
         watchdog_min_s: float = 0.25,
         ring_blocks: int = 8,
@@ -1223,6 +1283,8 @@ class PortAudioBackend(DeviceBackend):
         #: the device host's PortAudio initialisation (``INIT_TIMEOUT_S``); ``control_timeout_s``
         #: bounds requests to a host that is up (open, start, status)
         self.init_timeout_s = init_timeout_s
+        #: the whole of a stream's close or stop (``CLOSE_DEADLINE_S``)
+        self.close_deadline_s = close_deadline_s
         self.watchdog_periods = watchdog_periods
         self.watchdog_min_s = watchdog_min_s
         self.ring_blocks = ring_blocks

@@ -105,17 +105,17 @@ class _InProcessHost:
             raise self.fail_open
         return getattr(self.host, f"op_{op}")(**args)
 
-    def kill(self) -> None:
+    def kill(self, *, deadline: float | None = None) -> None:
         self.alive = False
 
-    def release(self) -> None:
+    def release(self, *, deadline: float | None = None) -> None:
         for fd in (self.tick_r, self._tick_w):
             if fd >= 0:
                 os.close(fd)
         self.tick_r = self._tick_w = -1
         self.on_event = None  # a released host's reader has ended: no more events
 
-    def shutdown(self, timeout_s: float) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
         self.kill()
         self.release()
 
@@ -513,7 +513,7 @@ class _DiscoveryHost:
             raise self.outcome
         return self.outcome
 
-    def shutdown(self, timeout_s: float) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
         self.shut = timeout_s
 
     def stderr_tail(self, limit: int = 2000) -> str:
@@ -1206,11 +1206,11 @@ class _AskedHost(_InProcessHost):
             raise portaudio._HostTimeout(op)
         return super().request(op, timeout_s, **args)
 
-    def kill(self) -> None:
+    def kill(self, *, deadline: float | None = None) -> None:
         self.killed += 1
         super().kill()
 
-    def shutdown(self, timeout_s: float) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
         self.shut.append(timeout_s)
         _InProcessHost.kill(self)  # gone, but not a kill of the stream's
         self.release()
@@ -1555,10 +1555,10 @@ def test_shutting_a_host_down_asks_it_to_exit_waits_within_the_bound_then_kills_
             calls.append(("request", op, timeout_s))
             raise portaudio._HostTimeout(op)
 
-        def kill(self) -> None:
+        def kill(self, *, deadline: float | None = None) -> None:
             calls.append(("kill",))
 
-        def release(self) -> None:
+        def release(self, *, deadline: float | None = None) -> None:
             calls.append(("release",))
 
     Host().shutdown(0.75)
@@ -1979,17 +1979,18 @@ def test_a_backend_restricted_to_a_host_api_opens_there_and_expects_it(monkeypat
 
 def test_releasing_a_host_waits_for_its_reader_at_most_5_s() -> None:
     """``release()`` joins the host's reader with a bound (5 s): a reader that does not end (its
-    pipe held open by a grandchild of the host) never holds up a teardown for good."""
+    pipe held open by a grandchild of the host) never holds up a teardown for good, and is left
+    to close its pipe as it ends (``tests/sut/test_close_deadline.py`` runs it with a real host)."""
     import tempfile
 
     joins: list[float | None] = []
     host = portaudio.DeviceHost.__new__(portaudio.DeviceHost)
-    host.proc = SimpleNamespace(stdin=None, stdout=None)
-    host._reader = SimpleNamespace(join=lambda timeout=None: joins.append(timeout))
+    host.proc = SimpleNamespace(stdin=None, stdout=None, pid=424242)
+    host._reader = SimpleNamespace(join=lambda timeout=None: joins.append(timeout), is_alive=lambda: True)
     host.tick_r = -1
     host._stderr = tempfile.TemporaryFile()
     host.release()
-    assert joins == [5] and host._stderr.closed
+    assert joins == [5] and host._stderr.closed and host._reader_closes_pipe
 
 
 class _Proc:

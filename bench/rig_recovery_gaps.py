@@ -1,0 +1,133 @@
+"""Per rig run: its verdict, and each recovery's gaps read from its ``history.jsonl``.
+
+usage: python bench/rig_recovery_gaps.py SERIES_DIR... (each an OUT of ``bench/rig_kill_series.sh``,
+its runs under ``SERIES_DIR/runs/*/``)
+
+For each recovery (the system's transition to RECOVERING): ``gap``, from it to the next transition
+of any component (``Recoverer.enter`` makes them one after the other, before any teardown, so time
+there is time the recovery's thread spent in the transition observers); ``close``, from the last
+of those to the ``stream_closed`` event of the recovery (the stream's close); ``to``, from the
+system's RECOVERING to its leaving it (``running``/``failed``...), with the attempts made.
+
+Why: a healthy run that FAILED beside two busy loops lost ~19 s of a 10 s recovery deadline, and
+where the time went (the observers, the close, the attempts) is read from these three gaps.
+A run folder holding ``observer_holds.jsonl`` (an instrumented tree's per-transition time in the
+history's observer: ``[time, component, to_state, seconds, thread]`` a line) also gets that
+observer's hold, p50 and max, overall and on the system's own threads (not ``MainThread``).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import statistics
+import sys
+from typing import Any
+
+USAGE = ("usage: python bench/rig_recovery_gaps.py SERIES_DIR... (a directory bench/rig_kill_series.sh "
+         "wrote, with runs under SERIES_DIR/runs/*/history.jsonl)")
+
+
+def _usage_error(message: str) -> None:
+    print(f"{message}\n{USAGE}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _entries(path: str) -> list[dict[str, Any]]:
+    """The history's entries; a last line cut by a kill is dropped, as the harness's readers do."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                break
+    return out
+
+
+def recoveries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each recovery's ``gap``, ``close``, ``to`` (seconds; None where the history has no such
+    moment), ``attempts`` and how it ended."""
+    found: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    last_enter: float | None = None
+    for e in entries:
+        kind, t = e.get("type"), float(e.get("time", 0.0))
+        if kind == "transition":
+            d = e["data"]
+            if d["component"] == "system" and d["to_state"] == "recovering" and current is None:
+                current = {"at": t, "gap": None, "close": None, "to": None, "attempts": 0, "ended": None}
+                found.append(current)
+                last_enter = t
+            elif current is not None and current["to"] is None:
+                if d["component"] == "system" and d["from_state"] == "recovering" and d["to_state"] != "recovering":
+                    current["to"], current["ended"] = t - current["at"], d["to_state"]
+                    current = None
+                elif d["to_state"] == "recovering" and d["component"] != "system":
+                    if current["gap"] is None:
+                        current["gap"] = t - current["at"]
+                    last_enter = t
+        elif kind == "event" and current is not None:
+            if e.get("value") == "stream_closed" and current["close"] is None and last_enter is not None:
+                current["close"] = t - last_enter
+            elif e.get("value") == "recovery_attempt":
+                current["attempts"] += 1
+    return found
+
+
+def observer_holds(run_dir: str) -> list[tuple[str, float]] | None:
+    """(thread, seconds) per transition from an instrumented run's ``observer_holds.jsonl``."""
+    path = os.path.join(run_dir, "observer_holds.jsonl")
+    if not os.path.exists(path):
+        return None
+    return [(row[4], float(row[3])) for row in map(json.loads, open(path, encoding="utf-8"))]
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _holds_line(holds: list[tuple[str, float]], what: str) -> str:
+    if not holds:
+        return f"{what}: none"
+    secs = [s for _, s in holds]
+    return (f"{what}: n {len(secs)} p50 {statistics.median(secs) * 1e3:.3f} ms "
+            f"max {max(secs) * 1e3:.3f} ms")
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        _usage_error("give at least one series directory")
+    runs: list[str] = []
+    for series in argv:
+        if series.startswith("-"):
+            _usage_error(f"{series}: no options are taken")
+        found = sorted(glob.glob(os.path.join(series, "runs", "*", "history.jsonl")))
+        if not os.path.isdir(series) or not found:
+            _usage_error(f"{series}: no runs/*/history.jsonl there; give the OUT directory of "
+                         "bench/rig_kill_series.sh")
+        runs += [os.path.dirname(f) for f in found]
+    every_hold: list[tuple[str, float]] = []
+    for run in runs:
+        summary_path = os.path.join(run, "summary.json")
+        outcome = "no summary"
+        if os.path.exists(summary_path):
+            with open(summary_path, encoding="utf-8") as fh:
+                outcome = json.load(fh).get("verdict", {}).get("outcome", "?")
+        found = recoveries(_entries(os.path.join(run, "history.jsonl")))
+        parts = [f"gap {_fmt(r['gap'])} close {_fmt(r['close'])} to {_fmt(r['to'])} "
+                 f"({r['attempts']} attempt(s), {r['ended'] or 'not ended'})" for r in found]
+        print(f"{os.path.basename(run)} {outcome}: " + ("; ".join(parts) if parts else "no recovery"))
+        holds = observer_holds(run)
+        if holds is not None:
+            every_hold += holds
+            print("  " + _holds_line(holds, "history observer"))
+    if every_hold:
+        print(_holds_line(every_hold, "all runs, history observer"))
+        print(_holds_line([h for h in every_hold if h[0] != "MainThread"], "all runs, off MainThread"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

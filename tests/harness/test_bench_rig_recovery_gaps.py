@@ -1,0 +1,45 @@
+"""``bench/rig_recovery_gaps.py``: each recovery's gaps read from a history, and its usage errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench_scripts import load_bench_script
+
+
+def _transition(t: float, component: str, from_state: str, to_state: str) -> dict:
+    return {"type": "transition", "time": t,
+            "data": {"component": component, "from_state": from_state, "to_state": to_state}}
+
+
+def _event(t: float, kind: str) -> dict:
+    return {"type": "event", "time": t, "value": kind, "data": {}}
+
+
+def test_a_recovery_s_gap_close_and_length_are_read_from_its_history():
+    """The gap runs from the system's RECOVERING to the first component's, the close from the
+    last component's to ``stream_closed``, the length to the system leaving RECOVERING."""
+    gaps = load_bench_script("rig_recovery_gaps.py", "rig_recovery_gaps_under_test")
+    entries = [_transition(10.0, "system", "running", "recovering"),
+               _transition(12.5, "dsp", "running", "recovering"),
+               _transition(12.75, "device", "running", "recovering"),
+               _event(13.0, "stream_closed"), _event(13.5, "recovery_attempt"), _event(15.0, "recovery_attempt"),
+               _transition(17.0, "system", "recovering", "running")]
+    (found,) = gaps.recoveries(entries)
+    assert (found["gap"], found["close"], found["to"]) == (2.5, 0.25, 7.0)
+    assert (found["attempts"], found["ended"]) == (2, "running")
+
+
+def test_bad_input_exits_2_naming_the_directory(tmp_path: Path, capsys):
+    gaps = load_bench_script("rig_recovery_gaps.py", "rig_recovery_gaps_under_test")
+    with pytest.raises(SystemExit) as exc:
+        gaps.main(["/no/such", "--bogus"])
+    assert exc.value.code == 2 and "/no/such" in capsys.readouterr().err
+    run = tmp_path / "runs" / "run-1"
+    run.mkdir(parents=True)
+    (run / "history.jsonl").write_text(json.dumps(_transition(1.0, "system", "running", "recovering")) + "\n")
+    assert gaps.main([str(tmp_path)]) == 0
+    assert "no summary: gap - close - to - (0 attempt(s), not ended)" in capsys.readouterr().out
