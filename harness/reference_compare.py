@@ -779,7 +779,7 @@ def _delays_at_centres(track: _Track) -> None:
     late. The slope that moves them is the median one between neighbouring points each placed
     at its centroid (a step or a bad match moves one or two of them), as ``_lines`` reads the
     take's drift."""
-    if len(track.frames) < 3:
+    if len(track.frames) < 3 or len(track.centroids) != len(track.frames):
         return
     at = np.asarray(track.frames, dtype=np.float64) + np.asarray(track.centroids, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
@@ -1091,6 +1091,14 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
         sl, ic = level(ff, dd)
         out.append((int(f[s[0]] - block // 2), int(f[s[-1]] + block // 2), float(ic), float(sl)))
     return out
+
+
+def _points_on(line: tuple[int, int, float, float], track: _Track) -> int:
+    """How many of the track's points ``line`` was read from: in its stretch and within
+    ``_STRADDLE`` of it."""
+    f = np.asarray(track.frames, dtype=np.float64)
+    d = np.asarray(track.delays, dtype=np.float64)
+    return int(np.sum((f >= line[0]) & (f < line[1]) & (np.abs(d - (line[2] + line[3] * f)) < _STRADDLE)))
 
 
 def _take_drift(lines: list[tuple[int, int, float, float]], track: _Track) -> float | None:
@@ -1409,7 +1417,17 @@ def compare_to_reference_stream(
         a, b = lines[li - 1], lines[li]
         moved = _measure_step(a, b, _locate_step(a, b, rec, ref, sign, block, step_cutoff).at, rec, ref, sign, block,
                               step_cutoff)
-        lines[li] = (b[0], b[1], b[2] + moved, b[3])
+        if li == 1 and _points_on(a, track) < _points_on(b, track):
+            # the step's size is measured, not which side is off: the first line's level is
+            # bound by no step before it, and read from fewer points than the next it is the
+            # one moved. A drop in the first matched block leaves that block's delay between
+            # the two levels (music under a fade, 2 frames dropped 612 frames before its end:
+            # read 1.07 frames under the level before the drop), a line of one point; the
+            # 37-point line after it moved 1.09 frames off its own points instead, and split
+            # against it the drop was placed 5729 frames late at the search's end (+-24)
+            lines[0] = (a[0], a[1], a[2] - moved, a[3])
+        else:
+            lines[li] = (b[0], b[1], b[2] + moved, b[3])
 
     # 3. + 4. Predict and judge, a window at a time.
     win = max(int(window_s * fs) // block, 4) * block
