@@ -125,3 +125,15 @@ def test_a_drop_in_music_s_first_matched_block_whose_line_is_one_point_is_a_drop
     assert rep.analysed_start_frame < at < rep.analysed_start_frame + R._block_size(FS)  # the case
     assert [(k, n) for k, n, _at in _words(rep)] == [("dropped", 2)], _words(rep)
     assert abs(rep.glitches[0].start_frame - at) <= F.PLACE
+
+
+def test_a_5_frame_drop_before_speech_s_followed_span_is_named_no_other_glitch() -> None:
+    """A 5-frame drop 1102 frames before the first matched block of speech's soft onset under
+    16-bit dither: the frames before it lie 5 frames off the first line, and 27 of them read
+    ``pop23@31395``. The first line moved by 1-2 frames did not explain them; by 5 it does
+    (``_EARLY_MOVES``), and nothing else is named."""
+    ref, rec, at = O.onset_drop_take("speech", "dither16", 98350, 5)
+    rep = R.compare_to_reference(rec, ref, FS, window_s=0.5)
+    assert at < rep.analysed_start_frame  # the case: before the followed span
+    assert all(g.kind == "dropped" and g.size_frames == 5 and abs(g.start_frame - at) <= F.PLACE
+               for g in rep.glitches), _words(rep)
