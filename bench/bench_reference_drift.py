@@ -55,6 +55,22 @@ def reference(material: str, fs: int, seed: int) -> np.ndarray:
     return R.program_material(material, DURATION_S, fs, seed=seed)  # type: ignore[arg-type]
 
 
+def take(material: str, fs: int, seed: int, ppm: float, drop: int) -> tuple[np.ndarray, np.ndarray, float, int | None]:
+    """The reference, its recording through a ``ppm`` clock (with ``drop`` frames dropped at a
+    seeded place 0.3-1.7 s in, when ``drop``), the planted delay and the drop's frame."""
+    rng = np.random.default_rng([fs, seed, int(round(ppm * 1000))])
+    delay = round(float(rng.uniform(200, 2000)), 2)
+    ref = reference(material, fs, seed)
+    rec = R.through_system(ref, fs, delay_frames=delay, gain=0.5, drift_ppm=ppm, noise_rms=1e-4,
+                           tail_frames=fs // 10, seed=seed)
+    drop_at = None
+    if drop:
+        place = np.random.default_rng([fs, seed, int(round(ppm * 1000)), drop]).uniform(0.3, 1.7)
+        drop_at = int(delay + place * fs)
+        rec = A.drop_frames(rec, drop_at, drop)
+    return ref, rec, delay, drop_at
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ppm", default="2,10,50,100,300,500")
@@ -78,16 +94,7 @@ def main() -> None:
         reported: list[float] = []
         for material in args.materials.split(","):
             for seed in range(args.first_seed, args.first_seed + args.seeds):
-                rng = np.random.default_rng([fs, seed, int(round(ppm * 1000))])
-                delay = round(float(rng.uniform(200, 2000)), 2)
-                ref = reference(material, fs, seed)
-                rec = R.through_system(ref, fs, delay_frames=delay, gain=0.5, drift_ppm=ppm, noise_rms=1e-4,
-                                       tail_frames=fs // 10, seed=seed)
-                drop_at = None
-                if args.drop:
-                    place = np.random.default_rng([fs, seed, int(round(ppm * 1000)), args.drop]).uniform(0.3, 1.7)
-                    drop_at = int(delay + place * fs)
-                    rec = A.drop_frames(rec, drop_at, args.drop)
+                ref, rec, delay, drop_at = take(material, fs, seed, ppm, args.drop)
                 takes += 1
                 name = f"{fs} {material} seed {seed} drift {ppm:g} ppm delay {delay:g}"
                 if drop_at is not None:

@@ -112,3 +112,28 @@ def test_a_drop_in_speech_s_first_matched_block_too_quiet_to_confirm_is_named_no
     assert rep.analysed_start_frame < at < rep.analysed_start_frame + R._block_size(FS)  # the case
     assert all(g.kind == "dropped" and g.size_frames == 2 and abs(g.start_frame - at) <= F.PLACE
                for g in rep.glitches), (misnamed, _words(rep))
+
+
+def test_a_drop_in_music_s_first_matched_block_whose_line_is_one_point_is_a_drop_at_its_frame() -> None:
+    """A 2-frame drop 612 frames before the end of music's first matched block: that block's
+    delay lies between the two levels (1.07 frames under the one before the drop), the first
+    line is that one point and the next holds 37. The step's measured size moved the 37-point
+    line off its own points, and split against it the drop was placed at the search's end,
+    ``dropped2@32867`` (+-24), 5729 frames late; the one-point line is the one moved."""
+    ref, rec, at = O.onset_drop_take("music", "noise80", 97366, 2)
+    rep = R.compare_to_reference(rec, ref, FS, window_s=0.5)
+    assert rep.analysed_start_frame < at < rep.analysed_start_frame + R._block_size(FS)  # the case
+    assert [(k, n) for k, n, _at in _words(rep)] == [("dropped", 2)], _words(rep)
+    assert abs(rep.glitches[0].start_frame - at) <= F.PLACE
+
+
+def test_a_5_frame_drop_before_speech_s_followed_span_is_named_no_other_glitch() -> None:
+    """A 5-frame drop 1102 frames before the first matched block of speech's soft onset under
+    16-bit dither: the frames before it lie 5 frames off the first line, and 27 of them read
+    ``pop23@31395``. The first line moved by 1-2 frames did not explain them; by 5 it does
+    (``_EARLY_MOVES``), and nothing else is named."""
+    ref, rec, at = O.onset_drop_take("speech", "dither16", 98350, 5)
+    rep = R.compare_to_reference(rec, ref, FS, window_s=0.5)
+    assert at < rep.analysed_start_frame  # the case: before the followed span
+    assert all(g.kind == "dropped" and g.size_frames == 5 and abs(g.start_frame - at) <= F.PLACE
+               for g in rep.glitches), _words(rep)
