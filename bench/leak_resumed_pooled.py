@@ -10,7 +10,9 @@ lifetimes a folder holds, both read what the judge reads with that rule silent: 
 already pooled within lifetimes (``harness.leaks.theil_sen`` pairs samples of one lifetime only), and
 a minimum at or under the longest lifetime's judged span lets them through. So each row prints the
 report's verdict ("rule") and the verdict with the rule silent ("pooled"), the lifetimes' judged
-minutes, and the counts' (threads, descriptors) verdicts, which the rule does not reach.
+minutes, the verdict with the lifetimes read as one (no offset: a simulated resume replays the run, so
+its lifetimes' levels are comparable, leak27's other proposal) and the counts' (threads, descriptors)
+verdicts, which the rule does not reach.
 
 ``--cut-every S``: an uninterrupted soak read as if resumed every ``S`` seconds (each sample's
 segment is its time // S): the lifetimes' pooled slopes without a replay's settling, on the many
@@ -71,11 +73,13 @@ def row(run_dir: Path, cut_every_s: float | None) -> str:
     rule = _leaks(samples)
     with _lifetimes_rule_silent():
         pooled = _leaks(samples)
+    one = _leaks([{**s, "segment": 0} for s in samples])["rss_bytes"]
     r, p = rule["rss_bytes"], pooled["rss_bytes"]
     counts = ", ".join(f"{m} {rule[m].verdict} ({rule[m].shape})" for m in ("threads", "open_fds") if m in rule)
     return (f"| {run_dir.name} | {len(spans)} | {' '.join(f'{m:.1f}' for m in spans)} | {r.verdict} ({r.shape}) | "
             f"**{p.verdict} ({p.shape})** | {_mb(p.slope_per_hour)} | {_mb(p.late_slope_per_hour)} | "
-            f"{p.pymalloc_verdict or '-'} ({p.pymalloc_shape or '-'}) {_mb(p.pymalloc_slope_per_hour)} | {counts} |")
+            f"{p.pymalloc_verdict or '-'} ({p.pymalloc_shape or '-'}) {_mb(p.pymalloc_slope_per_hour)} | "
+            f"{one.verdict} ({one.shape}) {_mb(one.slope_per_hour)} | {counts} |")
 
 
 def main(argv: list[str]) -> int:
@@ -98,8 +102,8 @@ def main(argv: list[str]) -> int:
             print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
             return 2
     print("| run | lifetimes | judged min each | report (rule) | pooled (rule silent) | RSS MB/h | late half MB/h | "
-          "pymalloc (pooled) MB/h | counts |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "pymalloc (pooled) MB/h | one lifetime (levels across, no offsets) MB/h | counts |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 
