@@ -174,6 +174,7 @@ from typing import Any
 import numpy as np
 
 from .allocator import in_use_bytes, pymalloc_in_use_bytes
+from .durations import format_duration
 from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 
@@ -940,9 +941,10 @@ def _inside_warmup(t: np.ndarray, g: np.ndarray, warmup: float) -> str:
     longest = max(float(np.ptp(t[g == k])) for k in keys)
     if longest > warmup:
         return ""
-    return (f"{INSIDE_WARMUP}: the soak ran as {keys.size} lifetimes of at most {longest / 60:.1f} min and each "
-            f"skips {warmup / 60:.1f} min (the warm-up, a share of the whole soak's span) from its own start, so "
-            f"a longer soak does not help: resume less often (lifetimes well over {warmup / 60:.0f} min); ")
+    return (f"{INSIDE_WARMUP}: the soak ran as {keys.size} lifetimes of at most {format_duration(longest)} and "
+            f"each skips {format_duration(warmup)} (the warm-up, a share of the whole soak's span) from its own "
+            f"start, so a longer soak does not help: resume less often (lifetimes well over "
+            f"{format_duration(warmup)}); ")
 
 
 def _span_by_group(t: np.ndarray, g: np.ndarray) -> float:

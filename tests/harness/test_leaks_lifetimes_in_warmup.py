@@ -45,7 +45,7 @@ def test_an_eight_hour_soak_resumed_every_half_hour_is_told_to_resume_less_often
         v = judge(metric, t, values, groups=g, **({"in_use": mal, "pymalloc": p} if metric == "rss_bytes" else {}))
         assert v.verdict == "insufficient_data" and v.used_samples == 0, v.reason
         assert v.reason.startswith(INSIDE_WARMUP), v.reason
-        assert "16 lifetimes of at most 29.8 min and each skips 48.0 min" in v.reason, v.reason
+        assert "16 lifetimes of at most 29m50s and each skips 47m59s " in v.reason, v.reason
         assert "resume less often" in v.reason
 
 
