@@ -40,7 +40,7 @@ from system_under_test.blocks import block_ms, block_seconds
 from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bins_percentiles, merge_bins,
                          percentile_key)
 from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
-from ..leaks import judge
+from ..leaks import INSIDE_WARMUP, judge
 from ..verdict import judge_run
 from ..fault_outcomes import path_missed
 from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, WINDOW_RECORDS_METRIC, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
@@ -374,7 +374,10 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     for k in sorted(leaks):
         if rd.kind == "soak" and leaks[k].verdict == "insufficient_data":
             by_reason.setdefault(leaks[k].reason, []).append(k)
-    unjudged = [f"{', '.join(names)} not judged ({reason}; soak longer)" for reason, names in by_reason.items()]
+    # a soak whose every lifetime lay inside its warm-up is told to resume less often (its reason says
+    # so, ``harness.leaks.INSIDE_WARMUP``): a longer soak only lengthens the warm-up
+    unjudged = [f"{', '.join(names)} not judged ({reason}{'' if reason.startswith(INSIDE_WARMUP) else '; soak longer'})"
+                for reason, names in by_reason.items()]
     if rd.kind == "soak" and not fold.samples.n:
         unjudged.append("no resource was sampled (soak longer than one --chunk)")
     performance = _performance(rd, fold, counters, budget, block, sample_rate, sim_t, start_t)
