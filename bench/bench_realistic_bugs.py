@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-83: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-85: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -11657,6 +11657,118 @@ _route_first({
         "harness/cli.py": ["tests/harness/test_cli_nul_byte_path.py"],
         "harness/rig/_jackdb.py": ["tests/harness/test_jackdb_wedge_in_use.py"],
         "harness/reports/__init__.py": ["tests/harness/test_reports_timeline.py::test_a_history_that_is_a_link_is_not_drawn"]})
+
+
+#: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
+#: catalogue and on lines no earlier bug patched, in the newest system code first (the error log's
+#: leaf bytes, ``held.error_record_leaf_bytes`` and ``_kept_leaf_bytes``; the recoverer's
+#: ``teardown_wait_s`` and ``thread_cpu_wait``) and then the files and promises tried least (by the
+#: catalogue's count of batches 4-83 per file: held.py 9, lifecycle.py 27, monitoring.py 30,
+#: errors.py and resources.py 36, dsp.py and recoverer.py 52, coordinator.py 53,
+#: devices/simulated.py and config.py 75, system.py 151; blocks.py, signal_names.py, config_apply.py and
+#: devices/base.py have no unpatched line left worth a bug, recovery.py's routing table is patched
+#: on every line): an info's own references read as shared, a leaf figure's slot left out, a
+#: healthy paused system torn down by ``recover()``, a teardown's CPU wait unbounded by its time and
+#: told on every event, a component's own limit taken for the global one, a repeated observation one
+#: ring slot short, a tuple detail kept as its repr, a rate change reported at ERROR, an output
+#: device's channels held to its input maximum, the buffers' bound's precedence, the biquad's state
+#: input read with the wrong pole, a request spent exactly kept on its device and the components
+#: resumed against their dependency order. ``--batch 84`` tries only these.
+BATCH_84: list[Bug] = [
+    Bug("own_info_read_as_shared", "held.py",
+        "    if sys.getrefcount(info) > _OWN_INFO_REFS:\n",
+        "    if sys.getrefcount(info) >= _OWN_INFO_REFS:\n",
+        "'at the bound it is shared' in error_record_leaf_bytes: an ErrorInfo made for its record alone "
+        "has exactly _OWN_INFO_REFS references, so no record's message or details are ever counted "
+        "and the error log's held bytes leave its leaves in the judged series",
+        "held: the error log's bytes count the leaves made for each error"),
+    Bug("kept_leaf_bytes_without_its_slot", "coordinator.py",
+        "    return leaf_bytes + 8 + (sys.getsizeof(leaf_bytes) if leaf_bytes > 256 else 0)\n",
+        "    return leaf_bytes + (sys.getsizeof(leaf_bytes) if leaf_bytes > 256 else 0)\n",
+        "'the slot is counted with the record (held._SLOT)' in _kept_leaf_bytes: the leaf figures' own "
+        "deque slot is left out, and the error log's held bytes fall 8 bytes a record short of what "
+        "it keeps",
+        "held: the error log's bytes count what it keeps for each record"),
+    Bug("healthy_paused_system_recovered", "lifecycle.py",
+        "    if state in (S.RUNNING, S.PAUSED) and healthy():\n",
+        "    if state == S.RUNNING and healthy():\n",
+        "'only a running system has nothing to recover' in recover_plan: recover() on a healthy paused "
+        "system tears its stream down and reopens it instead of answering True",
+        "recovery: recover() on a healthy system changes nothing"),
+    Bug("teardown_wait_unbounded", "recoverer.py",
+        "        return max(0.0, min(wait1 - wait0, self.system.clock.now() - since))\n",
+        "        return max(0.0, wait1 - wait0)\n",
+        "'the measured wait is the wait' in Recoverer._teardown_wait: the thread's runnable wait is "
+        "not bounded by the teardown's time on the clock, so a wait counted on another clock (or "
+        "across a sleep) excuses more of the deadline than the teardown took",
+        "recovery: the machine's share of an episode is at most the time it took"),
+    Bug("teardown_wait_told_on_every_event", "recoverer.py",
+        "        late, run.teardown_wait_s = run.late_s + run.teardown_wait_s, 0.0  # the teardown's wait told once\n",
+        "        late = run.late_s + run.teardown_wait_s  # the teardown's wait told once\n",
+        "the tuple assignment shortened in Recoverer._lateness: the teardown's wait for a CPU is added "
+        "to the late_s of every attempt and of the run's end, not only its first event, and a judge "
+        "excuses it once per event",
+        "recovery: the machine's share of an episode is told once"),
+    Bug("component_limit_replaces_global", "resources.py",
+        "            g_limit = self._global_limits.get(rtype)\n",
+        "            g_limit = self._global_limits.get(rtype) if comp_limit is None else None\n",
+        "'a component with its own limit is held to that one' in ResourceManager.allocate: a "
+        "component with a limit of its own is never held to the global limit, and the system-wide "
+        "usage passes it",
+        "resources: a global limit bounds the sum of every component's usage"),
+    Bug("repeated_observe_one_slot_short", "monitoring.py",
+        "                ring[start:start + rest] = value\n",
+        "                ring[start:start + rest - 1] = value\n",
+        "'the last one goes through observe' counted twice in Histogram.observe_repeated: the slot "
+        "before the last keeps a stale sample, and a stretch's percentiles read one old duration",
+        "monitoring: a snapshot's percentiles are those of the samples observed"),
+    Bug("tuple_detail_kept_as_repr", "errors.py",
+        "    if isinstance(value, (list, tuple)):\n",
+        "    if isinstance(value, list):\n",
+        "'details are built as lists' in _json_safe: a tuple in an error's details (a device's rates, "
+        "a shape) is kept as its repr string, and a report reads '(44100, 48000)' where it read a list",
+        "errors: an error's details are kept as data"),
+    Bug("rate_change_at_error_severity", "errors.py",
+        "    \"\"\"The device changed its sample rate mid-stream; reopening at the configured rate fixes it.\"\"\"\n\n"
+        "    default_severity = Severity.CRITICAL\n",
+        "    \"\"\"The device changed its sample rate mid-stream; reopening at the configured rate fixes it.\"\"\"\n",
+        "the severity left to the base class in SampleRateChangedError: a rate change under a running "
+        "stream is reported at ERROR, not CRITICAL",
+        "errors: an error's severity is its class's"),
+    Bug("output_channels_against_input_max", "config.py",
+        "            (\"output\", config.device.output_device, config.device.output_channels, \"max_output_channels\"),\n",
+        "            (\"output\", config.device.output_device, config.device.output_channels, \"max_input_channels\"),\n",
+        "the input row copied for the output in cross_check: the output device's channels are held "
+        "to its input maximum, so an output-only device is refused and a device with fewer outputs "
+        "than inputs passes",
+        "config: the channels are checked against the device present"),
+    Bug("buffers_bound_precedence", "config.py",
+        "MAX_LIMIT_BUFFERS = MAX_LIMIT_BYTES // (MIN_BLOCK_FRAMES * 4)\n",
+        "MAX_LIMIT_BUFFERS = MAX_LIMIT_BYTES // MIN_BLOCK_FRAMES * 4\n",
+        "the parentheses dropped as redundant in MAX_LIMIT_BUFFERS: the bound is 16 times what an "
+        "address space holds, and a limits.buffers that limits nothing is taken",
+        "config: a limit that limits nothing is refused"),
+    Bug("biquad_state_input_wrong_pole", "dsp.py",
+        "        self._b_vec = np.array([b1 - a1 * b0, b2 - a2 * b0])\n",
+        "        self._b_vec = np.array([b1 - a1 * b0, b2 - a1 * b0])\n",
+        "the first term copied for the second in Biquad.__init__: the state's input vector reads a1 "
+        "for a2, and the numpy block plan filters with a different filter than its coefficients",
+        "dsp: a filter's output is its coefficients' filter"),
+    Bug("request_spent_exactly_kept", "devices/simulated.py",
+        "            if amount is None or request.left <= amount:\n",
+        "            if amount is None or request.left < amount:\n",
+        "'a request is done once more is taken than it asked' in SimulatedDevice._charge: a request "
+        "whose last block is taken stays on the device with nothing left, its end's timer still armed",
+        "faults: a fault's effect ends with the fault"),
+    Bug("resume_components_against_dependency_order", "system.py",
+        "            for name in PIPELINE:  # in dependency order, as start() brings them up\n",
+        "            for name in reversed(PIPELINE):  # in dependency order, as start() brings them up\n",
+        "the stop order's loop copied for resume(): the components a live reconfiguration left PAUSED "
+        "run again dependents first, before what they depend on",
+        "dependency order: components come up after what they depend on"),
+]
+BATCHES[84] = BATCH_84
+BUGS += BATCH_84
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,3 +110,38 @@ def test_the_leaves_given_back_as_the_log_turns_over_are_the_ones_counted_as_it_
     after = coord.error_fill().held_bytes
     assert after < full
     assert len(coord._errors_leaf_bytes) == 50
+
+
+def test_each_record_s_leaf_figure_counts_its_slot_and_its_own_int():
+    """The figure kept beside each record (``_errors_leaf_bytes``) is memory the log holds for that
+    record too: a pointer in its deque (8 bytes, as the log's own pointer to a record,
+    ``held._SLOT``) and, past the interpreter's small ints, the int itself. Left out, the log's
+    figure falls 8 bytes a record short of what it keeps, in every series the memory judge reads."""
+    import sys
+    from collections import deque
+
+    from system_under_test.clock import VirtualClock
+    from system_under_test.held import error_record_bytes
+
+    def kept_by_a_deque_of(n: int) -> int:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            figures = deque(range(1000, 1000 + n))  # ints made before: only the deque's own memory
+            return tracemalloc.get_traced_memory()[0] - before - sum(sys.getsizeof(f) for f in figures)
+        finally:
+            tracemalloc.stop()
+
+    assert kept_by_a_deque_of(6400) >= 8 * 6400  # a slot per item at least: what the count below adds
+    coord = ComponentCoordinator(VirtualClock())  # the virtual clock's time: one float, shared
+    for i in range(600):
+        # a literal (nothing of its own) and a long formatted message (a figure past the small ints),
+        # made in the call: a local name would be one more reference, and the message not the error's own
+        coord.handle_error("dsp", SimulatedError("simulated failure in dsp" if i % 2 else
+                                                 f"device delivered ({i}, 2) input, {'x' * 300}", component="dsp"),
+                           requires_recovery=False)
+    figures = list(coord._errors_leaf_bytes)
+    assert any(f > 256 for f in figures) and any(f <= 256 for f in figures)
+    records_and_leaves = sum(error_record_bytes(r) for r in coord._errors) + sum(figures)
+    assert coord.error_fill().held_bytes - records_and_leaves == sum(
+        8 + (sys.getsizeof(f) if f > 256 else 0) for f in figures)

@@ -489,6 +489,21 @@ def test_blocks_are_charged_to_the_requests_in_the_order_asked():
     assert dropped == [3] and backend.device("sim-in").corrupt_callbacks == 0
 
 
+def test_a_request_whose_last_block_is_taken_leaves_the_device_at_once():
+    """Three corrupted callbacks asked with an end far off: the block that takes the last of them
+    takes the request off the device and cancels its end's timer then, not at the next clean block
+    nor at the end (a stream that dies on that block delivers no next one)."""
+    clock, backend, stream, rec, _ = _setup()
+    dropped: list[float] = []
+    backend.corrupt_next_callbacks("sim-in", 3, until=100 * PERIOD, on_dropped=dropped.append)
+    (request,) = backend.device("sim-in").requests
+    assert request.end_timer in clock.live_timers()
+    stream.start()
+    clock.advance(3 * PERIOD)
+    assert [c[4].shape for c in rec.calls] == [(BS, 3)] * 3
+    assert list(backend.device("sim-in").requests) == [] and request.end_timer is None
+    assert dropped == []
+
 def test_a_delay_whose_late_block_would_come_past_its_end_is_dropped():
     """A delay asked with an end the stream's first block is already past comes to nothing (told
     to ``on_dropped``); a delay asked beside it without an end is served on that block."""

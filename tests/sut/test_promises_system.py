@@ -761,6 +761,22 @@ def test_a_paused_system_whose_stream_died_is_unhealthy_and_recovers_paused(how)
     s.close()
 
 
+def test_resume_brings_the_paused_components_back_after_what_they_depend_on():
+    """A reconfiguration while paused leaves the components PAUSED; ``resume()`` runs them again
+    in the order ``start()`` brings them up: each after every component it depends on."""
+    s = _running()
+    s.pause()
+    s.reconfigure({"stream": {"block_size": 128}})
+    assert {s.coordinator.state(n) for n in PIPELINE} == {State.PAUSED}
+    marks = len(s.coordinator.history.records())
+    s.resume()
+    resumed = [r.component for r in s.coordinator.history.records()[marks:]
+               if r.component != SYSTEM and r.to_state == State.RUNNING]
+    assert resumed == [n for n in s.coordinator.start_order() if n in PIPELINE]
+    for i, name in enumerate(resumed):
+        assert set(s.coordinator.dependencies(name)) <= set(resumed[:i]), (name, resumed)
+    s.close()
+
 def test_health_names_what_is_missing():
     s = _running()
     s.stream.stop()
