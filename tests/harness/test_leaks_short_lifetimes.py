@@ -120,3 +120,24 @@ def test_a_short_resumed_soak_is_left_to_the_short_window_rules() -> None:
     t, rss, g, mal, p = _resumed(600.0, 4, 0.0, 97611)
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
     assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_short_lifetimes_given_as_json_gives_them_are_judged_as_the_same_numbers() -> None:
+    """A journal's samples read back from JSON: lists, a sample without a time or a value ``None``.
+    Those samples are left out and the rest judged as the arrays are: the same lifetimes, the same
+    judged span in the reason, never a ``TypeError`` from an object array."""
+    t, rss, g, mal, p = _resumed(600.0, 6, 0.0, 98300)
+    times: list[float | None] = [float(x) for x in t]
+    values: list[float | None] = [float(x) for x in rss]
+    times[5], times[1000], values[7] = None, None, None
+    v = judge("rss_bytes", times, values, groups=[int(x) for x in g], in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 6 process lifetimes, the longest judged over 4.0 min" in v.reason
+
+
+def test_a_series_with_too_few_samples_keeps_its_own_verdict_whatever_its_lifetimes() -> None:
+    """``insufficient_data`` says more than "lifetimes too short" (sample longer, not only resume
+    less often): the rule leaves it as it is, even where the lifetimes are many and short."""
+    t, rss, g, _, _ = _resumed(600.0, 6, 0.0, 98301)
+    few = replace(judge("rss_bytes", t, rss, groups=g), verdict="insufficient_data", reason="too few samples")
+    assert leaks._lifetimes_too_short(few, t, rss, g, 0.1) is few
