@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from harness import leaks
-from harness.leak_levels import SLOPE_MIN_SPAN_S
+from harness.leak_levels import SLOPE_MIN_SPAN_S, after_warmup
 from harness.leaks import MiB, judge
 
 MB = 1e6
@@ -141,3 +141,22 @@ def test_a_series_with_too_few_samples_keeps_its_own_verdict_whatever_its_lifeti
     t, rss, g, _, _ = _resumed(600.0, 6, 0.0, 98301)
     few = replace(judge("rss_bytes", t, rss, groups=g), verdict="insufficient_data", reason="too few samples")
     assert leaks._lifetimes_too_short(few, t, rss, g, 0.1) is few
+
+
+def test_two_short_lifetimes_are_as_short_as_six() -> None:
+    """Two 30-minute lifetimes (judged 24 minutes each after the warm-up) add up past
+    ``MIN_WINDOW_S``: inconclusive as six ten-minute ones are, not judged by their slopes."""
+    t, rss, g, mal, p = _resumed(1800.0, 2, 0.0, 98302)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 2 process lifetimes, the longest judged over 24.0 min" in v.reason
+
+
+def test_a_lifetime_judged_exactly_its_minimum_span_is_judged_by_its_slopes() -> None:
+    """Two lifetimes of 2252 s sampled each second: the warm-up (a tenth of the whole 4503 s) leaves
+    each judged from its 451st second to its last, exactly ``SLOPE_MIN_SPAN_S``: long enough."""
+    t, rss, g, mal, p = _resumed(2252.0, 2, 0.0, 98303)
+    judged = after_warmup(t, g, 0.1)
+    assert float(np.ptp(t[judged & (g == 0)])) == SLOPE_MIN_SPAN_S  # the edge the test is about
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
