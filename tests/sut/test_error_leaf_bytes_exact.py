@@ -52,3 +52,24 @@ def test_kept_leaf_bytes_adds_the_figure_s_slot_and_its_int_past_the_cache() -> 
     assert _kept_leaf_bytes(256) == 256 + 8  # 256 is the cache's last int: no int made for it
     assert _kept_leaf_bytes(257) == 257 + 8 + sys.getsizeof(257)
     assert _kept_leaf_bytes(5000) == 5000 + 8 + sys.getsizeof(5000)
+
+
+def test_the_log_s_bytes_are_its_held_records_and_their_kept_leaves_through_turning_over() -> None:
+    """After the log turned over more than twice, its figure is exactly the sum over the records
+    it holds of their own bytes and their leaves as kept: what went out was given back whole."""
+    from collections import deque
+
+    from system_under_test.held import error_record_bytes
+
+    coord = ComponentCoordinator()
+    coord._errors = deque(maxlen=50)
+    for i in range(170):
+        if i % 2:
+            coord.handle_error("device", DeviceStalledError(
+                f"no callback for {0.25 + i * 1e-4:.3f} s", component="device",
+                details={"stalled_for_s": 0.25 + i * 1e-4, "device": DEVICE}), requires_recovery=False)
+        else:
+            _literal_errors(coord, 1)
+    held = list(zip(coord._errors, coord._errors_leaf_bytes, strict=True))
+    assert len(held) == 50 and coord.errors_dropped == 120
+    assert coord.error_fill().held_bytes == sum(error_record_bytes(r) + _kept_leaf_bytes(b) for r, b in held)
