@@ -150,6 +150,8 @@ def test_two_short_lifetimes_are_as_short_as_six() -> None:
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
     assert v.verdict == "inconclusive", v.reason
     assert "the soak ran as 2 process lifetimes, the longest judged over 24.0 min" in v.reason
+    # the lifetimes to resume at: the span judged and the warm-up's tenth of the whole hour (6 min)
+    assert "(lifetimes of 36 min or more)" in v.reason
 
 
 def test_a_lifetime_judged_exactly_its_minimum_span_is_judged_by_its_slopes() -> None:
@@ -160,3 +162,33 @@ def test_a_lifetime_judged_exactly_its_minimum_span_is_judged_by_its_slopes() ->
     assert float(np.ptp(t[judged & (g == 0)])) == SLOPE_MIN_SPAN_S  # the edge the test is about
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
     assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_lifetimes_apart_are_summed_without_the_pauses_between_them() -> None:
+    """Four 10-minute lifetimes each resumed 10 minutes after the last ended: 40 minutes judged,
+    under ``MIN_WINDOW_S``, though the clock spans 70: the short window's rules (ok, flat)."""
+    t, rss, g, mal, p = _resumed(600.0, 4, 0.0, 98304)
+    t = t + 600.0 * g  # each lifetime starts a pause after the last
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_lifetimes_adding_up_to_exactly_the_window_s_minimum_are_asked_their_span() -> None:
+    """Two lifetimes of 1501 samples a second apart: 1500 s each, 3000 s together, exactly
+    ``MIN_WINDOW_S``: long enough to be held to the lifetimes' rule (20 min judged each)."""
+    t, rss, g, mal, p = _resumed(1501.0, 2, 0.0, 98305)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 2 process lifetimes, the longest judged over 20.0 min" in v.reason
+
+
+def test_a_lifetime_shorter_than_its_warm_up_is_counted_as_judged_over_nothing() -> None:
+    """Six 10-minute lifetimes and a seventh that died 5 s in: the last has no sample past its
+    warm-up, judged over no time, and the six decide the longest."""
+    t, rss, g, mal, p = _resumed(600.0, 6, 0.0, 98306)
+    last = t[-1] + 1.0 + np.arange(5.0)
+    t, g = np.concatenate([t, last]), np.concatenate([g, np.full(5, 6)])
+    rss, mal, p = (np.concatenate([s, s[-5:]]) for s in (rss, mal, p))
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 7 process lifetimes, the longest judged over 4.0 min" in v.reason
