@@ -151,7 +151,7 @@ def test_two_short_lifetimes_are_as_short_as_six() -> None:
     assert v.verdict == "inconclusive", v.reason
     assert "the soak ran as 2 process lifetimes, the longest judged over 24.0 min" in v.reason
     # the lifetimes to resume at: the span judged and the warm-up's tenth of the whole hour (6 min)
-    assert "(lifetimes of 36 min or more)" in v.reason
+    assert "resume less often (lifetimes of 36 min or more); read by its slopes: ok, flat" in v.reason
 
 
 def test_a_lifetime_judged_exactly_its_minimum_span_is_judged_by_its_slopes() -> None:
@@ -192,3 +192,14 @@ def test_a_lifetime_shorter_than_its_warm_up_is_counted_as_judged_over_nothing()
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
     assert v.verdict == "inconclusive", v.reason
     assert "the soak ran as 7 process lifetimes, the longest judged over 4.0 min" in v.reason
+
+
+def test_a_growth_exactly_at_the_unbounded_bound_stays_a_leak_in_short_lifetimes() -> None:
+    """The clearly unbounded growth that stays a leak: a late slope of ``UNBOUNDED_FACTOR`` times the
+    threshold or more, the bound itself included."""
+    t, rss, g, _, _ = _resumed(600.0, 6, 0.0, 98307)
+    v = judge("rss_bytes", t, rss, groups=g)
+    at_bound = replace(v, verdict="leak", late_slope_per_hour=leaks.UNBOUNDED_FACTOR * v.threshold_per_hour)
+    assert leaks._lifetimes_too_short(at_bound, t, rss, g, 0.1) is at_bound
+    under = replace(at_bound, late_slope_per_hour=0.99 * leaks.UNBOUNDED_FACTOR * v.threshold_per_hour)
+    assert leaks._lifetimes_too_short(under, t, rss, g, 0.1).verdict == "inconclusive"
