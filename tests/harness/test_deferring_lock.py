@@ -78,10 +78,14 @@ def test_work_posted_during_nested_holds_runs_at_the_outermost_end_only() -> Non
     assert order == ["hold 2 ends", "hold 1 ends", "posted"]
 
 
-def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
-    lock = DeferringLock()
-    inside, release = threading.Event(), threading.Event()
+def _boom() -> None:
+    raise RuntimeError("boom")
 
+
+def _posted_while_held(lock: DeferringLock, *works: Callable[[], None]) -> list[str]:
+    """``works`` posted while another thread holds ``lock``; what that holder's exit raised (in its
+    thread: the first raising work's error, the works after it left behind, posted)."""
+    inside, release = threading.Event(), threading.Event()
     raised: list[str] = []
 
     def holder() -> None:
@@ -92,43 +96,26 @@ def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
         except RuntimeError as exc:  # the holder's exit raises the work's error in its thread
             raised.append(str(exc))
 
-    def boom() -> None:
-        raise RuntimeError("boom")
-
     h = _in_thread(holder)
     assert inside.wait(NEVER_S)
-    lock.post(boom)
+    for work in works:
+        lock.post(work)
     release.set()
     h.join(NEVER_S)
-    assert raised == ["boom"]
+    return raised
+
+
+def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
+    lock = DeferringLock()
+    assert _posted_while_held(lock, _boom) == ["boom"]
     assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
     lock._lock.release()  # type: ignore[attr-defined]
 
 
 def _raising_works_posted_while_held(lock: DeferringLock, then: Callable[[], None]) -> None:
-    """Another thread holds ``lock`` while two works are posted, the first raising: that holder's
-    exit raises it (in its thread), and ``then`` is left behind, posted and not yet run."""
-    raised: list[str] = []
-    inside, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        try:
-            with lock:
-                inside.set()
-                release.wait(NEVER_S)
-        except RuntimeError as exc:
-            raised.append(str(exc))
-
-    def boom() -> None:
-        raise RuntimeError("boom")
-
-    h = _in_thread(holder)
-    assert inside.wait(NEVER_S)
-    lock.post(boom)
-    lock.post(then)
-    release.set()
-    h.join(NEVER_S)
-    assert raised == ["boom"] and lock.posted == 1
+    """Two works posted while another thread holds ``lock``, the first raising: that holder's exit
+    raises it, and ``then`` is left behind, posted and not yet run."""
+    assert _posted_while_held(lock, _boom, then) == ["boom"] and lock.posted == 1
 
 
 def test_work_left_behind_by_a_raising_work_runs_at_the_next_hold_before_its_section() -> None:
