@@ -4,6 +4,7 @@ under the lock, in order, between the holder's critical sections (never inside o
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from harness.deferring_lock import DeferringLock
 
@@ -77,10 +78,14 @@ def test_work_posted_during_nested_holds_runs_at_the_outermost_end_only() -> Non
     assert order == ["hold 2 ends", "hold 1 ends", "posted"]
 
 
-def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
-    lock = DeferringLock()
-    inside, release = threading.Event(), threading.Event()
+def _boom() -> None:
+    raise RuntimeError("boom")
 
+
+def _posted_while_held(lock: DeferringLock, *works: Callable[[], None]) -> list[str]:
+    """``works`` posted while another thread holds ``lock``; what that holder's exit raised (in its
+    thread: the first raising work's error, the works after it left behind, posted)."""
+    inside, release = threading.Event(), threading.Event()
     raised: list[str] = []
 
     def holder() -> None:
@@ -91,14 +96,69 @@ def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
         except RuntimeError as exc:  # the holder's exit raises the work's error in its thread
             raised.append(str(exc))
 
-    def boom() -> None:
-        raise RuntimeError("boom")
-
     h = _in_thread(holder)
     assert inside.wait(NEVER_S)
-    lock.post(boom)
+    for work in works:
+        lock.post(work)
     release.set()
     h.join(NEVER_S)
-    assert raised == ["boom"]
+    return raised
+
+
+def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
+    lock = DeferringLock()
+    assert _posted_while_held(lock, _boom) == ["boom"]
     assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
     lock._lock.release()  # type: ignore[attr-defined]
+
+
+def _raising_works_posted_while_held(lock: DeferringLock, then: Callable[[], None]) -> None:
+    """Two works posted while another thread holds ``lock``, the first raising: that holder's exit
+    raises it, and ``then`` is left behind, posted and not yet run."""
+    assert _posted_while_held(lock, _boom, then) == ["boom"] and lock.posted == 1
+
+
+def test_work_left_behind_by_a_raising_work_runs_at_the_next_hold_before_its_section() -> None:
+    lock = DeferringLock()
+    order: list[str] = []
+    _raising_works_posted_while_held(lock, lambda: order.append("left behind"))
+    with lock:
+        order.append("next section")
+    assert order == ["left behind", "next section"]  # posted before that section: run before it
+    assert lock.posted == 0
+
+
+def test_a_hold_whose_left_behind_work_raises_leaves_the_lock_as_it_was_before() -> None:
+    lock = DeferringLock()
+
+    def boom_again() -> None:
+        raise RuntimeError("again")
+
+    _raising_works_posted_while_held(lock, boom_again)
+    entered: list[str] = []
+    try:
+        with lock:  # its hold runs the left-behind work first, which raises out of the ``with``
+            entered.append("section")
+    except RuntimeError as exc:
+        assert str(exc) == "again"
+    assert entered == [] and lock.posted == 0
+    # the lock is as a fresh one: work posted while another thread holds it runs as that holder lets go
+    order: list[str] = []
+    h, release = _held(lock, order)
+    lock.post(lambda: order.append("posted"))
+    assert order == []
+    release.set()
+    h.join(NEVER_S)
+    assert order == ["hold 1 ends", "posted"]
+
+
+def test_work_posted_during_a_later_hold_runs_as_during_the_first() -> None:
+    lock = DeferringLock()
+    order: list[str] = []
+    for hold in ("first", "second"):
+        h, release = _held(lock, order)
+        lock.post(lambda hold=hold: order.append(f"posted in the {hold}"))
+        release.set()
+        h.join(NEVER_S)
+    assert order == ["hold 1 ends", "posted in the first", "hold 1 ends", "posted in the second"]
+    assert lock.posted == 0

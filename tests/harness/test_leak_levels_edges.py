@@ -252,3 +252,26 @@ def test_the_bend_kept_is_the_most_significant_lifetime_s_not_the_deepest() -> N
     assert both is not None
     assert (both.curvature_per_hour2, both.curvature_t) == pytest.approx(
         (alone[1].curvature_per_hour2, alone[1].curvature_t), rel=1e-9)
+
+
+def test_the_short_lifetimes_pooled_bend_is_their_mean_curvature_over_its_standard_error() -> None:
+    """The pooled bend of lifetimes too short to be asked alone: the mean of their curvatures, its
+    t against their sample spread (n - 1) over the root of their number, and n - 1 degrees of
+    freedom, exactly, and a spread under one (curvatures are in bytes an hour squared, any size)
+    read as it is."""
+    from harness.leak_levels import _pooled_bend
+
+    mean, t, dof = _pooled_bend([-1.0, -2.0, -3.0])  # spread 1, standard error 1/sqrt(3)
+    assert (mean, dof) == (-2.0, 2) and t == pytest.approx(-2.0 * np.sqrt(3.0))
+    mean, t, dof = _pooled_bend([0.1, 0.2, 0.3, 0.4])
+    assert (mean, dof) == (pytest.approx(0.25), 3)
+    assert t == pytest.approx(0.25 / (np.std([0.1, 0.2, 0.3, 0.4], ddof=1) / 2.0))
+
+
+@pytest.mark.parametrize("curvature, t", [(-0.5, -np.inf), (0.5, np.inf), (0.0, np.inf), (-3.0e6, -np.inf)])
+def test_short_lifetimes_that_bend_exactly_alike_pool_to_an_infinite_t_of_their_sign(curvature: float, t: float) -> None:
+    """Curvatures without any spread: no standard error to divide by, the t is infinite with the
+    mean's sign (a mean of zero is no bend down), never a division by zero."""
+    from harness.leak_levels import _pooled_bend
+
+    assert _pooled_bend([curvature] * 3) == (curvature, t, 2)

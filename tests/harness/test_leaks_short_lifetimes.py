@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from harness import leaks
-from harness.leak_levels import SLOPE_MIN_SPAN_S
+from harness.leak_levels import SLOPE_MIN_SPAN_S, after_warmup
 from harness.leaks import MiB, judge
 
 MB = 1e6
@@ -120,3 +120,86 @@ def test_a_short_resumed_soak_is_left_to_the_short_window_rules() -> None:
     t, rss, g, mal, p = _resumed(600.0, 4, 0.0, 97611)
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
     assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_short_lifetimes_given_as_json_gives_them_are_judged_as_the_same_numbers() -> None:
+    """A journal's samples read back from JSON: lists, a sample without a time or a value ``None``.
+    Those samples are left out and the rest judged as the arrays are: the same lifetimes, the same
+    judged span in the reason, never a ``TypeError`` from an object array."""
+    t, rss, g, mal, p = _resumed(600.0, 6, 0.0, 98300)
+    times: list[float | None] = [float(x) for x in t]
+    values: list[float | None] = [float(x) for x in rss]
+    times[5], times[1000], values[7] = None, None, None
+    v = judge("rss_bytes", times, values, groups=[int(x) for x in g], in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 6 process lifetimes, the longest judged over 4.0 min" in v.reason
+
+
+def test_a_series_with_too_few_samples_keeps_its_own_verdict_whatever_its_lifetimes() -> None:
+    """``insufficient_data`` says more than "lifetimes too short" (sample longer, not only resume
+    less often): the rule leaves it as it is, even where the lifetimes are many and short."""
+    t, rss, g, _, _ = _resumed(600.0, 6, 0.0, 98301)
+    few = replace(judge("rss_bytes", t, rss, groups=g), verdict="insufficient_data", reason="too few samples")
+    assert leaks._lifetimes_too_short(few, t, rss, g, 0.1) is few
+
+
+def test_two_short_lifetimes_are_as_short_as_six() -> None:
+    """Two 30-minute lifetimes (judged 24 minutes each after the warm-up) add up past
+    ``MIN_WINDOW_S``: inconclusive as six ten-minute ones are, not judged by their slopes."""
+    t, rss, g, mal, p = _resumed(1800.0, 2, 0.0, 98302)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 2 process lifetimes, the longest judged over 24.0 min" in v.reason
+    # the lifetimes to resume at: the span judged and the warm-up's tenth of the whole hour (6 min)
+    assert "resume less often (lifetimes of 36 min or more); read by its slopes: ok, flat" in v.reason
+
+
+def test_a_lifetime_judged_exactly_its_minimum_span_is_judged_by_its_slopes() -> None:
+    """Two lifetimes of 2252 s sampled each second: the warm-up (a tenth of the whole 4503 s) leaves
+    each judged from its 451st second to its last, exactly ``SLOPE_MIN_SPAN_S``: long enough."""
+    t, rss, g, mal, p = _resumed(2252.0, 2, 0.0, 98303)
+    judged = after_warmup(t, g, 0.1)
+    assert float(np.ptp(t[judged & (g == 0)])) == SLOPE_MIN_SPAN_S  # the edge the test is about
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_lifetimes_apart_are_summed_without_the_pauses_between_them() -> None:
+    """Four 10-minute lifetimes each resumed 10 minutes after the last ended: 40 minutes judged,
+    under ``MIN_WINDOW_S``, though the clock spans 70: the short window's rules (ok, flat)."""
+    t, rss, g, mal, p = _resumed(600.0, 4, 0.0, 98304)
+    t = t + 600.0 * g  # each lifetime starts a pause after the last
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "ok" and "lifetimes too short" not in v.reason, v.reason
+
+
+def test_lifetimes_adding_up_to_exactly_the_window_s_minimum_are_asked_their_span() -> None:
+    """Two lifetimes of 1501 samples a second apart: 1500 s each, 3000 s together, exactly
+    ``MIN_WINDOW_S``: long enough to be held to the lifetimes' rule (20 min judged each)."""
+    t, rss, g, mal, p = _resumed(1501.0, 2, 0.0, 98305)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 2 process lifetimes, the longest judged over 20.0 min" in v.reason
+
+
+def test_a_lifetime_shorter_than_its_warm_up_is_counted_as_judged_over_nothing() -> None:
+    """Six 10-minute lifetimes and a seventh that died 5 s in: the last has no sample past its
+    warm-up, judged over no time, and the six decide the longest."""
+    t, rss, g, mal, p = _resumed(600.0, 6, 0.0, 98306)
+    last = t[-1] + 1.0 + np.arange(5.0)
+    t, g = np.concatenate([t, last]), np.concatenate([g, np.full(5, 6)])
+    rss, mal, p = (np.concatenate([s, s[-5:]]) for s in (rss, mal, p))
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert v.verdict == "inconclusive", v.reason
+    assert "the soak ran as 7 process lifetimes, the longest judged over 4.0 min" in v.reason
+
+
+def test_a_growth_exactly_at_the_unbounded_bound_stays_a_leak_in_short_lifetimes() -> None:
+    """The clearly unbounded growth that stays a leak: a late slope of ``UNBOUNDED_FACTOR`` times the
+    threshold or more, the bound itself included."""
+    t, rss, g, _, _ = _resumed(600.0, 6, 0.0, 98307)
+    v = judge("rss_bytes", t, rss, groups=g)
+    at_bound = replace(v, verdict="leak", late_slope_per_hour=leaks.UNBOUNDED_FACTOR * v.threshold_per_hour)
+    assert leaks._lifetimes_too_short(at_bound, t, rss, g, 0.1) is at_bound
+    under = replace(at_bound, late_slope_per_hour=0.99 * leaks.UNBOUNDED_FACTOR * v.threshold_per_hour)
+    assert leaks._lifetimes_too_short(under, t, rss, g, 0.1).verdict == "inconclusive"

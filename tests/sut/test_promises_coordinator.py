@@ -4,6 +4,7 @@ component named), the causes a failure cascade writes, and edges added after reg
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +19,7 @@ from system_under_test.errors import (
     Severity,
     XrunError,
 )
-from system_under_test.lifecycle import State
+from system_under_test.lifecycle import TRANSITIONS, State, is_legal
 
 UP = (State.INITIALIZED, State.CONFIGURED, State.STARTING, State.RUNNING)
 
@@ -404,3 +405,37 @@ def test_try_transition_refuses_an_unknown_component_as_transition_does():
             call()
         assert info.value.component == "ghost" and info.value.message == "unknown component 'ghost'"
     assert c.state("a") == State.UNINITIALIZED and len(c.history) == 0
+
+
+def _path_to(state: State) -> list[State]:
+    """The shortest walk through the transition table from UNINITIALIZED to ``state``."""
+    came: dict[State, list[State]] = {State.UNINITIALIZED: []}
+    todo = deque([State.UNINITIALIZED])
+    while todo:
+        at = todo.popleft()
+        for nxt in sorted(TRANSITIONS[at], key=lambda s: s.value):
+            if nxt not in came:
+                came[nxt] = came[at] + [nxt]
+                todo.append(nxt)
+    return came[state]
+
+
+@pytest.mark.parametrize("current", list(State), ids=lambda s: s.value)
+def test_a_compare_and_set_transition_is_held_to_the_table_from_the_state_it_expects(current):
+    """``expect`` narrows what ``transition`` takes, never widens it: from each state, every target
+    the table refuses is refused with the state expected exactly as without ``expect`` (the table's
+    reason, not the expectation's), and neither the state nor the history moves."""
+    c = ComponentCoordinator(VirtualClock())
+    c.register("a")
+    c.drive("a", _path_to(current), "walk")
+    assert c.state("a") == current
+    logged = len(c.history)
+    refused = [t for t in State if not is_legal(current, t)]
+    assert refused  # every state refuses some target
+    for target in refused:
+        with pytest.raises(IllegalTransitionError) as info:
+            c.transition("a", target, "cas", expect=(current,))
+        e = info.value
+        assert (e.component, e.current, e.target) == ("a", current, target)
+        assert "not in the transition table" in e.message
+        assert c.state("a") == current and len(c.history) == logged
