@@ -102,3 +102,67 @@ def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
     assert raised == ["boom"]
     assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
     lock._lock.release()  # type: ignore[attr-defined]
+
+
+def _boom(text: str):  # noqa: ANN202 - a work that raises ``text``
+    def work() -> None:
+        raise RuntimeError(text)
+    return work
+
+
+def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread() -> None:
+    """Two works that raise, posted while another thread holds the lock: the holder's exit raises
+    the first and leaves the second queued; the next ``with`` runs it as its hold begins and
+    raises it. The lock is then free: another thread takes it at once (an RLock left held by this
+    thread would still let this thread in, so the look is from another)."""
+    lock = DeferringLock()
+    order: list[str] = []
+    inside, release = threading.Event(), threading.Event()
+    raised: list[str] = []
+
+    def holder() -> None:
+        try:
+            with lock:
+                inside.set()
+                release.wait(NEVER_S)
+        except RuntimeError as exc:
+            raised.append(str(exc))
+
+    h = _in_thread(holder)
+    assert inside.wait(NEVER_S)
+    lock.post(_boom("first"))
+    lock.post(_boom("second"))
+    release.set()
+    h.join(NEVER_S)
+    assert raised == ["first"] and lock.posted == 1
+    try:
+        with lock:
+            order.append("inside")  # never reached: the queued work raises as the hold begins
+    except RuntimeError as exc:
+        raised.append(str(exc))
+    assert raised == ["first", "second"] and order == []
+    taken: list[bool] = []
+    other = _in_thread(lambda: taken.append(lock._lock.acquire(blocking=False)))  # type: ignore[attr-defined]
+    other.join(NEVER_S)
+    assert taken == [True], "a work that raised as a hold began left the lock held"
+
+
+def test_a_work_posted_while_the_holder_runs_the_queue_runs_too() -> None:
+    """A work that the holder is running posts another from a third thread (and waits for that
+    thread): the new work is queued while the queue is being run, and runs before the holder lets
+    go, never dropped with the ones already run."""
+    lock = DeferringLock()
+    order: list[str] = []
+    h, release = _held(lock, order)
+
+    def posts_from_another_thread() -> None:
+        order.append("first")
+        poster = _in_thread(lambda: lock.post(lambda: order.append("posted while running")))
+        poster.join(NEVER_S)
+        assert not poster.is_alive()
+
+    lock.post(posts_from_another_thread)
+    release.set()
+    h.join(NEVER_S)
+    assert order == ["hold 1 ends", "first", "posted while running"]
+    assert lock.posted == 0

@@ -252,3 +252,16 @@ def test_the_bend_kept_is_the_most_significant_lifetime_s_not_the_deepest() -> N
     assert both is not None
     assert (both.curvature_per_hour2, both.curvature_t) == pytest.approx(
         (alone[1].curvature_per_hour2, alone[1].curvature_t), rel=1e-9)
+
+
+def test_the_short_lifetimes_pooled_bend_is_their_mean_curvature_against_its_standard_error() -> None:
+    """The short lifetimes' curvatures pooled: their mean over the standard error of a mean of n
+    (their scatter over the square root of n), on n - 1 degrees of freedom. Four lifetimes bending
+    at -2, -1, -3 and -2 read t -4.90 on 3; against one lifetime's scatter (t -2.45) a bound refilled
+    in each of them would need twice the bend to be seen."""
+    from harness.leak_levels import _pooled_bend
+
+    mean, t, dof = _pooled_bend([-2.0, -1.0, -3.0, -2.0])
+    assert mean == -2.0 and dof == 3
+    assert t == pytest.approx(-2.0 / (np.std([-2.0, -1.0, -3.0, -2.0], ddof=1) / 2.0))
+    assert t == pytest.approx(-4.899, abs=1e-3)
