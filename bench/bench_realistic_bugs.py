@@ -11775,6 +11775,34 @@ BATCH_85: list[Bug] = [
 BATCHES[85] = BATCH_85
 BUGS += BATCH_85
 
+#: the tests batch 85's misses asked for, first on their modules' routes: a posted work that raises as
+#: a hold begins leaving the lock free for another thread, a work posted while the holder runs the
+#: queue run too, a record the kernel takes in pieces written whole, a bound slept at the guard's
+#: time named no busy hang, the short lifetimes' pooled bend against the standard error of their
+#: mean, a storm's configuration undone before the start, and a scenario folder's summary holding
+#: its device losses (a test the suite held, test_scenario_losses.py, which imports no module of
+#: the report writers and was never on this route)
+_route_first({
+        "harness/deferring_lock.py": [
+            "tests/harness/test_deferring_lock.py::"
+            "test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread",
+            "tests/harness/test_deferring_lock.py::test_a_work_posted_while_the_holder_runs_the_queue_runs_too"],
+        "harness/dask_log.py": [
+            "tests/harness/test_swarm_dask_log.py::test_a_record_the_kernel_takes_in_pieces_is_written_whole"],
+        "harness/rig/awake.py": [
+            "tests/harness/test_awake_proc_reads.py::"
+            "test_a_tree_that_slept_its_bound_is_no_busy_hang_though_the_guard_s_time_has_come_too"],
+        "harness/leak_levels.py": [
+            "tests/harness/test_leak_levels_edges.py::"
+            "test_the_short_lifetimes_pooled_bend_is_their_mean_curvature_against_its_standard_error"],
+        "harness/faults/storms.py": ["tests/harness/test_storm_restore.py"],
+        "harness/reports/scenario_folder.py": [
+            "tests/harness/test_scenario_losses.py::test_the_cli_exits_3_and_the_summary_names_the_device_and_when"]})
+#: (those two modules' own routes ahead of their folders' in the order the routes are read, so their
+#: tests run before harness/faults/'s and harness/reports/'s, seconds against minutes)
+HARNESS_OWN_TESTS = {k: HARNESS_OWN_TESTS.pop(k) for k in ("harness/faults/storms.py", "harness/reports/scenario_folder.py")
+                     } | HARNESS_OWN_TESTS
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
