@@ -11763,7 +11763,10 @@ BATCH_85: list[Bug] = [
         "'argparse's message as it wrote it' in _one_line: a usage error quoting a value with "
         "newlines in it is printed over many lines, the bad-input message is no longer one line the "
         "user (or a wrapper reading stderr's first line) can read whole",
-        "inputs: bad input is one line naming the fix"),
+        "inputs: bad input is one line naming the fix",
+        equivalent="no message the parser builds holds a newline, a tab or two spaces in a row: every value it "
+                   "quotes is quoted by repr (argparse's own %r, inputs.clip, durations), and no option's help text "
+                   "(each read through _help_of) has one (all of them listed from build_parser(), 17:50 UTC)"),
     Bug("report_json_with_nan", "harness/reports/__init__.py",
         "    json_path = folder.write_text(\"report.json\", json.dumps(report, indent=2, allow_nan=False))\n",
         "    json_path = folder.write_text(\"report.json\", json.dumps(report, indent=2))\n",
