@@ -77,46 +77,15 @@ def test_work_posted_during_nested_holds_runs_at_the_outermost_end_only() -> Non
     assert order == ["hold 2 ends", "hold 1 ends", "posted"]
 
 
-def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
-    lock = DeferringLock()
-    inside, release = threading.Event(), threading.Event()
-
-    raised: list[str] = []
-
-    def holder() -> None:
-        try:
-            with lock:
-                inside.set()
-                release.wait(NEVER_S)
-        except RuntimeError as exc:  # the holder's exit raises the work's error in its thread
-            raised.append(str(exc))
-
-    def boom() -> None:
-        raise RuntimeError("boom")
-
-    h = _in_thread(holder)
-    assert inside.wait(NEVER_S)
-    lock.post(boom)
-    release.set()
-    h.join(NEVER_S)
-    assert raised == ["boom"]
-    assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
-    lock._lock.release()  # type: ignore[attr-defined]
-
-
 def _boom(text: str):  # noqa: ANN202 - a work that raises ``text``
     def work() -> None:
         raise RuntimeError(text)
     return work
 
 
-def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread() -> None:
-    """Two works that raise, posted while another thread holds the lock: the holder's exit raises
-    the first and leaves the second queued; the next ``with`` runs it as its hold begins and
-    raises it. The lock is then free: another thread takes it at once (an RLock left held by this
-    thread would still let this thread in, so the look is from another)."""
-    lock = DeferringLock()
-    order: list[str] = []
+def _posted_to_a_holder(lock: DeferringLock, *works) -> list[str]:  # noqa: ANN002 - works to post
+    """Post ``works`` while another thread holds ``lock``, then let that thread go; what its
+    ``with`` raised (the holder's exit raises a work's error in its thread)."""
     inside, release = threading.Event(), threading.Event()
     raised: list[str] = []
 
@@ -130,10 +99,28 @@ def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_ano
 
     h = _in_thread(holder)
     assert inside.wait(NEVER_S)
-    lock.post(_boom("first"))
-    lock.post(_boom("second"))
+    for work in works:
+        lock.post(work)
     release.set()
     h.join(NEVER_S)
+    return raised
+
+
+def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
+    lock = DeferringLock()
+    assert _posted_to_a_holder(lock, _boom("boom")) == ["boom"]
+    assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
+    lock._lock.release()  # type: ignore[attr-defined]
+
+
+def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread() -> None:
+    """Two works that raise, posted while another thread holds the lock: the holder's exit raises
+    the first and leaves the second queued; the next ``with`` runs it as its hold begins and
+    raises it. The lock is then free: another thread takes it at once (an RLock left held by this
+    thread would still let this thread in, so the look is from another)."""
+    lock = DeferringLock()
+    order: list[str] = []
+    raised = _posted_to_a_holder(lock, _boom("first"), _boom("second"))
     assert raised == ["first"] and lock.posted == 1
     try:
         with lock:
