@@ -11771,6 +11771,152 @@ BATCHES[84] = BATCH_84
 BUGS += BATCH_84
 
 
+#: Written blind (from harness/ only, before any test was read), each ``old`` new to the catalogue
+#: and on lines no earlier bug patched, in the newest code and the code tried least (by the
+#: catalogue's count of batches 4-83 per file: deferring_lock.py, faults/storms.py and
+#: reports/scenario_folder.py none; cli.py, dask_log.py and reports/__init__.py one;
+#: rig/awake.py two; the leak judge's and the audio check's newest functions): a posted work run
+#: on the poster's thread beside the holder, a posted work that raises leaving the lock held, a work
+#: posted while the queue is run lost, every component's transition booked as the system's, the
+#: analysis's deferred modules imported by their package alone, a lifetime's span judged with its
+#: warm-up, the short lifetimes' pooled bend against one lifetime's scatter, a straight line read as
+#: known from the pooled bend alone, a Dask record written in one ``os.write`` whatever it took, a
+#: busy hang named whatever the tree slept, a scenario folder's device losses left out of its
+#: summary, a storm's configuration kept at the start, a usage error's message left on many lines,
+#: and a report.json written with NaN. ``--batch 85`` tries only these.
+BATCH_85: list[Bug] = [
+    Bug("posted_work_run_beside_the_holder", "harness/deferring_lock.py",
+        "        if self._owner == threading.get_ident():\n",
+        "        if self._owner is not None:\n",
+        "'held: run it inside the hold' in DeferringLock.post: a work posted while another thread "
+        "holds the lock runs at once on the posting thread, in the middle of the holder's critical "
+        "section, and the audio check's episodes are changed under the run's loop",
+        "audio check: a transition is booked between two whole critical sections"),
+    Bug("failed_posted_work_keeps_the_lock", "harness/deferring_lock.py",
+        "                self._owner = None\n                self._lock.release()\n                raise\n",
+        "                self._owner = None\n                raise\n",
+        "'the with statement's exit releases it' in DeferringLock._hold: a posted work that raises "
+        "as a hold begins leaves the RLock held by a thread that believes it let go, and the next "
+        "thread's ``with`` waits for ever",
+        "audio check: the harness never holds the system"),
+    Bug("work_posted_while_the_queue_runs_lost", "harness/deferring_lock.py",
+        "        while posted:\n            posted.popleft()()\n",
+        "        for work in list(posted):\n            work()\n        posted.clear()\n",
+        "'iterate a copy, then clear it' in DeferringLock._run_posted: a work another thread posts "
+        "while the holder runs the queue is cleared with the ones run, never run, and a transition "
+        "the system made is never booked",
+        "audio check: every transition of the system is booked"),
+    Bug("components_transitions_booked_as_the_systems", "harness/audio_check.py",
+        "        if record.component == \"system\":\n            self._lock.post(lambda: self._book_transition(record))\n",
+        "        self._lock.post(lambda: self._book_transition(record))\n",
+        "'the observer is the system's' in AudioCheck._on_transition: each component's transition is "
+        "booked as a transition of the whole system, a component's reconfigure opens an episode the "
+        "system never had, and a glitch in it is excused",
+        "audio check: only the system's own transitions excuse a glitch"),
+    Bug("deferred_import_of_the_package_only", "harness/analysis.py",
+        "    for name in _DEFERRED:\n        importlib.import_module(name)\n",
+        "    for name in _DEFERRED:\n        importlib.import_module(name.split(\".\")[0])\n",
+        "'import scipy' in import_deferred: the package is imported, not scipy.signal, scipy.fft or "
+        "the WAV reader, so the first use minutes into a soak still imports them, and the leak judge "
+        "reads the step as growth",
+        "leaks: a one-time import is never read as a leak"),
+    Bug("lifetime_span_with_its_warmup", "harness/leaks.py",
+        "    longest = max(float(np.ptp(t[judged & (g == k)])) if (judged & (g == k)).any() else 0.0 for k in lifetimes)\n",
+        "    longest = max(float(np.ptp(t[g == k])) for k in lifetimes)\n",
+        "'a lifetime's span' in _lifetimes_too_short: the longest lifetime is measured with its "
+        "warm-up, so a resumed soak whose lifetimes are judged over less than SLOPE_MIN_SPAN_S is "
+        "read by their scattered slopes (a healthy soak fails, a leaking one passes)",
+        "leaks: a slope over minutes is not read as an hour's"),
+    Bug("pooled_bend_against_one_lifetimes_scatter", "harness/leak_levels.py",
+        "    se = float(c.std(ddof=1)) / math.sqrt(c.size)\n",
+        "    se = float(c.std(ddof=1))\n",
+        "'the spread of the curvatures' in _pooled_bend: the mean's standard error is the scatter of "
+        "one lifetime's curvature, the pooled bend of a bound refilled in each short lifetime is "
+        "never significant, and a healthy resumed soak reads inconclusive",
+        "leaks: a bounded growth is told from a leak"),
+    Bug("straight_known_from_the_pooled_bend", "harness/leak_levels.py",
+        "        return self.alone > 0\n",
+        "        return self.lifetimes > 0\n",
+        "'some bend was asked' in LevelLine.straight_known: a line of short lifetimes only, whose "
+        "pooled bend misses a bound as often as not, is read as a straight leak",
+        "leaks: a line that does not bend is a leak only when it could have been seen to bend"),
+    Bug("dask_record_written_in_one_go", "harness/dask_log.py",
+        "                while data:\n                    data = data[os.write(self._fd, data):]\n",
+        "                os.write(self._fd, data)\n",
+        "'os.write on O_APPEND writes it all' in AppendRecords.emit: a record the kernel takes in part "
+        "loses its tail, and the next record starts mid-line, where the error count cannot see it",
+        "swarm: every record Dask logs reaches dask.log whole"),
+    Bug("busy_hang_whatever_was_slept", "harness/rig/awake.py",
+        "        return self.asleep.asleep_s < self.limit_s and self.clock.now() >= self._hang_at\n",
+        "        return self.clock.now() >= self._hang_at\n",
+        "'spent by the wall-clock guard' in AsleepBound.busy_hang: a wait that slept its bound and "
+        "was asked after the guard's time is named a busy hang, and a wedged JACK reads as one that "
+        "spins",
+        "rig: a hang is named for what the tree did"),
+    Bug("scenario_losses_left_out_of_the_summary", "harness/reports/scenario_folder.py",
+        "    if result.device_losses is not None:\n"
+        "        summary[\"device_losses\"] = result.device_losses  # a rebuilt report's verdict reads it\n",
+        "",
+        "'the meta carries the losses' in write_scenario_folder: summary.json lacks the device "
+        "losses, and the report a ``soundcheck report FOLDER`` rebuilds passes a scenario whose "
+        "device loss no fault step explains",
+        "reports: one verdict per run on every surface"),
+    Bug("storm_configuration_kept_at_the_start", "harness/faults/storms.py",
+        "            op, args = (\"start\", ()) if wanted is None else (\"configure\", (dict(wanted),))\n",
+        "            op, args = \"start\", ()\n",
+        "'a stopped system is started' in restore_running: a system a storm left stopped on the "
+        "storm's configuration is started on it, and the rest of the run tests a block size or gain "
+        "it was not asked to",
+        "faults: a storm leaves the run on its own configuration"),
+    Bug("usage_message_left_on_many_lines", "harness/cli.py",
+        "    message = \" \".join(message.split())\n",
+        "",
+        "'argparse's message as it wrote it' in _one_line: a usage error quoting a value with "
+        "newlines in it is printed over many lines, the bad-input message is no longer one line the "
+        "user (or a wrapper reading stderr's first line) can read whole",
+        "inputs: bad input is one line naming the fix",
+        equivalent="no message the parser builds holds a newline, a tab or two spaces in a row: every value it "
+                   "quotes is quoted by repr (argparse's own %r, inputs.clip, durations), and no option's help text "
+                   "(each read through _help_of) has one (all of them listed from build_parser(), 17:50 UTC)"),
+    Bug("report_json_with_nan", "harness/reports/__init__.py",
+        "    json_path = folder.write_text(\"report.json\", json.dumps(report, indent=2, allow_nan=False))\n",
+        "    json_path = folder.write_text(\"report.json\", json.dumps(report, indent=2))\n",
+        "'json.dumps's defaults' in write_reports: a NaN in the report (a metric of an empty window) "
+        "is written as NaN, report.json is no JSON, and every reader of it (compare, history, a "
+        "browser) refuses the run",
+        "reports: every report is valid JSON"),
+]
+BATCHES[85] = BATCH_85
+BUGS += BATCH_85
+
+#: the tests batch 85's misses asked for, first on their modules' routes: a posted work that raises as
+#: a hold begins leaving the lock free for another thread, a work posted while the holder runs the
+#: queue run too, a record the kernel takes in pieces written whole, a bound slept at the guard's
+#: time named no busy hang, the short lifetimes' pooled bend against the standard error of their
+#: mean, a storm's configuration undone before the start, and a scenario folder's summary holding
+#: its device losses (a test the suite held, test_scenario_losses.py, which imports no module of
+#: the report writers and was never on this route)
+_route_first({
+        "harness/deferring_lock.py": [
+            "tests/harness/test_deferring_lock.py::"
+            "test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread",
+            "tests/harness/test_deferring_lock.py::test_a_work_posted_while_the_holder_runs_the_queue_runs_too"],
+        "harness/dask_log.py": [
+            "tests/harness/test_swarm_dask_log.py::test_a_record_the_kernel_takes_in_pieces_is_written_whole"],
+        "harness/rig/awake.py": [
+            "tests/harness/test_awake_proc_reads.py::"
+            "test_a_tree_that_slept_its_bound_is_no_busy_hang_though_the_guard_s_time_has_come_too"],
+        "harness/leak_levels.py": [
+            "tests/harness/test_leak_levels_edges.py::"
+            "test_the_short_lifetimes_pooled_bend_is_their_mean_curvature_against_its_standard_error"],
+        "harness/faults/storms.py": ["tests/harness/test_storm_restore.py"],
+        "harness/reports/scenario_folder.py": [
+            "tests/harness/test_scenario_losses.py::test_the_cli_exits_3_and_the_summary_names_the_device_and_when"]})
+#: (those two modules' own routes ahead of their folders' in the order the routes are read, so their
+#: tests run before harness/faults/'s and harness/reports/'s, seconds against minutes)
+HARNESS_OWN_TESTS = {k: HARNESS_OWN_TESTS.pop(k) for k in ("harness/faults/storms.py", "harness/reports/scenario_folder.py")
+                     } | HARNESS_OWN_TESTS
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")

@@ -146,6 +146,17 @@ def test_a_tree_kept_runnable_spends_the_bound_only_at_its_wall_clock_guard_and_
     assert give_up.asleep.asleep_s == 0.0
 
 
+def test_a_tree_that_slept_its_bound_is_no_busy_hang_though_the_guard_s_time_has_come_too() -> None:
+    """A bound spent by the tree's sleep at the very poll the wall-clock guard's time comes (a
+    poll late on a loaded machine) is a hang asleep, a wedged server, not a busy one: the name
+    says what the tree did, not which clock ran out last."""
+    clock = VirtualClock()
+    give_up = AsleepBound(1.0, hang_s=1.0, poll_s=0.5, pid=1, clock=clock, state=lambda pid: (True, False))
+    clock.advance(1.0)
+    assert give_up()
+    assert give_up.asleep.asleep_s == 1.0 and not give_up.busy_hang
+
+
 def test_a_bound_asks_this_process_s_tree_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("os.getpid", lambda: 2468)
     give_up = AsleepBound(1.0, hang_s=1.0, clock=VirtualClock())

@@ -85,6 +85,15 @@ def _boom() -> None:
 def _posted_while_held(lock: DeferringLock, *works: Callable[[], None]) -> list[str]:
     """``works`` posted while another thread holds ``lock``; what that holder's exit raised (in its
     thread: the first raising work's error, the works after it left behind, posted)."""
+def _boom(text: str):  # noqa: ANN202 - a work that raises ``text``
+    def work() -> None:
+        raise RuntimeError(text)
+    return work
+
+
+def _posted_to_a_holder(lock: DeferringLock, *works) -> list[str]:  # noqa: ANN002 - works to post
+    """Post ``works`` while another thread holds ``lock``, then let that thread go; what its
+    ``with`` raised (the holder's exit raises a work's error in its thread)."""
     inside, release = threading.Event(), threading.Event()
     raised: list[str] = []
 
@@ -93,7 +102,7 @@ def _posted_while_held(lock: DeferringLock, *works: Callable[[], None]) -> list[
             with lock:
                 inside.set()
                 release.wait(NEVER_S)
-        except RuntimeError as exc:  # the holder's exit raises the work's error in its thread
+        except RuntimeError as exc:
             raised.append(str(exc))
 
     h = _in_thread(holder)
@@ -108,6 +117,7 @@ def _posted_while_held(lock: DeferringLock, *works: Callable[[], None]) -> list[
 def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
     lock = DeferringLock()
     assert _posted_while_held(lock, _boom) == ["boom"]
+    assert _posted_to_a_holder(lock, _boom("boom")) == ["boom"]
     assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
     lock._lock.release()  # type: ignore[attr-defined]
 
@@ -161,4 +171,43 @@ def test_work_posted_during_a_later_hold_runs_as_during_the_first() -> None:
         release.set()
         h.join(NEVER_S)
     assert order == ["hold 1 ends", "posted in the first", "hold 1 ends", "posted in the second"]
+def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread() -> None:
+    """Two works that raise, posted while another thread holds the lock: the holder's exit raises
+    the first and leaves the second queued; the next ``with`` runs it as its hold begins and
+    raises it. The lock is then free: another thread takes it at once (an RLock left held by this
+    thread would still let this thread in, so the look is from another)."""
+    lock = DeferringLock()
+    order: list[str] = []
+    raised = _posted_to_a_holder(lock, _boom("first"), _boom("second"))
+    assert raised == ["first"] and lock.posted == 1
+    try:
+        with lock:
+            order.append("inside")  # never reached: the queued work raises as the hold begins
+    except RuntimeError as exc:
+        raised.append(str(exc))
+    assert raised == ["first", "second"] and order == []
+    taken: list[bool] = []
+    other = _in_thread(lambda: taken.append(lock._lock.acquire(blocking=False)))  # type: ignore[attr-defined]
+    other.join(NEVER_S)
+    assert taken == [True], "a work that raised as a hold began left the lock held"
+
+
+def test_a_work_posted_while_the_holder_runs_the_queue_runs_too() -> None:
+    """A work that the holder is running posts another from a third thread (and waits for that
+    thread): the new work is queued while the queue is being run, and runs before the holder lets
+    go, never dropped with the ones already run."""
+    lock = DeferringLock()
+    order: list[str] = []
+    h, release = _held(lock, order)
+
+    def posts_from_another_thread() -> None:
+        order.append("first")
+        poster = _in_thread(lambda: lock.post(lambda: order.append("posted while running")))
+        poster.join(NEVER_S)
+        assert not poster.is_alive()
+
+    lock.post(posts_from_another_thread)
+    release.set()
+    h.join(NEVER_S)
+    assert order == ["hold 1 ends", "first", "posted while running"]
     assert lock.posted == 0

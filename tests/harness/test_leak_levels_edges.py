@@ -275,3 +275,14 @@ def test_short_lifetimes_that_bend_exactly_alike_pool_to_an_infinite_t_of_their_
     from harness.leak_levels import _pooled_bend
 
     assert _pooled_bend([curvature] * 3) == (curvature, t, 2)
+def test_the_short_lifetimes_pooled_bend_is_their_mean_curvature_against_its_standard_error() -> None:
+    """The short lifetimes' curvatures pooled: their mean over the standard error of a mean of n
+    (their scatter over the square root of n), on n - 1 degrees of freedom. Four lifetimes bending
+    at -2, -1, -3 and -2 read t -4.90 on 3; against one lifetime's scatter (t -2.45) a bound refilled
+    in each of them would need twice the bend to be seen."""
+    from harness.leak_levels import _pooled_bend
+
+    mean, t, dof = _pooled_bend([-2.0, -1.0, -3.0, -2.0])
+    assert mean == -2.0 and dof == 3
+    assert t == pytest.approx(-2.0 / (np.std([-2.0, -1.0, -3.0, -2.0], ddof=1) / 2.0))
+    assert t == pytest.approx(-4.899, abs=1e-3)

@@ -146,3 +146,35 @@ def test_a_record_another_process_is_writing_in_pieces_is_not_broken_into(tmp_pa
     whole, theirs, end = log.read_text().split("\n")
     assert whole + "\n" == first + second and end == ""
     assert _WRITTEN.match(theirs) and theirs.endswith(" writer 1 record 0 bbbbbbbbbb end")
+
+
+def test_a_record_the_kernel_takes_in_pieces_is_written_whole(tmp_path: Path, monkeypatch) -> None:
+    """``os.write`` may take fewer bytes than it is given (a signal, a pipe, a full disk's last
+    blocks): the handler writes the rest until the record is whole, and the next record starts on
+    its own line, where the error count sees it."""
+    import harness.dask_log as dask_log
+
+    real_os = os
+
+    class ShortWrites:
+        """``os`` whose ``write`` takes at most 7 bytes a call."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real_os, name)
+
+        @staticmethod
+        def write(fd: int, data: bytes) -> int:
+            return real_os.write(fd, bytes(data[:7]))
+
+    monkeypatch.setattr(dask_log, "os", ShortWrites())
+    log = tmp_path / "dask.log"
+    handler = dask_log.AppendRecords(log)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    try:
+        for n in range(2):
+            handler.emit(logging.LogRecord("distributed.scheduler", logging.ERROR, __file__, 1,
+                                           f"record {n} of some length", None, None))
+    finally:
+        handler.close()
+    assert log.read_text() == ("ERROR distributed.scheduler: record 0 of some length\n"
+                               "ERROR distributed.scheduler: record 1 of some length\n")
