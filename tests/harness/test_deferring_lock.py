@@ -85,15 +85,6 @@ def _boom() -> None:
 def _posted_while_held(lock: DeferringLock, *works: Callable[[], None]) -> list[str]:
     """``works`` posted while another thread holds ``lock``; what that holder's exit raised (in its
     thread: the first raising work's error, the works after it left behind, posted)."""
-def _boom(text: str):  # noqa: ANN202 - a work that raises ``text``
-    def work() -> None:
-        raise RuntimeError(text)
-    return work
-
-
-def _posted_to_a_holder(lock: DeferringLock, *works) -> list[str]:  # noqa: ANN002 - works to post
-    """Post ``works`` while another thread holds ``lock``, then let that thread go; what its
-    ``with`` raised (the holder's exit raises a work's error in its thread)."""
     inside, release = threading.Event(), threading.Event()
     raised: list[str] = []
 
@@ -102,7 +93,7 @@ def _posted_to_a_holder(lock: DeferringLock, *works) -> list[str]:  # noqa: ANN0
             with lock:
                 inside.set()
                 release.wait(NEVER_S)
-        except RuntimeError as exc:
+        except RuntimeError as exc:  # the holder's exit raises the work's error in its thread
             raised.append(str(exc))
 
     h = _in_thread(holder)
@@ -117,7 +108,6 @@ def _posted_to_a_holder(lock: DeferringLock, *works) -> list[str]:  # noqa: ANN0
 def test_a_posted_work_that_raises_leaves_the_lock_free() -> None:
     lock = DeferringLock()
     assert _posted_while_held(lock, _boom) == ["boom"]
-    assert _posted_to_a_holder(lock, _boom("boom")) == ["boom"]
     assert lock._lock.acquire(blocking=False)  # type: ignore[attr-defined]
     lock._lock.release()  # type: ignore[attr-defined]
 
@@ -171,6 +161,16 @@ def test_work_posted_during_a_later_hold_runs_as_during_the_first() -> None:
         release.set()
         h.join(NEVER_S)
     assert order == ["hold 1 ends", "posted in the first", "hold 1 ends", "posted in the second"]
+    assert lock.posted == 0
+
+
+def _raising(text: str) -> Callable[[], None]:
+    """A work that raises ``RuntimeError(text)``."""
+    def work() -> None:
+        raise RuntimeError(text)
+    return work
+
+
 def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_another_thread() -> None:
     """Two works that raise, posted while another thread holds the lock: the holder's exit raises
     the first and leaves the second queued; the next ``with`` runs it as its hold begins and
@@ -178,7 +178,7 @@ def test_a_posted_work_that_raises_as_a_hold_begins_leaves_the_lock_free_for_ano
     thread would still let this thread in, so the look is from another)."""
     lock = DeferringLock()
     order: list[str] = []
-    raised = _posted_to_a_holder(lock, _boom("first"), _boom("second"))
+    raised = _posted_while_held(lock, _raising("first"), _raising("second"))
     assert raised == ["first"] and lock.posted == 1
     try:
         with lock:

@@ -275,6 +275,8 @@ def test_short_lifetimes_that_bend_exactly_alike_pool_to_an_infinite_t_of_their_
     from harness.leak_levels import _pooled_bend
 
     assert _pooled_bend([curvature] * 3) == (curvature, t, 2)
+
+
 def test_the_short_lifetimes_pooled_bend_is_their_mean_curvature_against_its_standard_error() -> None:
     """The short lifetimes' curvatures pooled: their mean over the standard error of a mean of n
     (their scatter over the square root of n), on n - 1 degrees of freedom. Four lifetimes bending
