@@ -216,10 +216,6 @@ def crash_log(exc: BaseException) -> Path | None:
         return None
 
 
-#: generation 2's threshold for the process's own command line (``_load_quietly``); CPython's is 10
-FULL_COLLECTION_EVERY = 100
-
-
 def _load_quietly(argv: list[str]) -> argparse.ArgumentParser:
     """The parser (``build_parser``), its command's modules loaded with the cyclic garbage
     collector off and then frozen out of its reach (``gc.freeze``).
@@ -229,21 +225,13 @@ def _load_quietly(argv: list[str]) -> argparse.ArgumentParser:
     walked them ~100 times while they loaded and again at every full collection of the run:
     measured on a 60 s simulated run (``gc.callbacks``), ~0.28 s of its CPU, 0.06 s with the
     modules loaded without it and frozen. Only for the process's own command line: a caller of
-    ``main`` from Python keeps its collector as it was.
-
-    The full collections come every ``FULL_COLLECTION_EVERY`` collections of generation 1 instead
-    of CPython's 10: a 1-hour simulated soak's ~11 automatic full collections walked every
-    long-lived object for ~1.1-1.7 s of CPU and freed next to nothing (its cyclic garbage is its
-    teardown's, which the soak's own ``gc.collect()`` at the end frees), while the young
-    collections still free the run's short-lived cycles (bench/RESULTS.md, issue #17)."""
+    ``main`` from Python keeps its collector as it was."""
     gc.disable()
     try:
         parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
         import system_under_test.errors  # noqa: F401 - ``main`` catches its ConfigError
     finally:
         gc.freeze()
-        young, middle, _ = gc.get_threshold()
-        gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
         gc.enable()
     return parser
 
