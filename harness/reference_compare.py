@@ -1365,6 +1365,13 @@ def compare_to_reference_stream(
 
     for n0 in range(start, end - block + 1, block):
         blk = rec(n0, n0 + block)
+        slope = _track_slope(track)
+        if track.frames:
+            # the prediction runs on from the last point at the track's slope: a block on at 500 ppm
+            # lies 1 frame further, and a sweep's fringes near 20 kHz 2.4 frames apart, so the
+            # last point's delay lay nearer an alias's top than the truth's (a clean sweep's last
+            # three blocks read 2.6 frames early)
+            delay = track.delays[-1] + slope * (n0 + block // 2 - track.frames[-1])
         m0 = int(round(n0 - delay))
         ref_blk = ref(m0, m0 + block)
         if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
@@ -1381,7 +1388,6 @@ def compare_to_reference_stream(
                 # and judged a pop where the prediction explained nothing). Not compared: the
                 # reference there is not in the recording (``partial`` at the ends)
                 continue
-        slope = _track_slope(track)
         got = match(blk, lambda reach: _stretched_reference(ref, m0 - reach, m0 + block + reach, m0 + block / 2, slope),
                     m0, n0, True, slope)
         if got is None and matched_band < _JUDGE_CUTOFF:
