@@ -95,3 +95,15 @@ def test_the_reference_stretched_by_a_clock_slope_is_the_sweep_that_clock_record
     got = R._stretched_reference(read, 30_000, 32_048, 31_024.0, slope)
     assert float(np.max(np.abs(got - want))) < 1e-3
     assert float(np.max(np.abs(ref[30_000:32_048] - want))) > 0.1  # the stretch is no rounding
+
+
+def test_a_clean_linear_sweep_at_500_ppm_is_followed_to_its_end_at_its_latency() -> None:
+    """The track predicts each block's delay from its last point run on at its slope: predicted
+    at the last point's delay, 1 frame short a block at 500 ppm, the sweep's last three blocks
+    (fringes 2.4 frames apart near 20 kHz) were read at the alias 2.6 frames early and the
+    latency came out 0.33 frame late (seed 98450)."""
+    ref, rec, delay = _take(500.0, 98450)
+    rep = R.compare_to_reference(rec, ref, FS)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
+    assert abs(rep.drift_ppm - 500.0) <= 1.0, rep.drift_ppm
+    assert abs(rep.latency_frames - delay) <= 0.1, rep.latency_frames - delay
