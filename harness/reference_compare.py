@@ -764,6 +764,11 @@ class _Track:
 #: diffs between the track's points needed before the reference is stretched by their slope
 #: (``_track_slope``): with fewer, one bad match or a step decides it
 _STRETCH_DIFFS = 3
+#: a slope under this is read unstretched (``_stretched_reference``): it moves a 20 Hz-20 kHz
+#: sweep's correlation envelope by 5 frames at most at 48 kHz, where the truth's fringe stands
+#: 0.998 of the top, and a stretch of 2-9 ppm (a converter's delay curving near its cut-off on a
+#: clean linear sweep, no drift) moved a delay enough for a false ``mute0`` (44.1 kHz, 0.4 fs)
+_STRETCH_LEAST = 50e-6
 
 
 def _track_slope(track: _Track) -> float:
@@ -1388,8 +1393,9 @@ def compare_to_reference_stream(
                 # and judged a pop where the prediction explained nothing). Not compared: the
                 # reference there is not in the recording (``partial`` at the ends)
                 continue
-        got = match(blk, lambda reach: _stretched_reference(ref, m0 - reach, m0 + block + reach, m0 + block / 2, slope),
-                    m0, n0, True, slope)
+        stretch = slope if abs(slope) >= _STRETCH_LEAST else 0.0
+        got = match(blk, lambda reach: _stretched_reference(ref, m0 - reach, m0 + block + reach, m0 + block / 2,
+                                                            stretch), m0, n0, True, stretch)
         if got is None and matched_band < _JUDGE_CUTOFF:
             # the path cuts the band (a converter's low-pass, read off the blocks matched so far)
             # and this block's reference has much of its power above the cut: hi-hats (0.29-0.46
@@ -1404,8 +1410,8 @@ def compare_to_reference_stream(
             jh = jf.size // 2
             blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
             got = match(blk_b, lambda reach: sps.oaconvolve(
-                _stretched_reference(ref, m0 - reach - jh, m0 + block + reach + jh, m0 + block / 2, slope),
-                jf, "valid"), m0, n0, False, slope)
+                _stretched_reference(ref, m0 - reach - jh, m0 + block + reach + jh, m0 + block / 2, stretch),
+                jf, "valid"), m0, n0, False, stretch)
         if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
             flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign, True)
             if flipped is not None and flipped[1] >= max(0.97, (0.0 if got is None else got[1]) + _FLIP_MARGIN):
@@ -1420,7 +1426,7 @@ def compare_to_reference_stream(
         track.delays.append(got[0])
         matched_at = int(round(n0 - got[0]))
         track.centroids.append(_energy_centroid(ref(matched_at, matched_at + block)))
-        track.read_slopes.append(slope)
+        track.read_slopes.append(stretch)
         delay = got[0]
     if len(track.frames) < 3:
         why = "is this the recording of that reference?"
