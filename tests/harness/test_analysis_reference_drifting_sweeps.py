@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from harness import analysis as A
+from bench_scripts import load_bench_script
 from harness import reference_compare as R
 
 FS = 48_000
@@ -107,3 +108,14 @@ def test_a_clean_linear_sweep_at_500_ppm_is_followed_to_its_end_at_its_latency()
     assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
     assert abs(rep.drift_ppm - 500.0) <= 1.0, rep.drift_ppm
     assert abs(rep.latency_frames - delay) <= 0.1, rep.latency_frames - delay
+
+
+def test_a_clean_linear_sweep_through_a_converter_and_no_drift_is_read_unstretched_and_clean() -> None:
+    """A converter's delay curving near its cut-off gives the track a slope of a few ppm, no
+    drift: stretched by it, a block's delay moved enough for a false ``mute0@72790``
+    (``bench_sweep_drops.py``'s 44.1 kHz seed 98480: a linear sweep through a 0.4 fs low-pass)."""
+    bench = load_bench_script("bench_sweep_drops.py", "bench_sweep_drops_drifting_sweeps")
+    cfg, ref, rec, _ = bench.take(44_100, 98480)
+    assert not cfg["log"] and cfg["lowpass"] == 0.4
+    rep = R.compare_to_reference(rec, ref, 44_100)
+    assert rep.glitches == [], [g.to_dict() for g in rep.glitches]
