@@ -764,9 +764,9 @@ class _Track:
 #: diffs between the track's points needed before the reference is stretched by their slope
 #: (``_track_slope``): with fewer, one bad match or a step decides it
 _STRETCH_DIFFS = 3
-#: a slope under this is read unstretched (``_stretched_reference``): it moves a 20 Hz-20 kHz
-#: sweep's correlation envelope by 5 frames at most at 48 kHz, where the truth's fringe stands
-#: 0.998 of the top, and a stretch of 2-9 ppm (a converter's delay curving near its cut-off on a
+#: a slope under this is read unstretched (``_stretched_reference``): by arithmetic it moves a
+#: 20 Hz-20 kHz sweep's correlation envelope by 5 frames at most at 48 kHz, where the truth's
+#: fringe stands ~0.998 of the top (100 ppm sweeps read right unstretched on the bench), and a stretch of 2-9 ppm (a converter's delay curving near its cut-off on a
 #: clean linear sweep, no drift) moved a delay enough for a false ``mute0`` (44.1 kHz, 0.4 fs)
 _STRETCH_LEAST = 50e-6
 
@@ -791,8 +791,8 @@ def _stretched_reference(ref: Callable[[int, int], FloatArray], lo: int, hi: int
     A block correlated with the reference as it was played reads, through a drifting clock, a
     correlation whose envelope a linear sweep moves off the truth: the clock shifts the block's
     frequencies by ``slope * f``, and a chirp turns a frequency shift into a time shift, ``slope
-    * f / rate`` (a 20 Hz-20 kHz sweep over 2 s at 500 ppm: 17 frames at 7.2 kHz, 47 at 20 kHz,
-    against an envelope ~112 frames wide). The fringe at the truth then stood more than 0.03
+    * f / chirp rate`` (by arithmetic, a 20 Hz-20 kHz sweep over 2 s at 500 ppm: 17 frames at
+    7.2 kHz, 47 at 20 kHz, against an envelope ~112 frames wide). The fringe at the truth then stood more than 0.03
     under the tallest, the track took one a carrier's period off and walked from alias to alias
     (a clean sweep at 500 ppm read 330.5 ppm). Correlated with the reference stretched as the
     clock stretched it, the envelope stands on the truth."""
