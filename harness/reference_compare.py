@@ -756,6 +756,52 @@ class _Track:
     #: how far (frames) each block's energy centroid lies from its centre: where in the block its
     #: delay was read (``_delays_at_centres``)
     centroids: list[float] = field(default_factory=list)
+    #: the clock slope the reference was stretched by where each block's delay was read
+    #: (``_stretched_reference``): what of the drift its centroid still displaces it by
+    read_slopes: list[float] = field(default_factory=list)
+
+
+#: diffs between the track's points needed before the reference is stretched by their slope
+#: (``_track_slope``): with fewer, one bad match or a step decides it
+_STRETCH_DIFFS = 3
+#: a slope under this is read unstretched (``_stretched_reference``): by arithmetic it moves a
+#: 20 Hz-20 kHz sweep's correlation envelope by 5 frames at most at 48 kHz, where the truth's
+#: fringe stands ~0.998 of the top (100 ppm sweeps read right unstretched on the bench), and a stretch of 2-9 ppm (a converter's delay curving near its cut-off on a
+#: clean linear sweep, no drift) moved a delay enough for a false ``mute0`` (44.1 kHz, 0.4 fs)
+_STRETCH_LEAST = 50e-6
+
+
+def _track_slope(track: _Track) -> float:
+    """The clock slope (delay frames per recording frame) the track's points so far read: the
+    median slope between neighbours, as ``_lines`` reads the take's drift; 0 until
+    ``_STRETCH_DIFFS`` of them."""
+    if len(track.frames) <= _STRETCH_DIFFS:
+        return 0.0
+    f = np.asarray(track.frames, dtype=np.float64)
+    d = np.asarray(track.delays, dtype=np.float64)
+    return float(np.clip(np.median(np.diff(d) / np.maximum(np.diff(f), 1.0)), -1e-3, 1e-3))
+
+
+def _stretched_reference(ref: Callable[[int, int], FloatArray], lo: int, hi: int, centre: float,
+                         slope: float) -> FloatArray:
+    """Reference frames ``lo``..``hi`` as a recording through a clock of ``slope`` (delay frames
+    per recording frame) holds them about reference frame ``centre``: frame ``j`` read at
+    ``centre + (j - centre) * (1 - slope)``.
+
+    A block correlated with the reference as it was played reads, through a drifting clock, a
+    correlation whose envelope a linear sweep moves off the truth: the clock shifts the block's
+    frequencies by ``slope * f``, and a chirp turns a frequency shift into a time shift, ``slope
+    * f / chirp rate`` (by arithmetic, a 20 Hz-20 kHz sweep over 2 s at 500 ppm: 17 frames at
+    7.2 kHz, 47 at 20 kHz, against an envelope ~112 frames wide). The fringe at the truth then stood more than 0.03
+    under the tallest, the track took one a carrier's period off and walked from alias to alias
+    (a clean sweep at 500 ppm read 330.5 ppm). Correlated with the reference stretched as the
+    clock stretched it, the envelope stands on the truth."""
+    if slope == 0.0:
+        return ref(lo, hi)
+    pos = centre + (np.arange(lo, hi, dtype=np.float64) - centre) * (1.0 - slope)
+    src_lo = int(math.floor(float(pos[0]))) - _SINC_HALF - 1
+    src = ref(src_lo, int(math.ceil(float(pos[-1]))) + _SINC_HALF + 2)
+    return _sinc_interp(src, src_lo, pos)
 
 
 def _energy_centroid(x: FloatArray) -> float:
@@ -784,7 +830,9 @@ def _delays_at_centres(track: _Track) -> None:
     at = np.asarray(track.frames, dtype=np.float64) + np.asarray(track.centroids, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
     slope = float(np.clip(np.median(np.diff(d) / np.maximum(np.diff(at), 1.0)), -1e-3, 1e-3))
-    track.delays[:] = [float(v) for v in d - slope * np.asarray(track.centroids, dtype=np.float64)]
+    read = np.asarray(track.read_slopes, dtype=np.float64) if len(track.read_slopes) == d.size else 0.0
+    # a block read against the reference stretched by a slope is displaced by the rest of it only
+    track.delays[:] = [float(v) for v in d - (slope - read) * np.asarray(track.centroids, dtype=np.float64)]
 
 
 def _block_delay(blk: FloatArray, ref_seg: FloatArray, seg_start: int, n0: int,
@@ -1298,18 +1346,21 @@ def compare_to_reference_stream(
     path_edge: float | None = None  # the path's band edge read off them (None: not seen to cut)
 
     def match(blk: FloatArray, ref_around: Callable[[int], FloatArray], m0: int, n0: int,
-              note_on_track: bool) -> tuple[float, float, bool] | None:
+              note_on_track: bool, slope: float) -> tuple[float, float, bool] | None:
         """``blk`` found in the reference around ``m0`` (``ref_around(reach)``: the reference
         ``reach`` frames each side of the block, as ``blk`` was filtered), near first, then +-block.
         A block off the track must match better than one on it: a pitch period's alias of tonal
         material matches nearly as well as the truth. A match on the top of the prediction's own
         lobe is no alias (the track stepped within the lobe: a drop, an insert): it is held to the
         track's rule, or under noise that lowers every block's correlation the track was lost at
-        the first step (``_block_delay``)."""
+        the first step (``_block_delay``). ``ref_around`` stretched by ``slope`` about the
+        block's predicted centre (``_stretched_reference``) reads a lag off that centre as
+        ``1 - slope`` frames of the reference each, which the delay is corrected by."""
         for reach in (narrow, block):
             got = _block_delay(blk, ref_around(reach), m0 - reach, n0, sign, silent_lags=not track.frames)
             if got is None:
                 continue
+            got = (got[0] + slope * (n0 - got[0] - m0), got[1], got[2])
             need = 0.8 if abs(got[0] - delay) < _STEP_MIN or got[2] else 0.97
             if note_on_track and need < 0.9:
                 on_track.append(got[1])
@@ -1319,6 +1370,13 @@ def compare_to_reference_stream(
 
     for n0 in range(start, end - block + 1, block):
         blk = rec(n0, n0 + block)
+        slope = _track_slope(track)
+        if track.frames:
+            # the prediction runs on from the last point at the track's slope: a block on at 500 ppm
+            # lies 1 frame further, and a sweep's fringes near 20 kHz 2.4 frames apart, so the
+            # last point's delay lay nearer an alias's top than the truth's (a clean sweep's last
+            # three blocks read 2.6 frames early)
+            delay = track.delays[-1] + slope * (n0 + block // 2 - track.frames[-1])
         m0 = int(round(n0 - delay))
         ref_blk = ref(m0, m0 + block)
         if float(np.sqrt(np.mean(ref_blk ** 2))) < 0.02 * ref_level:
@@ -1335,7 +1393,9 @@ def compare_to_reference_stream(
                 # and judged a pop where the prediction explained nothing). Not compared: the
                 # reference there is not in the recording (``partial`` at the ends)
                 continue
-        got = match(blk, lambda reach: ref(m0 - reach, m0 + block + reach), m0, n0, True)
+        stretch = slope if abs(slope) >= _STRETCH_LEAST else 0.0
+        got = match(blk, lambda reach: _stretched_reference(ref, m0 - reach, m0 + block + reach, m0 + block / 2,
+                                                            stretch), m0, n0, True, stretch)
         if got is None and matched_band < _JUDGE_CUTOFF:
             # the path cuts the band (a converter's low-pass, read off the blocks matched so far)
             # and this block's reference has much of its power above the cut: hi-hats (0.29-0.46
@@ -1349,8 +1409,9 @@ def compare_to_reference_stream(
             jf = _judge_filter(matched_band)
             jh = jf.size // 2
             blk_b = sps.oaconvolve(rec(n0 - jh, n0 + block + jh), jf, "valid")
-            got = match(blk_b, lambda reach: sps.oaconvolve(ref(m0 - reach - jh, m0 + block + reach + jh),
-                                                            jf, "valid"), m0, n0, False)
+            got = match(blk_b, lambda reach: sps.oaconvolve(
+                _stretched_reference(ref, m0 - reach - jh, m0 + block + reach + jh, m0 + block / 2, stretch),
+                jf, "valid"), m0, n0, False, stretch)
         if not track.frames and lock is None and (got is None or got[1] < _FIRST_MATCH_DOUBT):
             flipped = _block_delay(blk, ref(m0 - narrow, m0 + block + narrow), m0 - narrow, n0, -sign, True)
             if flipped is not None and flipped[1] >= max(0.97, (0.0 if got is None else got[1]) + _FLIP_MARGIN):
@@ -1365,6 +1426,7 @@ def compare_to_reference_stream(
         track.delays.append(got[0])
         matched_at = int(round(n0 - got[0]))
         track.centroids.append(_energy_centroid(ref(matched_at, matched_at + block)))
+        track.read_slopes.append(stretch)
         delay = got[0]
     if len(track.frames) < 3:
         why = "is this the recording of that reference?"
