@@ -15,12 +15,13 @@ rose most are printed, with their block counts. Bad input: exit 2, a message, no
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import tracemalloc
 from pathlib import Path
 from typing import Any
+
+from soak_hook import after_each_chunk, private_history_db
 
 
 class _Usage(Exception):
@@ -81,17 +82,15 @@ def main(argv: list[str]) -> int:
     except _Usage as exc:
         print(f"soak_tracemalloc_drain: {exc}", file=sys.stderr)
         return 2
-    os.environ.setdefault("SOUNDCHECK_HISTORY_DB", str(Path(tempfile.mkdtemp(prefix="drain-db-")) / "h.db"))
+    private_history_db("drain-db-")
     from harness import soak as soak_module
     from harness.errors import UsageError
 
     run_dir = a.run_dir or Path(tempfile.mkdtemp(prefix="drain-run-")) / "soak"
     last: list[tuple[float, tracemalloc.Snapshot]] = []  # the newest snapshot: the next is diffed against it
     pending = list(a.at)
-    original = soak_module._Recorder.__call__
 
-    def hooked(self: Any, run: Any, system: Any, history: Any) -> None:
-        original(self, run, system, history)
+    def snapshot_when_asked(system: Any, history: Any) -> None:
         now = system.clock.now()
         while pending and now >= pending[0]:
             t = pending.pop(0)
@@ -102,18 +101,17 @@ def main(argv: list[str]) -> int:
                 _report(f"{last[0][0]:.0f} s -> {now:.0f} s", snap, last[0][1], a.top)
             last[:] = [(now, snap)]
 
-    soak_module._Recorder.__call__ = hooked  # type: ignore[method-assign]
     spec = soak_module.SoakSpec(duration_s=a.duration_s, backend="sim", seed=a.seed, run_dir=run_dir,
                                 system=a.system)
-    tracemalloc.start(a.frames)
-    try:
-        result = soak_module.SoakRunner(spec).start()
-    except UsageError as exc:  # a --system that does not load, refused before the soak starts
-        print(f"soak_tracemalloc_drain: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        tracemalloc.stop()
-        soak_module._Recorder.__call__ = original  # type: ignore[method-assign]
+    with after_each_chunk(snapshot_when_asked):
+        tracemalloc.start(a.frames)
+        try:
+            result = soak_module.SoakRunner(spec).start()
+        except UsageError as exc:  # a --system that does not load, refused before the soak starts
+            print(f"soak_tracemalloc_drain: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            tracemalloc.stop()
     print(f"soak {run_dir}: {result.status}, {getattr(result.verdict, 'status', result.verdict)}")
     return 0
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 import tempfile
 import tracemalloc
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_usage import Parser, Usage
+from soak_hook import after_each_chunk, private_history_db
 
 #: the leaf fields of a ``TransitionRecord``, released one at a time after the records
 LEAF_FIELDS = ("cause", "time", "seq", "component")
@@ -88,39 +88,36 @@ def main(argv: list[str]) -> int:
     except Usage as exc:
         print(f"transition_log_leaves: {exc}", file=sys.stderr)
         return 2
-    os.environ.setdefault("SOUNDCHECK_HISTORY_DB", str(Path(tempfile.mkdtemp(prefix="tlog-db-")) / "h.db"))
+    private_history_db("tlog-db-")
     from harness import soak as soak_module  # noqa: PLC0415
 
     run_dir = a.run_dir or Path(tempfile.mkdtemp(prefix="tlog-run-")) / "soak"
     seen: list[Any] = []
-    original = soak_module._Recorder.__call__
 
-    def hooked(self: Any, run: Any, system: Any, history: Any) -> None:
-        original(self, run, system, history)
+    def keep_the_system(system: Any, history: Any) -> None:
         if not seen:
             seen.append(system)
 
-    soak_module._Recorder.__call__ = hooked  # type: ignore[method-assign]
     spec = soak_module.SoakSpec(duration_s=a.duration_s, backend="sim", seed=a.seed, run_dir=run_dir,
                                 faults=a.faults)
-    tracemalloc.start(1)
-    try:
-        result = soak_module.SoakRunner(spec).start()
-        status = f"{result.status}, {getattr(result.verdict, 'outcome', '?')}"
-        del result
-        if not seen:
-            print("transition_log_leaves: the soak ran no chunk; nothing to measure", file=sys.stderr)
-            return 1
-        coordinator = seen[0].coordinator
-        # the harness's history (an observer) keeps its window's newest entries, which refer to
-        # the newest records' leaves: let it go, so what is freed below is the log's alone
-        coordinator._observers.clear()
-        coordinator._error_observers.clear()
-        log = coordinator.history
-        n, counted, freed, distinct = released_by_part(log)
-    finally:
-        tracemalloc.stop()
-        soak_module._Recorder.__call__ = original  # type: ignore[method-assign]
+    with after_each_chunk(keep_the_system):
+        tracemalloc.start(1)
+        try:
+            result = soak_module.SoakRunner(spec).start()
+            status = f"{result.status}, {getattr(result.verdict, 'outcome', '?')}"
+            del result
+            if not seen:
+                print("transition_log_leaves: the soak ran no chunk; nothing to measure", file=sys.stderr)
+                return 1
+            coordinator = seen[0].coordinator
+            # the harness's history (an observer) keeps its window's newest entries, which refer to
+            # the newest records' leaves: let it go, so what is freed below is the log's alone
+            coordinator._observers.clear()
+            coordinator._error_observers.clear()
+            log = coordinator.history
+            n, counted, freed, distinct = released_by_part(log)
+        finally:
+            tracemalloc.stop()
     total = sum(freed.values())
     print(f"soak {run_dir}: {status}; seed {a.seed}, {a.duration_s:g} s, faults {a.faults}")
     print(f"transition log: {n} records, dropped {log.dropped}; counted {counted} B "
