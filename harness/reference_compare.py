@@ -771,6 +771,13 @@ _STRETCH_DIFFS = 3
 _STRETCH_LEAST = 50e-6
 
 
+def _neighbour_slope(at: FloatArray, d: FloatArray) -> float:
+    """The median slope between neighbouring points (delay ``d`` at recording frame ``at``),
+    held within +-1000 ppm: how the track's clock slope is read wherever it is read, since a step
+    or a bad match moves only one or two of the slopes."""
+    return float(np.clip(np.median(np.diff(d) / np.maximum(np.diff(at), 1.0)), -1e-3, 1e-3))
+
+
 def _track_slope(track: _Track) -> float:
     """The clock slope (delay frames per recording frame) the track's points so far read: the
     median slope between neighbours, as ``_lines`` reads the take's drift; 0 until
@@ -779,7 +786,7 @@ def _track_slope(track: _Track) -> float:
         return 0.0
     f = np.asarray(track.frames, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
-    return float(np.clip(np.median(np.diff(d) / np.maximum(np.diff(f), 1.0)), -1e-3, 1e-3))
+    return _neighbour_slope(f, d)
 
 
 def _stretched_reference(ref: Callable[[int, int], FloatArray], lo: int, hi: int, centre: float,
@@ -829,7 +836,7 @@ def _delays_at_centres(track: _Track) -> None:
         return
     at = np.asarray(track.frames, dtype=np.float64) + np.asarray(track.centroids, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
-    slope = float(np.clip(np.median(np.diff(d) / np.maximum(np.diff(at), 1.0)), -1e-3, 1e-3))
+    slope = _neighbour_slope(at, d)
     read = np.asarray(track.read_slopes, dtype=np.float64) if len(track.read_slopes) == d.size else 0.0
     # a block read against the reference stretched by a slope is displaced by the rest of it only
     track.delays[:] = [float(v) for v in d - (slope - read) * np.asarray(track.centroids, dtype=np.float64)]
@@ -1027,7 +1034,7 @@ def _lines(track: _Track, block: int) -> list[tuple[int, int, float, float]]:
     # the first line found again 65000 frames later (0.9 s of the take never compared)
     drift = 0.0
     if f.size >= 3:
-        drift = float(np.clip(np.median(np.diff(d) / np.maximum(np.diff(f), 1.0)), -1e-3, 1e-3))
+        drift = _neighbour_slope(f, d)
 
     def level(ff: FloatArray, dd: FloatArray) -> tuple[float, float]:
         """Slope and intercept of a line through ``ff``, ``dd``: its own fit from three points on,
