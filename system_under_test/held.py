@@ -54,11 +54,8 @@ def transition_record_bytes(record: Any) -> int:
     is its system's and its four components' records'): not counted. Measured over a 10-minute
     default soak's full log (``bench/transition_log_leaves.py``): records 65 %, seqs 23 %, slots
     6 %, cause strings 6 %, times 0.1 % of the bytes only the log held."""
-    seq = record.seq
     n = _SLOT + sys.getsizeof(record)
-    if type(seq) is int and seq not in _CACHED_INTS:
-        n += sys.getsizeof(seq)
-    return n
+    return n + _seq_bytes(record.seq)
 
 
 def error_record_bytes(record: Any) -> int:
@@ -112,10 +109,7 @@ def error_record_leaf_bytes(record: Any) -> int:
     the ``ErrorInfo`` holding them is this record's alone (``_OWN_INFO_REFS``). A literal, a
     device's name kept by its stream, the clock's time (the virtual clock's own float) and the
     details' keys are referred to elsewhere and not counted, so the sum stays a lower bound."""
-    n = 0
-    seq = record.seq
-    if type(seq) is int and seq not in _CACHED_INTS:
-        n += sys.getsizeof(seq)
+    n = _seq_bytes(record.seq)
     info = record.error
     if sys.getrefcount(info) > _OWN_INFO_REFS:
         return n  # an info kept elsewhere too (reported again, queued): its leaves may be shared
@@ -125,6 +119,12 @@ def error_record_leaf_bytes(record: Any) -> int:
         for value in details.values():
             n += _fresh_leaf_bytes(value)
     return n
+
+
+def _seq_bytes(seq: Any) -> int:
+    """A record's seq's bytes: an int past the interpreter's cache of small ints is made by its
+    log's counter for that record alone; a cached one (or anything else) is shared, 0."""
+    return sys.getsizeof(seq) if type(seq) is int and seq not in _CACHED_INTS else 0
 
 
 def _fresh_leaf_bytes(value: Any) -> int:
