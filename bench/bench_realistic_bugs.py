@@ -4592,13 +4592,13 @@ BATCH_32: list[Bug] = [
         "ring's segment in /dev/shm until the process exits",
         "resources (a closed stream leaves no shared-memory segment)"),
     Bug("pa_host_shutdown_keeps_pipes", "devices/portaudio.py",
-        "            except subprocess.TimeoutExpired:\n"
-        "                pass\n"
-        "        self.kill(deadline=deadline)\n"
-        "        self.release(deadline=deadline)\n",
-        "            except subprocess.TimeoutExpired:\n"
-        "                pass\n"
-        "        self.kill(deadline=deadline)\n",
+        "                except subprocess.TimeoutExpired:\n"
+        "                    pass\n"
+        "        self.kill(deadline=deadline, waits=waits)\n"
+        "        self.release(deadline=deadline, waits=waits)\n",
+        "                except subprocess.TimeoutExpired:\n"
+        "                    pass\n"
+        "        self.kill(deadline=deadline, waits=waits)\n",
         "'kill() already cleans up' while tidying shutdown(): a host shut down politely (every close, "
         "every discovery) leaves its control pipes, its tick pipe, its stderr file and its reader "
         "thread behind",

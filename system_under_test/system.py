@@ -621,8 +621,11 @@ class AudioSystem:
             # the stream's own count of its callbacks once closed: beside the count its death
             # report carried (the ``error`` event's ``stream_callbacks``), the callbacks it made after
             count = getattr(getattr(stream, "stats", None), "callbacks", None)
+            # a real stream's close tells how long each of its waits took (``close_waits``): what a
+            # slow close spent its time on; a stream that keeps no such log adds nothing
+            waits = getattr(stream, "close_waits", None)
             self._emit("stream_closed", stream=self._stream_gen, callbacks=count if type(count) is int else None,
-                       cause=cause)
+                       cause=cause, **({"close": waits} if isinstance(waits, dict) else {}))
             alloc = getattr(self, "_stream_alloc", None)
             if alloc is not None:
                 self.resources.release(alloc)

@@ -32,6 +32,7 @@ Routes to the JACK loopback rig (both measured in FIELD_NOTES): the JACK host AP
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import importlib.util
@@ -73,6 +74,7 @@ from ..errors import (
 from ..signal_names import signal_name
 from . import _devhost, spawn
 from ._devhost import FLAG_BITS, HOST_CALLBACKS, IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W, RingLayout
+from .close_waits import CloseWaits
 from .base import AudioCallback, DeviceBackend, DeviceInfo, DeviceStream, ErrorSink, StatusFlags, StreamSpec, StreamStats
 
 log = logging.getLogger(__name__)
@@ -194,6 +196,11 @@ def time_left(deadline: float | None, bound: float = _WAIT_BOUND_S) -> float:
     if deadline is None:
         return bound
     return max(0.0, min(bound, deadline - time.monotonic()))
+
+
+def _timed(waits: CloseWaits | None, name: str) -> contextlib.AbstractContextManager[None]:
+    """``waits.wait(name)``: one wait of a close timed into its log; nothing outside a close."""
+    return contextlib.nullcontext() if waits is None else waits.wait(name)
 
 
 def _schedstat_fields(text: str | bytes) -> tuple[float, float] | None:
@@ -559,36 +566,39 @@ class DeviceHost:
         except (OSError, ValueError):
             return ""
 
-    def kill(self, *, deadline: float | None = None) -> None:
+    def kill(self, *, deadline: float | None = None, waits: CloseWaits | None = None) -> None:
         """SIGKILL the host's process group and wait for it to end, at most until ``deadline``
-        (``time_left``); never calls into PortAudio."""
-        if self.proc.poll() is None:
+        (``time_left``); never calls into PortAudio. ``waits``: the close's log (``kill``)."""
+        with _timed(waits, "kill"):
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            bound = max(time_left(deadline), _KILL_GRACE_S)
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        bound = max(time_left(deadline), _KILL_GRACE_S)
-        try:
-            self.proc.wait(timeout=bound)
-        except subprocess.TimeoutExpired:  # D-state: nothing more we can do
-            log.error("device host %s survived SIGKILL for %g s", self.proc.pid, bound)
+                self.proc.wait(timeout=bound)
+            except subprocess.TimeoutExpired:  # D-state: nothing more we can do
+                log.error("device host %s survived SIGKILL for %g s", self.proc.pid, bound)
 
-    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None, waits: CloseWaits | None = None) -> None:
         """Ask the host to exit (it ``os._exit``s without touching PortAudio); killed if it has not
-        exited within ``timeout_s`` or by ``deadline``, whichever comes first."""
+        exited within ``timeout_s`` or by ``deadline``, whichever comes first. ``waits``: the
+        close's log (``host_exit``, ``kill``, ``reader_join``)."""
         if self.alive:
-            try:
-                self.request("exit", time_left(deadline, timeout_s))
-            except (_HostTimeout, _HostGone, AudioSystemError):
-                pass
-            try:
-                self.proc.wait(timeout=time_left(deadline, timeout_s))
-            except subprocess.TimeoutExpired:
-                pass
-        self.kill(deadline=deadline)
-        self.release(deadline=deadline)
+            with _timed(waits, "host_exit"):
+                try:
+                    self.request("exit", time_left(deadline, timeout_s))
+                except (_HostTimeout, _HostGone, AudioSystemError):
+                    pass
+                try:
+                    self.proc.wait(timeout=time_left(deadline, timeout_s))
+                except subprocess.TimeoutExpired:
+                    pass
+        self.kill(deadline=deadline, waits=waits)
+        self.release(deadline=deadline, waits=waits)
 
-    def release(self, *, deadline: float | None = None) -> None:
+    def release(self, *, deadline: float | None = None, waits: CloseWaits | None = None) -> None:
         """Close our ends of the pipes and join the reader (the process is already dead), at most
         until ``deadline``.
 
@@ -596,13 +606,15 @@ class DeviceHost:
         buffered file another thread is reading waits for that read, and a pipe whose write end
         outlives the host (a process it started in a session of its own) never ends the read, so
         closing it first held the close for good. A reader still waiting at the deadline is left,
-        a daemon thread, to end with that pipe and close it."""
+        a daemon thread, to end with that pipe and close it. ``waits``: the close's log
+        (``reader_join``)."""
         if self.proc.stdin is not None:
             try:
                 self.proc.stdin.close()
             except OSError:
                 pass
-        self._reader.join(timeout=time_left(deadline))
+        with _timed(waits, "reader_join"):
+            self._reader.join(timeout=time_left(deadline))
         if self._reader.is_alive():
             self._reader_closes_pipe = True
             log.warning("device host %s: its reply pipe is still open (held by another process); "
@@ -660,6 +672,8 @@ class PortAudioStream(DeviceStream):
         #: wait for a CPU it is in now began at the earliest (``delivery_waiting_s``)
         self._idle_at: float | None = None
         self.events = StreamEvents()
+        #: the waits of the stream's latest stop and close (``close_waits``), begun anew at each start
+        self._waits = CloseWaits()
         self._backend = backend
         self._clock = backend.clock
         self._callback = callback
@@ -844,6 +858,7 @@ class PortAudioStream(DeviceStream):
             hdr[OUT_W] = prefill
             self._last_drop = self._last_starve = 0
             self._device_calls_at_block = 0
+            self._waits = CloseWaits()
             self._halt.clear()
             self._stall_open = False
             self.events.started_at = self._clock.now()
@@ -911,6 +926,7 @@ class PortAudioStream(DeviceStream):
             if self._state != "active":
                 return
             self._state = "stopped"
+            self._waits.begin()
             if self._broken is not None or self._stall_open or self._quiet():
                 self._broken = self._broken or "stalled"
                 self._halt_thread(deadline)
@@ -919,7 +935,8 @@ class PortAudioStream(DeviceStream):
             bound = time_left(deadline, self.teardown_timeout_s)
             try:
                 if self.host is not None:
-                    self.host.request("stop", bound)
+                    with self._waits.wait("stop_request"):
+                        self.host.request("stop", bound)
             except _HostTimeout:
                 self._fail_control("stop", bound, deadline)
             except (_HostGone, AudioSystemError) as exc:
@@ -939,18 +956,21 @@ class PortAudioStream(DeviceStream):
             if self._state == "closed":
                 return
             deadline = self._close_deadline()
+            self._waits.begin()
             self._stop(deadline)
             kill = self._broken is not None or self._stall_open
             if not kill and self.host is not None and self.host.alive:
                 bound = time_left(deadline, self.teardown_timeout_s)
                 try:
-                    self.host.request("close", bound)
+                    with self._waits.wait("close_request"):
+                        self.host.request("close", bound)
                 except _HostTimeout:
                     self._fail_control("close", bound, deadline)
                 except (_HostGone, AudioSystemError) as exc:
                     log.debug("close: %s", exc)
             self._teardown(kill=kill, deadline=deadline)
             self._state = "closed"
+            self._waits.end()
             self.events.closed_at = self._clock.now()
             self._backend._streams.discard(self)
 
@@ -965,7 +985,17 @@ class PortAudioStream(DeviceStream):
 
     def _kill_host(self, deadline: float | None = None) -> None:
         if self.host is not None:
-            self.host.kill(deadline=deadline)
+            self.host.kill(deadline=deadline, waits=self._closing())
+
+    def _closing(self) -> CloseWaits | None:
+        """The log of the stop or close under way (None: none is: a failed start's own waits)."""
+        return self._waits if self._waits.began is not None else None
+
+    @property
+    def close_waits(self) -> dict[str, Any] | None:
+        """How long each wait of the stream's latest stop and close took (``CloseWaits.record``;
+        None: not stopped or closed since its last start): the system's ``stream_closed`` carries it."""
+        return self._waits.record()
 
     def _halt_thread(self, deadline: float | None = None) -> None:
         self._halt.set()
@@ -975,7 +1005,8 @@ class PortAudioStream(DeviceStream):
             pass
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=time_left(deadline))
+            with _timed(self._closing(), "delivery_join"):
+                thread.join(timeout=time_left(deadline))
             if thread.is_alive():  # only if the user callback hangs
                 log.error("delivery thread did not stop (user callback stuck?)")
         self._thread = None
@@ -984,10 +1015,10 @@ class PortAudioStream(DeviceStream):
         self._halt_thread(deadline)
         if self.host is not None:
             if kill:
-                self.host.kill(deadline=deadline)
-                self.host.release(deadline=deadline)
+                self.host.kill(deadline=deadline, waits=self._closing())
+                self.host.release(deadline=deadline, waits=self._closing())
             else:
-                self.host.shutdown(self.teardown_timeout_s, deadline=deadline)
+                self.host.shutdown(self.teardown_timeout_s, deadline=deadline, waits=self._closing())
         for fd in (self._wake_r, self._wake_w):
             try:
                 os.close(fd)

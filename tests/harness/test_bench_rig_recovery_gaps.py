@@ -43,3 +43,25 @@ def test_bad_input_exits_2_naming_the_directory(tmp_path: Path, capsys):
     (run / "history.jsonl").write_text(json.dumps(_transition(1.0, "system", "running", "recovering")) + "\n")
     assert gaps.main([str(tmp_path)]) == 0
     assert "no summary: gap - close - to - (0 attempt(s), not ended)" in capsys.readouterr().out
+
+
+def test_each_close_is_printed_with_its_longest_wait(tmp_path: Path, capsys):
+    """A ``stream_closed`` carrying its stream's close log names the close's longest wait, in its
+    recovery's part and on the run's ``closes`` line; one without a log says so."""
+    gaps = load_bench_script("rig_recovery_gaps.py", "rig_recovery_gaps_under_test")
+    log = {"took_s": 4.96, "waits": {"delivery_join": 0.01, "kill": 0.15, "reader_join": 4.8}, "longest": "reader_join"}
+    entries = [_transition(10.0, "system", "running", "recovering"),
+               _transition(10.0, "device", "running", "recovering"),
+               {"type": "event", "time": 14.96, "value": "stream_closed", "data": {"cause": "recovery", "close": log}},
+               _transition(17.0, "system", "recovering", "running"),
+               {"type": "event", "time": 20.0, "value": "stream_closed", "data": {"cause": "stop"}}]
+    (found,) = gaps.recoveries(entries)
+    assert found["close_wait"] == ("reader_join", 4.8)
+    assert gaps.closes(entries) == [("recovery", 4.96, ("reader_join", 4.8)), ("stop", None, None)]
+    run = tmp_path / "runs" / "run-1"
+    run.mkdir(parents=True)
+    (run / "history.jsonl").write_text("".join(json.dumps(e) + "\n" for e in entries))
+    assert gaps.main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "close 4.960 (longest wait reader_join 4.800 s)" in out
+    assert "  closes: recovery 4.960 s (longest reader_join 4.800 s); stop no close log" in out

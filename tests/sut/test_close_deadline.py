@@ -105,6 +105,13 @@ def test_a_close_whose_host_stops_answering_and_whose_pipe_outlives_it_ends_by_o
     assert stream.closed
     assert host.proc.returncode == -signal.SIGKILL, "the host that stopped answering was not killed"
     assert [type(e) for e in errors] == [DeviceTimeoutError] and "close()" in str(errors[0])
+    # the close tells which waits it ran: the request (its bound at least), the kill, and the
+    # reader's join, which waited out what was left of the deadline
+    record = stream.close_waits
+    assert record is not None and set(record["waits"]) == {"close_request", "kill", "reader_join"}
+    assert record["waits"]["close_request"] >= stream.teardown_timeout_s - 0.01
+    assert sum(record["waits"].values()) <= record["took_s"] + 1e-5
+    assert record["took_s"] >= DEADLINE_S - 0.05
 
 
 def test_a_wait_takes_what_is_left_of_its_deadline_never_more_than_its_own_bound():

@@ -44,6 +44,7 @@ from system_under_test.clock import VirtualClock
 from system_under_test.devices import _devhost
 from system_under_test.devices._devhost import IN_DROPPED, IN_R, IN_W, OUT_R, OUT_STARVED, OUT_W
 from system_under_test.devices.base import DeviceInfo, StreamSpec
+from system_under_test.devices.close_waits import CloseWaits
 from system_under_test.devices import portaudio
 from system_under_test.devices.portaudio import PortAudioBackend, PortAudioStream
 from system_under_test.errors import (
@@ -105,17 +106,17 @@ class _InProcessHost:
             raise self.fail_open
         return getattr(self.host, f"op_{op}")(**args)
 
-    def kill(self, *, deadline: float | None = None) -> None:
+    def kill(self, *, deadline: float | None = None, waits: Any = None) -> None:
         self.alive = False
 
-    def release(self, *, deadline: float | None = None) -> None:
+    def release(self, *, deadline: float | None = None, waits: Any = None) -> None:
         for fd in (self.tick_r, self._tick_w):
             if fd >= 0:
                 os.close(fd)
         self.tick_r = self._tick_w = -1
         self.on_event = None  # a released host's reader has ended: no more events
 
-    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None, waits: Any = None) -> None:
         self.kill()
         self.release()
 
@@ -513,7 +514,7 @@ class _DiscoveryHost:
             raise self.outcome
         return self.outcome
 
-    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None, waits: Any = None) -> None:
         self.shut = timeout_s
 
     def stderr_tail(self, limit: int = 2000) -> str:
@@ -1206,11 +1207,11 @@ class _AskedHost(_InProcessHost):
             raise portaudio._HostTimeout(op)
         return super().request(op, timeout_s, **args)
 
-    def kill(self, *, deadline: float | None = None) -> None:
+    def kill(self, *, deadline: float | None = None, waits: Any = None) -> None:
         self.killed += 1
         super().kill()
 
-    def shutdown(self, timeout_s: float, *, deadline: float | None = None) -> None:
+    def shutdown(self, timeout_s: float, *, deadline: float | None = None, waits: Any = None) -> None:
         self.shut.append(timeout_s)
         _InProcessHost.kill(self)  # gone, but not a kill of the stream's
         self.release()
@@ -1350,6 +1351,57 @@ def test_a_teardown_request_that_times_out_kills_the_host_and_says_so(op):
     assert stream.broken == "timeout" and host.killed >= 1
     stream.close()
     assert _teardown_asks(host) == [("stop", bound)] + ([("close", bound)] if op == "close" else [])
+
+
+class _TimedHost(_AskedHost):
+    """An asked host whose stop and close take set times on a clock of the test's own (``now``):
+    what the stream's close log reads, so each wait's length is exact."""
+
+    def __init__(self, now: list[float], costs: dict[str, float]) -> None:
+        super().__init__()
+        self.now, self.costs = now, costs
+
+    def request(self, op: str, timeout_s: float, **args: Any) -> Any:
+        self.now[0] += self.costs.get(op, 0.0)
+        return super().request(op, timeout_s, **args)
+
+
+def test_a_close_logs_each_wait_it_ran_and_names_the_longest(monkeypatch):
+    """A stream's stop and close time each of their waits (``close_waits``), so a slow close says
+    which wait took it: here the close request's 2 s of a 2.25 s close. A stream started again
+    begins a new log."""
+    now = [100.0]
+    monkeypatch.setattr(portaudio, "CloseWaits", lambda: CloseWaits(clock=lambda: now[0]))
+    backend = _AskedBackend()
+    host = _TimedHost(now, {"stop": 0.25, "close": 2.0})
+    backend._spawn_host = lambda on_event=None: host  # type: ignore[method-assign]
+    spec = StreamSpec("scripted", "scripted", CHANNELS, CHANNELS, 48_000, BLOCK, None)
+    stream = _Stream(backend, spec, lambda *a: None, [].append)
+    assert stream.close_waits is None, "a stream never stopped has no close to tell"
+    stream.start()
+    stream.stop()
+    assert stream.close_waits == {"took_s": 0.25, "waits": {"stop_request": 0.25, "delivery_join": 0.0},
+                                  "longest": "stop_request"}
+    stream.start()
+    assert stream.close_waits is None, "a start begins a new log"
+    stream.close()
+    assert stream.close_waits == {
+        "took_s": 2.25, "waits": {"stop_request": 0.25, "delivery_join": 0.0, "close_request": 2.0},
+        "longest": "close_request"}
+
+
+def test_a_close_log_sums_a_wait_met_twice_and_spans_its_first_begin_to_its_end():
+    now = [0.0]
+    waits = CloseWaits(clock=lambda: now[0])
+    assert waits.record() is None
+    waits.begin()
+    for name, took in (("delivery_join", 0.5), ("kill", 0.1), ("delivery_join", 1.0)):
+        with waits.wait(name):
+            now[0] += took
+    waits.begin()  # a close after a stop: the same span
+    now[0] += 0.4
+    waits.end()
+    assert waits.record() == {"took_s": 2.0, "waits": {"delivery_join": 1.5, "kill": 0.1}, "longest": "delivery_join"}
 
 
 def test_a_start_that_times_out_is_reported_with_the_control_bound_and_raises():
@@ -1555,10 +1607,10 @@ def test_shutting_a_host_down_asks_it_to_exit_waits_within_the_bound_then_kills_
             calls.append(("request", op, timeout_s))
             raise portaudio._HostTimeout(op)
 
-        def kill(self, *, deadline: float | None = None) -> None:
+        def kill(self, *, deadline: float | None = None, waits: Any = None) -> None:
             calls.append(("kill",))
 
-        def release(self, *, deadline: float | None = None) -> None:
+        def release(self, *, deadline: float | None = None, waits: Any = None) -> None:
             calls.append(("release",))
 
     Host().shutdown(0.75)
