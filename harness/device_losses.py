@@ -88,6 +88,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+# the kind of the rig's record of its server stopped from outside: a loss in its window is told as
+# that stop, not as an outage or the machine's starvation, which a stopped server otherwise looks like
+from .rig.server_runs import STOPPED_KIND
+
 __all__ = ["CPU_BLOCKS", "DEVICE_SHARE", "EXTERNAL_LEAD_S", "LOSS_TAIL_S", "LOSS_TYPES", "OWN_SHARE", "SERVER_IDLE_SHARE", "DeviceLoss", "LossFold",
            "device_losses", "explain", "loss_doubt", "loss_findings", "loss_note", "machine_starved", "own_lateness", "summary_of",
            "system_held", "undecided_lateness"]
@@ -628,7 +632,9 @@ def loss_note(summary: Mapping[str, Any]) -> str | None:
     what = "device loss(es) or stall(s)" if stalls else "device loss(es)"
     whys = [str(x.get("explained_by")) for x in items if not injected_item(x)]
     kinds = [phrase for phrase, hit in (
-        ("an observed server outage", any(not (w.startswith("the machine") or w.startswith("expect[")) for w in whys)),
+        ("an observed server outage", any(not w.startswith(("the machine", "expect[", STOPPED_KIND)) for w in whys)),
+        ("the JACK server stopped from outside (a signal: its process seen stopped)",
+         any(w.startswith(STOPPED_KIND) for w in whys)),
         ("JACK's xrun reports", any(w.startswith("the machine") for w in whys)),
         ("the scenario's expectation", any(w.startswith("expect[") for w in whys))) if hit]
     by = " or ".join(kinds) or "an observed server outage"

@@ -12,7 +12,9 @@ so a crash loses nothing that happened before it; the summary is written even wh
 On the JACK loopback rig (``--backend jack``) the run owns the server. If it dies without the
 harness killing it (a crash, a ``kill -9`` from outside), ``rig_target.ServerWatch`` records it as
 a fault of its own (kind ``server_crash``, trigger ``external``) and starts the server again two
-seconds later, so the system's recovery from it is exercised and judged like any device fault. On
+seconds later, so the system's recovery from it is exercised and judged like any device fault; a
+server stopped from outside (``kill -STOP``) is recorded so too (kind ``server_stopped``), told
+apart from one the loaded machine did not schedule by its ``/proc`` state. On
 a JACK server the run does not own (PortAudio's JACK host API, ALSA's ``jack`` PCM), the outages
 the rig's capture observes are recorded the same way (kind ``server_outage``,
 ``rig_target.ObservedOutages``). Every device loss in the history is then explained by a device
@@ -566,7 +568,7 @@ class ReliabilityRun:
         refused = False
         not_started: str | None = None
         steady = SteadyWatch(system, window, system.run_for if simulated else clock.sleep, injector=injector,
-                             external_faults=lambda: [r.fired_at for r in watch.records] if watch is not None else [],
+                             external_faults=lambda: [r.fired_at for r in (*watch.records, *watch.stops)] if watch is not None else [],
                              stop=self._stop.is_set, rollback=lambda: restore_running(system, history, injector.base_config),
                              margin_s=audio.margin if audio.available else 0.0, count_xruns=simulated,
                              give_up=lambda: latest_give_up(history),

@@ -445,6 +445,8 @@ class LoopbackRig:
         self._xruns = 0
         self._xrun_lock = threading.Lock()
         self._stalled = False
+        #: ``starve_cpu`` is stopping the server's process group in bursts (the rig's own stops)
+        self._starving = False
         self._loop_pairs: list[tuple[str, str]] = []
         self._removed: list[tuple[str, str]] = []
         self._logdir = Path(tempfile.mkdtemp(prefix="soundcheck-rig-"))
@@ -483,6 +485,12 @@ class LoopbackRig:
     @property
     def stalled(self) -> bool:
         return self._stalled
+
+    @property
+    def stopping_itself(self) -> bool:
+        """The rig stops its server itself now (``stall``, or ``starve_cpu``'s bursts): a stopped
+        server then is the harness's fault, never one from outside (``ServerWatch``)."""
+        return self._stalled or self._starving
 
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """An environment whose libjack users (PortAudio, ALSA jack PCM, jack_* tools) reach this rig."""
@@ -1018,6 +1026,7 @@ class LoopbackRig:
         max_load = 0.0
         bursts = 0
         t0 = self.clock.now()
+        self._starving = targets is None
         try:
             while self.clock.now() - t0 < duration_s:
                 self._stop_targets(targets, signal.SIGSTOP)
@@ -1031,6 +1040,7 @@ class LoopbackRig:
                     max_load = max(max_load, self.cpu_load())
         finally:
             self._stop_targets(targets, signal.SIGCONT)
+            self._starving = False
         # xrun notifications are delivered asynchronously; give them a moment (bounded).
         try:
             wait_until(lambda: self.xruns > before, settle_s, what="xrun notification", clock=self.clock)

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..errors import RigError
 from ..faults import DEVICE_CAPABILITIES, Fault, FaultContext, FaultRecord, FaultTarget, Schedule, unsupported_reason
 from ..faults import target_for as _target_without_rig
+from .server_runs import STOPPED_KIND, process_stopped
 
 if TYPE_CHECKING:  # pragma: no cover
     from system_under_test import AudioSystem
@@ -214,7 +215,8 @@ class JackRigTarget:
 
 
 class ServerWatch:
-    """Notices the rig's server dying without the harness killing it, records it, brings it back.
+    """Notices the rig's server dying or stopped without the harness doing it, records it, brings
+    a dead one back.
 
     A crash in the field does not announce itself: nobody calls ``drop_device``. The watch polls
     the rig (``LoopbackRig.lost``: the server process ended while the rig still owned it) and
@@ -224,8 +226,18 @@ class ServerWatch:
     With ``restart_after_s`` (not None) it then starts the server again after that long (the
     device returns, as a restarted sound server would) and ends the fault once it is ready.
 
+    A server stopped from outside (``kill -STOP``: its ``/proc`` state ``T``, while the rig is not
+    stopping it itself, ``LoopbackRig.stopping_itself``) is recorded too, in ``stops``: a fault of
+    its own (kind ``server_stopped``, trigger ``external``) from the first poll that saw it stopped
+    to the first that saw it run again (or its death). A stopped server runs no cycle, just as one
+    a loaded machine does not schedule, and the rig's ``server_runs`` cannot tell them apart by
+    the time its threads ran; read as "the JACK server did not run" a stop was told as the
+    machine's starvation (bench/RESULTS.md, 2026-12-07 night: 97495, 97496). As a record its
+    stall is explained by the stop, the run's notes and reports name it as a kill's crash is
+    named, and the recovery invariant judges the system's return after it.
+
     Every rig action goes through the target's lock, so a scheduled ``return_device`` and the
-    watch never both restart the server.
+    watch never both restart the server, and a stop the rig makes itself is never seen half-made.
     """
 
     def __init__(self, target: JackRigTarget, history: History | None, *, restart_after_s: float | None = 2.0,
@@ -235,6 +247,9 @@ class ServerWatch:
         self.restart_after_s = restart_after_s
         self.poll_s = poll_s
         self.records: list[FaultRecord] = []
+        #: the stops from outside seen (``server_stopped``), the latest possibly still open
+        self.stops: list[FaultRecord] = []
+        self._stopped: FaultRecord | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -254,7 +269,9 @@ class ServerWatch:
             with self.target._lock:
                 status = rig.lost
                 if status is None:
+                    self.look_for_a_stop()
                     continue
+                self._end_stop(rig.clock.now(), f"jackd {rig.pid} died while stopped (status {status})")
                 record = FaultRecord(
                     firing_id=f"external-{len(self.records) + 1}", fault_id="external", kind="server_crash",
                     target="system", trigger="external", fired_at=rig.clock.now(),
@@ -287,6 +304,37 @@ class ServerWatch:
                 self.target._log("server_restart", True, detail)
                 if self.history is not None:
                     self.history.fault_ended(record)
+
+
+    def look_for_a_stop(self) -> None:
+        """One look at the server's state (the watch's poll, under the target's lock): a stop from
+        outside begins its record, a server seen running again ends it."""
+        rig = self.target.rig
+        pid = rig.pid
+        stopped = pid is not None and not rig.stopping_itself and process_stopped(pid) is True
+        if stopped and self._stopped is None:
+            record = FaultRecord(
+                firing_id=f"external-stop-{len(self.stops) + 1}", fault_id="external", kind=STOPPED_KIND,
+                target="system", trigger="external", fired_at=rig.clock.now(),
+                details={"pid": pid, "observed_by": "the server's /proc state T (stopped by a signal from outside)"})
+            self.stops.append(record)
+            self._stopped = record
+            self.target._log(STOPPED_KIND, True, f"jackd {pid} stopped from outside (state T)")
+            if self.history is not None:
+                self.history.fault_started(record)
+        elif not stopped and self._stopped is not None:
+            self._end_stop(rig.clock.now(), f"jackd {pid} running again")
+
+    def _end_stop(self, t: float, how: str) -> None:
+        record, self._stopped = self._stopped, None
+        if record is None:
+            return
+        record.ended_at = max(t, record.fired_at)
+        record.duration_s = record.ended_at - record.fired_at
+        record.details["end"] = how
+        self.target._log("server_resumed", True, how)
+        if self.history is not None:
+            self.history.fault_ended(record)
 
 
 class ObservedOutages:

@@ -34,8 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MIN_STRETCH_S", "SAMPLE_INTERVAL_S", "ServerRuns", "Stretch", "read_server"]
+__all__ = ["MIN_STRETCH_S", "SAMPLE_INTERVAL_S", "STOPPED_KIND", "ServerRuns", "Stretch", "process_stopped", "read_server"]
 
+#: the kind of the fault record of a server stopped from outside (``rig_target.ServerWatch``), its
+#: ``/proc`` state ``T``: what tells a stop from a server the loaded machine did not schedule
+STOPPED_KIND = "server_stopped"
 #: how often the server's counters are read: 5 small ``/proc`` reads a sample (jackd has 4 threads)
 SAMPLE_INTERVAL_S = 0.01
 #: the shortest stretch without a run that is kept: several periods of any JACK configuration the
@@ -65,6 +68,24 @@ class Stretch:
                 "waited_s": round(self.waited_s, 6)}
 
 
+def _stopped_state(stat: bytes) -> bool:
+    """Whether a ``/proc/PID/stat`` line says its process is stopped (``T``: a ``SIGSTOP``; ``t``:
+    stopped by a tracer). The state follows the command name's closing parenthesis (the name may
+    hold spaces and parentheses of its own)."""
+    end = stat.rfind(b")")
+    return stat[end + 2:end + 3] in (b"T", b"t")
+
+
+def process_stopped(pid: int, proc: str = "/proc") -> bool | None:
+    """Whether process ``pid`` is stopped now (None: it is gone). A stopped server and a starved
+    one both run no cycle; only this state tells a stop from outside from a machine too busy."""
+    try:
+        with open(f"{proc}/{pid}/stat", "rb") as f:
+            return _stopped_state(f.read())
+    except OSError:
+        return None
+
+
 def read_server(pid: int, proc: str = "/proc") -> tuple[tuple[int, ...], int, int, int, bool] | None:
     """(thread ids, run time ns, times scheduled in, run-queue wait ns, stopped) summed over every
     thread of process ``pid``; None when it is gone."""
@@ -84,8 +105,7 @@ def read_server(pid: int, proc: str = "/proc") -> tuple[tuple[int, ...], int, in
         ran += int(fields[0])
         wait += int(fields[1])
         slices += int(fields[2])
-    state = stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3]
-    return tids, ran, slices, wait, state in (b"T", b"t")
+    return tids, ran, slices, wait, _stopped_state(stat)
 
 
 class ServerRuns:

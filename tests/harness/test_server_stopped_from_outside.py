@@ -1,0 +1,159 @@
+"""A JACK server stopped from outside (``kill -STOP``) is told from one the loaded machine starved.
+
+Both run no cycle, and the rig's ``server_runs`` reads the same "did not run" of either; measured
+(bench/RESULTS.md, 2026-12-07 night, seeds 97495 and 97496): a stall of a server stopped 1 s and
+3 s read "the machine: the JACK server did not run for 390 ms of the 390 ms", a starved machine's
+words. The server's ``/proc`` state ``T`` tells them apart: ``ServerWatch`` records the stop as an
+external fault of its own (``server_stopped``), its stall is explained by it, and the run's note
+names the stop, as a kill's ``server_crash (external)`` is named. A stand-in process is stopped
+here (no JACK): ``waitpid(WUNTRACED)`` / ``WCONTINUED`` wait until the kernel has stopped or
+continued it, so each look reads a known state.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from harness.device_losses import device_losses, loss_note, machine_starved, summary_of
+from harness.history import History
+from harness.rig.rig_target import JackRigTarget, ServerWatch
+from harness.rig.server_runs import process_stopped
+from harness.verdict import judge_run, recovered_from_outside
+
+HELD = [{"name": "recovery", "ok": True}]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.t = 10.0
+
+    def now(self) -> float:
+        return self.t
+
+
+class _StandInRig:
+    """What the watch reads of a rig: its server's pid, whether it died, whether the rig is
+    stopping the server itself, its clock."""
+
+    running = True
+    stalled = False
+    lost = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.stopping_itself = False
+        self.clock = _Clock()
+
+
+@pytest.fixture
+def server() -> Iterator[subprocess.Popen[bytes]]:
+    """A stand-in for jackd: a child process of the test's, so ``waitpid`` sees it stop and go on."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait(30)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.kill(proc.pid, signal.SIGSTOP)
+    _, status = os.waitpid(proc.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status)
+
+
+def _cont(proc: subprocess.Popen[bytes]) -> None:
+    os.kill(proc.pid, signal.SIGCONT)
+    _, status = os.waitpid(proc.pid, os.WCONTINUED)
+    assert os.WIFCONTINUED(status)
+
+
+def _watch(rig: _StandInRig, history: History) -> ServerWatch:
+    return ServerWatch(JackRigTarget(rig), history, poll_s=0.0)  # type: ignore[arg-type]
+
+
+def test_a_server_stopped_from_outside_is_recorded_from_its_stop_to_its_continue(server) -> None:
+    rig, history = _StandInRig(server.pid), History()
+    watch = _watch(rig, history)
+    watch.look_for_a_stop()
+    assert watch.stops == [] and process_stopped(server.pid) is False
+    _stop(server)
+    rig.clock.t = 12.0
+    watch.look_for_a_stop()
+    rig.clock.t = 13.0
+    watch.look_for_a_stop()  # still stopped: the same record
+    _cont(server)
+    rig.clock.t = 15.0
+    watch.look_for_a_stop()
+    (stop,) = watch.stops
+    assert (stop.kind, stop.trigger, stop.fired_at, stop.ended_at, stop.duration_s) == (
+        "server_stopped", "external", 12.0, 15.0, 3.0)
+    assert stop.details["pid"] == server.pid and stop.transient
+    assert watch.records == [], "a stop is no crash"
+    assert [(e.type, e.value) for e in history.entries if e.type.startswith("fault_")] == [
+        ("fault_start", "server_stopped"), ("fault_end", "server_stopped")]
+
+
+def test_a_stop_the_rig_makes_itself_is_not_one_from_outside(server) -> None:
+    """The rig's own ``stall`` fault and ``starve_cpu``'s bursts stop the server too: the harness's
+    faults, recorded as such, never as the world's."""
+    rig = _StandInRig(server.pid)
+    watch = _watch(rig, History())
+    rig.stopping_itself = True
+    _stop(server)
+    watch.look_for_a_stop()
+    _cont(server)
+    assert watch.stops == []
+
+
+def test_a_gone_process_is_neither_stopped_nor_running(server) -> None:
+    server.kill()
+    server.wait(30)
+    assert process_stopped(server.pid) is None
+
+
+def test_the_stall_of_a_stopped_server_is_explained_by_the_stop_and_the_note_names_it(server) -> None:
+    """The stall reported while the server is stopped is laid on the stop's record, not on the
+    machine (the sampler's idle time says "did not run" of it all the same), and the run's note,
+    on a run with no fault of its own, says the server was stopped from outside."""
+    rig, history = _StandInRig(server.pid), History()
+    history.record("note", value="start", time=5.0)
+    watch = _watch(rig, history)
+    _stop(server)
+    rig.clock.t = 12.0
+    watch.look_for_a_stop()
+    history.record("error", value="error", time=12.39, data={
+        "error": {"type": "DeviceStalledError", "message": "no audio block for 390 ms",
+                  "component": "device", "details": {"silent_s": 0.39, "device": "system"}},
+        "severity": "CRITICAL", "component": "device"})
+    _cont(server)
+    rig.clock.t = 15.0
+    watch.look_for_a_stop()
+    (stall,) = device_losses(history, server=lambda t0, t1: t1 - t0)
+    assert stall.explained_by == "server_stopped (external) external-stop-1 from t=12.000 s to t=15.000 s"
+    note = loss_note(summary_of([stall]))
+    assert note is not None and note.startswith(
+        "1 device loss(es) or stall(s), each explained by the JACK server stopped from outside"), note
+    assert "did not run" not in note and "xrun" not in note
+    verdict = judge_run(HELD, device_losses=summary_of([stall]),
+                        steady={"faults": False, "before": "yes", "after": "yes"})
+    assert recovered_from_outside(note) in verdict.notes
+
+
+def test_a_starved_server_s_stall_still_reads_did_not_run() -> None:
+    """No stop seen: the sampler's idle time is the machine's starvation, in its own words."""
+    history = History()
+    history.record("note", value="start", time=5.0)
+    history.record("error", value="error", time=12.39, data={
+        "error": {"type": "DeviceStalledError", "message": "no audio block for 390 ms",
+                  "component": "device", "details": {"silent_s": 0.39, "device": "system"}},
+        "severity": "CRITICAL", "component": "device"})
+    (stall,) = device_losses(history, server=lambda t0, t1: t1 - t0)
+    assert stall.explained_by == "the machine: the JACK server did not run for 390 ms of the 390 ms without a block"
+    assert machine_starved(12.39, 0.39, server=lambda t0, t1: t1 - t0) == ("server_idle", pytest.approx(0.39))
