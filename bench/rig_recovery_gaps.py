@@ -14,6 +14,11 @@ and its longest wait, from the event's ``close`` (the stream's own log of its wa
 thread's join, the host's exit, a kill, the reply reader's join, the polite requests; absent on a
 tree from before that log): ``closes: recovery 0.412 s (longest reader_join 0.300 s); ...``.
 
+Each device loss or stall the run's ``summary.json`` lists (``device_losses.items``), with what
+explained it (a ``server_crash (external)`` kill, a ``server_stopped (external)`` stop from outside,
+"the machine: the JACK server did not run ..." for a starved one, or nothing):
+``losses: lost 7.69 s: server_crash (external) external-1 ...``.
+
 Why: a healthy run that FAILED beside two busy loops lost ~19 s of a 10 s recovery deadline, and
 where the time went (the observers, the close, the attempts) is read from these three gaps.
 A run folder holding ``observer_holds.jsonl`` (an instrumented tree's per-transition time in the
@@ -111,6 +116,14 @@ def _close_text(took: float | None, wait: tuple[str, float] | None) -> str:
     return f"{took:.3f} s" + (f" (longest {wait[0]} {wait[1]:.3f} s)" if wait else " (no wait)")
 
 
+def losses(summary: dict[str, Any]) -> list[str]:
+    """Each listed device loss or stall of a run's summary: its kind, seconds into the run and
+    what explained it ("unexplained" where nothing did)."""
+    items = (summary.get("device_losses") or {}).get("items") or []
+    return [f"{x.get('kind', 'lost')} {float(x.get('into_run_s') or 0.0):.2f} s: {x.get('explained_by') or 'unexplained'}"
+            for x in items]
+
+
 def observer_holds(run_dir: str) -> list[tuple[str, float]] | None:
     """(thread, seconds) per transition from an instrumented run's ``observer_holds.jsonl``."""
     path = os.path.join(run_dir, "observer_holds.jsonl")
@@ -146,16 +159,20 @@ def main(argv: list[str]) -> int:
     every_hold: list[tuple[str, float]] = []
     for run in runs:
         summary_path = os.path.join(run, "summary.json")
-        outcome = "no summary"
+        outcome, summary = "no summary", {}
         if os.path.exists(summary_path):
             with open(summary_path, encoding="utf-8") as fh:
-                outcome = json.load(fh).get("verdict", {}).get("outcome", "?")
+                summary = json.load(fh)
+            outcome = summary.get("verdict", {}).get("outcome", "?")
         entries = _entries(os.path.join(run, "history.jsonl"))
         found = recoveries(entries)
         parts = [f"gap {_fmt(r['gap'])} close {_fmt(r['close'])}"
                  + (f" (longest wait {r['close_wait'][0]} {r['close_wait'][1]:.3f} s)" if r["close_wait"] else "")
                  + f" to {_fmt(r['to'])} ({r['attempts']} attempt(s), {r['ended'] or 'not ended'})" for r in found]
         print(f"{os.path.basename(run)} {outcome}: " + ("; ".join(parts) if parts else "no recovery"))
+        explained = losses(summary)
+        if explained:
+            print("  losses: " + "; ".join(explained))
         closed = closes(entries)
         if closed:
             print("  closes: " + "; ".join(f"{cause} {_close_text(took, wait)}" for cause, took, wait in closed))

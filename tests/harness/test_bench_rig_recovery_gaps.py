@@ -65,3 +65,16 @@ def test_each_close_is_printed_with_its_longest_wait(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert "close 4.960 (longest wait reader_join 4.800 s)" in out
     assert "  closes: recovery 4.960 s (longest reader_join 4.800 s); stop no close log" in out
+
+
+def test_each_loss_is_printed_with_what_explained_it(tmp_path: Path, capsys):
+    gaps = load_bench_script("rig_recovery_gaps.py", "rig_recovery_gaps_under_test")
+    run = tmp_path / "runs" / "run-1"
+    run.mkdir(parents=True)
+    (run / "history.jsonl").write_text(json.dumps(_transition(1.0, "system", "running", "recovering")) + "\n")
+    (run / "summary.json").write_text(json.dumps({"verdict": {"outcome": "pass"}, "device_losses": {"items": [
+        {"kind": "stalled", "into_run_s": 7.5, "explained_by": "server_stopped (external) external-stop-1 from t=1 s"},
+        {"kind": "lost", "into_run_s": 9.25, "explained_by": None}]}}))
+    assert gaps.main([str(tmp_path)]) == 0
+    assert ("  losses: stalled 7.50 s: server_stopped (external) external-stop-1 from t=1 s; lost 9.25 s: unexplained"
+            in capsys.readouterr().out)
