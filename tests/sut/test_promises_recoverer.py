@@ -701,3 +701,19 @@ def test_recover_records_a_failed_open_s_time_and_wait_as_a_scheduled_run_does()
     assert failed == (LATE, {"attempt": 1, "device": "sim-in", "error": "DeviceLostError",
                              "open_s": 0.25, "open_wait_s": 0.2})
     s.close()
+
+
+def test_a_stream_that_logs_its_close_has_the_log_in_its_stream_closed_event():
+    """``stream_closed`` carries the closed stream's own log of its close's waits (``close``:
+    PortAudio's ``close_waits``), so a reader of the history sees which wait a slow close spent its
+    time on; a stream keeping no such log (the simulated one) adds nothing to the event."""
+    s, events = _running({})
+    record = {"took_s": 4.96, "waits": {"kill": 0.1, "reader_join": 4.8}, "longest": "reader_join"}
+    s._stream.close_waits = record  # type: ignore[union-attr]  # what a real stream's close reports
+    s.stop()
+    (closed,) = [e for e in events if e.kind == "stream_closed"]
+    assert closed.data["close"] == record and closed.data["cause"] == "stop"
+    s2, events2 = _running({})
+    s2.stop()
+    (closed2,) = [e for e in events2 if e.kind == "stream_closed"]
+    assert set(closed2.data) == {"stream", "callbacks", "cause"}
