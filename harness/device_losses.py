@@ -137,6 +137,11 @@ DEVICE_SHARE = 0.25
 SERVER_IDLE_SHARE = 0.5
 
 
+#: how a stall laid on a server the machine did not run (``machine_starved``'s ``server_idle``) is told:
+#: the note names it as that, not as JACK's xrun reports, which said nothing over it
+_STARVED_SERVER = "the machine: the JACK server did not run for"
+
+
 def _number(value: Any) -> float | None:
     """A finite number from a detail (None: absent, a boolean, not a number)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
@@ -307,7 +312,7 @@ def _judge(losses: Iterable[Loss], windows: list[Window], t0: float, machine: An
             continue
         starved = machine_starved(t, silent_s, machine, server) if machine_may else None
         if starved is not None and starved[0] == "server_idle":
-            why = (f"the machine: the JACK server did not run for {starved[1] * 1000:.0f} ms of the "
+            why = (f"{_STARVED_SERVER} {starved[1] * 1000:.0f} ms of the "
                    f"{silent_s * 1000:.0f} ms without a block")
         elif starved is not None:
             why = f"the machine: {starved[1]} JACK xrun report(s) over the {silent_s * 1000:.0f} ms without a block"
@@ -635,7 +640,8 @@ def loss_note(summary: Mapping[str, Any]) -> str | None:
         ("an observed server outage", any(not w.startswith(("the machine", "expect[", STOPPED_KIND)) for w in whys)),
         ("the JACK server stopped from outside (a signal: its process seen stopped)",
          any(w.startswith(STOPPED_KIND) for w in whys)),
-        ("JACK's xrun reports", any(w.startswith("the machine") for w in whys)),
+        ("JACK's xrun reports", any(w.startswith("the machine") and not w.startswith(_STARVED_SERVER) for w in whys)),
+        ("a JACK server the loaded machine did not run", any(w.startswith(_STARVED_SERVER) for w in whys)),
         ("the scenario's expectation", any(w.startswith("expect[") for w in whys))) if hit]
     by = " or ".join(kinds) or "an observed server outage"
     return f"{n} {what}, each explained by {by}, none by a fault the run injected" + where

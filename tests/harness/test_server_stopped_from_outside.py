@@ -157,3 +157,19 @@ def test_a_starved_server_s_stall_still_reads_did_not_run() -> None:
     (stall,) = device_losses(history, server=lambda t0, t1: t1 - t0)
     assert stall.explained_by == "the machine: the JACK server did not run for 390 ms of the 390 ms without a block"
     assert machine_starved(12.39, 0.39, server=lambda t0, t1: t1 - t0) == ("server_idle", pytest.approx(0.39))
+
+
+def test_a_starved_server_s_stall_is_noted_as_a_server_the_machine_did_not_run_not_as_xrun_reports() -> None:
+    """The note named every stall laid on the machine "JACK's xrun reports", also one over which
+    JACK reported nothing and the server itself did not run (measured: 98730, 98731)."""
+    history = History()
+    history.record("note", value="start", time=5.0)
+    history.record("error", value="error", time=12.39, data={
+        "error": {"type": "DeviceStalledError", "message": "no audio block for 251 ms",
+                  "component": "device", "details": {"silent_s": 0.251, "device": "system"}},
+        "severity": "CRITICAL", "component": "device"})
+    note = loss_note(summary_of(device_losses(history, server=lambda t0, t1: t1 - t0)))
+    assert note is not None and note.startswith(
+        "1 device loss(es) or stall(s), each explained by a JACK server the loaded machine did not run,"), note
+    xruns = loss_note(summary_of(device_losses(history, lambda t0, t1: 36)))
+    assert xruns is not None and xruns.startswith("1 device loss(es) or stall(s), each explained by JACK's xrun reports,")
