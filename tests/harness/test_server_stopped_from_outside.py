@@ -74,6 +74,14 @@ def _cont(proc: subprocess.Popen[bytes]) -> None:
     assert os.WIFCONTINUED(status)
 
 
+def _stall(history: History, t: float, silent_s: float) -> None:
+    """The system's watchdog's report of ``silent_s`` without a block, at ``t``."""
+    history.record("error", value="error", time=t, data={
+        "error": {"type": "DeviceStalledError", "message": f"no audio block for {silent_s * 1000:.0f} ms",
+                  "component": "device", "details": {"silent_s": silent_s, "device": "system"}},
+        "severity": "CRITICAL", "component": "device"})
+
+
 def _watch(rig: _StandInRig, history: History) -> ServerWatch:
     return ServerWatch(JackRigTarget(rig), history, poll_s=0.0)  # type: ignore[arg-type]
 
@@ -128,10 +136,7 @@ def test_the_stall_of_a_stopped_server_is_explained_by_the_stop_and_the_note_nam
     _stop(server)
     rig.clock.t = 12.0
     watch.look_for_a_stop()
-    history.record("error", value="error", time=12.39, data={
-        "error": {"type": "DeviceStalledError", "message": "no audio block for 390 ms",
-                  "component": "device", "details": {"silent_s": 0.39, "device": "system"}},
-        "severity": "CRITICAL", "component": "device"})
+    _stall(history, 12.39, 0.39)
     _cont(server)
     rig.clock.t = 15.0
     watch.look_for_a_stop()
@@ -150,10 +155,7 @@ def test_a_starved_server_s_stall_still_reads_did_not_run() -> None:
     """No stop seen: the sampler's idle time is the machine's starvation, in its own words."""
     history = History()
     history.record("note", value="start", time=5.0)
-    history.record("error", value="error", time=12.39, data={
-        "error": {"type": "DeviceStalledError", "message": "no audio block for 390 ms",
-                  "component": "device", "details": {"silent_s": 0.39, "device": "system"}},
-        "severity": "CRITICAL", "component": "device"})
+    _stall(history, 12.39, 0.39)
     (stall,) = device_losses(history, server=lambda t0, t1: t1 - t0)
     assert stall.explained_by == "the machine: the JACK server did not run for 390 ms of the 390 ms without a block"
     assert machine_starved(12.39, 0.39, server=lambda t0, t1: t1 - t0) == ("server_idle", pytest.approx(0.39))
@@ -164,10 +166,7 @@ def test_a_starved_server_s_stall_is_noted_as_a_server_the_machine_did_not_run_n
     JACK reported nothing and the server itself did not run (measured: 98730, 98731)."""
     history = History()
     history.record("note", value="start", time=5.0)
-    history.record("error", value="error", time=12.39, data={
-        "error": {"type": "DeviceStalledError", "message": "no audio block for 251 ms",
-                  "component": "device", "details": {"silent_s": 0.251, "device": "system"}},
-        "severity": "CRITICAL", "component": "device"})
+    _stall(history, 12.39, 0.251)
     note = loss_note(summary_of(device_losses(history, server=lambda t0, t1: t1 - t0)))
     assert note is not None and note.startswith(
         "1 device loss(es) or stall(s), each explained by a JACK server the loaded machine did not run,"), note
