@@ -10,6 +10,12 @@ CPU. Why: py-spy charges the collector's native frame (``gc_collect_main``) with
 frames above it, so a profile says how much but not which collections; the generation says
 whether the cost is the young collections of the run's allocations or the full ones (the soak's
 own ``gc.collect()`` after the run is one of these). Bad arguments are ``soundcheck``'s: exit 2.
+
+    ... bench/gc_costs.py --full-every 100 soak ...
+
+sets generation 2's threshold (full collections every N collections of generation 1; CPython's
+10) for the command, to weigh what fewer full collections save and what they cost a judge that
+reads the process's memory (``harness.leak_mutants.drops_cycles_5mb_per_hour``).
 """
 
 from __future__ import annotations
@@ -47,16 +53,36 @@ class CollectionCosts:
         return out
 
 
+def _full_every(argv: list[str]) -> tuple[int | None, list[str]]:
+    """(generation 2's threshold asked by a leading ``--full-every N``, else None; the rest)."""
+    if argv[:1] != ["--full-every"]:
+        return None, argv
+    text = argv[1] if len(argv) > 1 else ""
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"gc_costs.py: --full-every takes a whole number of generation-1 collections, 1 or more "
+                         f"(got {text!r}); e.g. --full-every 100 soak --backend sim ...")
+    return int(text), argv[2:]
+
+
 def main(argv: list[str]) -> int:
     from harness.cli import main as soundcheck  # noqa: PLC0415 - loaded when run, so a test can load this module cheaply
 
+    try:
+        full_every, argv = _full_every(argv)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
     costs = CollectionCosts()
+    threshold = gc.get_threshold()
+    if full_every is not None:
+        gc.set_threshold(threshold[0], threshold[1], full_every)
     gc.callbacks.append(costs)
     sys.argv = ["soundcheck", *argv]  # the process's own command line: its modules loaded frozen, as the CLI's
     try:
         code = soundcheck()
     finally:
         gc.callbacks.remove(costs)
+        gc.set_threshold(*threshold)
     if code != 2:
         print("\n".join(costs.lines()), file=sys.stderr)
     return code

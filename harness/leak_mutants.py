@@ -15,6 +15,12 @@ whose array ``malloc`` would grow), the leak the C allocator's bytes in use do n
 pymalloc's do (``harness.allocator``); ``fills_30mb_buffer_leaks_small_objects`` keeps such a leak
 beside a bounded buffer still filling, the case where the buffer's slowing must not clear the leak.
 
+``drops_cycles_5mb_per_hour`` leaks nothing: it makes 5 MB an hour of reference cycles, holds each
+a minute of its clock (long enough to age into the collector's oldest generation) and drops it, so
+only a full collection of the cyclic garbage collector frees it. A healthy system the judge must
+pass, and the one that shows whether the process's full collections come often enough for that
+(the collector's thresholds are the process's, ``harness.cli``).
+
 They are ``--system`` factories (``soundcheck soak --system harness.leak_mutants:leaks_20mb_per_hour``),
 not entries of ``harness.mutants.MUTANTS``: a leak of a few MB an hour shows only over a soak
 of an hour, which none of the mutant registry's detectors runs.
@@ -22,6 +28,7 @@ of an hour, which none of the mutant registry's detectors runs.
 
 from __future__ import annotations
 
+import collections
 import math
 import sys
 from typing import Any
@@ -31,6 +38,7 @@ from system_under_test.pipeline import Pipeline
 
 __all__ = ["BUFFER_BYTES", "BUFFER_TAU_S", "FillingBufferSystem", "LEAK_RATES", "LeakingSystem",
            "SMALL_LEAK_RATE", "FillingBufferSmallLeakSystem", "SmallObjectLeak", "SmallObjectLeakingSystem",
+           "CYCLE_GARBAGE_RATE", "CYCLE_HOLD_S", "CyclicGarbage", "CyclicGarbageSystem", "drops_cycles_5mb_per_hour",
            "fills_30mb_buffer", "fills_30mb_buffer_leaks_small_objects",
            "leaks_2mb_per_hour", "leaks_5mb_per_hour", "leaks_20mb_per_hour", "leaks_small_objects_5mb_per_hour"]
 
@@ -183,3 +191,63 @@ def fills_30mb_buffer_leaks_small_objects(config: Any = None, **kw: Any) -> Fill
     """``fills_30mb_buffer`` with a 5 MB/h leak of small objects beside the buffer."""
     return FillingBufferSmallLeakSystem(config, bound=BUFFER_BYTES, tau_s=BUFFER_TAU_S,
                                         rate_per_hour=SMALL_LEAK_RATE, **kw)
+
+
+#: ``drops_cycles_5mb_per_hour``'s rate of cyclic garbage, bytes an hour of the system's clock
+CYCLE_GARBAGE_RATE = 5 * MB
+#: how long each cycle is held before it is dropped, seconds of the clock: a soak's young
+#: collections come many times a second, so a piece held this long has aged into generation 2,
+#: which only a full collection walks
+CYCLE_HOLD_S = 60.0
+
+
+class CyclicGarbage:
+    """Makes ``rate_per_hour`` bytes an hour of a clock as reference cycles, each held ``hold_s`` of
+    the clock and then dropped: a piece is a list holding a ``PIECE_BYTES`` bytearray and itself, so
+    its reference count never reaches zero and only the cyclic collector gives its bytes back."""
+
+    def __init__(self, rate_per_hour: float, hold_s: float = CYCLE_HOLD_S) -> None:
+        self.rate_per_hour = float(rate_per_hour)
+        self.hold_s = float(hold_s)
+        self.held: collections.deque[tuple[float, list[Any]]] = collections.deque()
+        self.made = 0
+        self._owed = 0.0
+        self._since: float | None = None
+
+    def advance(self, now: float) -> None:
+        """Make what is owed up to ``now`` (seconds of the clock); drop what has been held ``hold_s``."""
+        if self._since is not None and now > self._since:
+            self._owed += self.rate_per_hour * (now - self._since) / 3600.0
+            while self._owed >= PIECE_BYTES:
+                piece: list[Any] = [bytearray(PIECE_BYTES)]
+                piece.append(piece)
+                self.held.append((now + self.hold_s, piece))
+                self.made += 1
+                self._owed -= PIECE_BYTES
+        self._since = now
+        while self.held and self.held[0][0] <= now:
+            self.held.popleft()
+
+    @property
+    def dropped_bytes(self) -> int:
+        """Bytes made and dropped so far: cyclic garbage, freed or not yet."""
+        return (self.made - len(self.held)) * PIECE_BYTES
+
+
+class CyclicGarbageSystem(AudioSystem):
+    """The default system making cyclic garbage (``CyclicGarbage``), advanced wherever the system
+    sets its gauges (once a block)."""
+
+    def __init__(self, *args: Any, rate_per_hour: float, hold_s: float = CYCLE_HOLD_S, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.garbage = CyclicGarbage(rate_per_hour, hold_s)
+
+    def _set_gauges(self, pipeline: Pipeline) -> None:
+        super()._set_gauges(pipeline)
+        self.garbage.advance(float(self.clock.now()))
+
+
+def drops_cycles_5mb_per_hour(config: Any = None, **kw: Any) -> CyclicGarbageSystem:
+    """The default system dropping 5 MB an hour of cycles a minute old: healthy, as long as the
+    collector's full collections come."""
+    return CyclicGarbageSystem(config, rate_per_hour=CYCLE_GARBAGE_RATE, **kw)

@@ -71,6 +71,24 @@ def test_gc_costs_counts_each_collection_in_its_generation_and_a_bad_command_exi
     assert "/no/such" in capsys.readouterr().err
 
 
+def test_gc_costs_full_every_sets_generation_2s_threshold_for_the_command_only(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import harness.cli
+
+    costs_module = load_bench_script("gc_costs.py", "bench_gc_costs")
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(harness.cli, "main", lambda: seen.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert costs_module.main(["--full-every", "100", "soak"]) == 0
+    assert seen == [(before[0], before[1], 100)] and gc.get_threshold() == before
+    for bad in (["--full-every"], ["--full-every", "0", "soak"], ["--full-every", "ten", "soak"]):
+        assert costs_module.main(bad) == 2
+        assert "--full-every takes a whole number" in capsys.readouterr().err
+    assert seen == [(before[0], before[1], 100)]  # a bad value runs nothing
+
+
 def test_live_fold_costs_weighs_the_live_checkers_own_folds_in_its_order() -> None:
     costs = load_bench_script("live_fold_costs.py", "bench_live_fold_costs")
     system = AudioSystem(seed=1)
