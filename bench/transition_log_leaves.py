@@ -5,8 +5,9 @@ figure the leak judge takes out of the series it fits as a bounded log's).
     PYTHONPATH=$PWD .venv/bin/python bench/transition_log_leaves.py --seed S [--duration-s 600]
         [--faults default] [--run-dir DIR]
 
-Why: the log counts each record and its slot, never its cause string, its time or its seq (they may
-be shared: ``system_under_test.held``), so part of a filling log's growth stays in the judged series.
+Why: the log counts each record, its slot and its seq, and each cause string once while only its
+records hold it, never a time (it may be shared: ``system_under_test.held``); what it leaves out
+stays in the judged series as a filling log's growth.
 How much is measured here, not reckoned: the soak (built as ``soundcheck soak --backend sim`` builds
 it) runs under ``tracemalloc``; at its end, with the harness's own references gone, the log is
 emptied into lists and the lists are let go one at a time (records first, then each leaf field), the
@@ -58,8 +59,9 @@ def _traced() -> int:
 def released_by_part(log: Any) -> tuple[int, int, dict[str, int], dict[str, int]]:
     """Empty ``log`` (a ``TransitionHistory``) and let its parts go one at a time: (records, the
     bytes the log counted, part -> traced bytes freed, part -> distinct objects). The log's own
-    slots go first (its deque's blocks), then the records, then each leaf field; each part's list
-    is measured first and its own bytes taken off what its release frees."""
+    slots go first (its deque's blocks), then the records, then its ledger of causes (when it keeps
+    one: ``held.LeafLedger``), then each leaf field; each part's list is measured first and its own
+    bytes taken off what its release frees."""
     records = log.records()
     counted = log.fill().held_bytes
     n = len(records)
@@ -73,6 +75,12 @@ def released_by_part(log: Any) -> tuple[int, int, dict[str, int], dict[str, int]
     own = sys.getsizeof(records)
     del records
     freed["record"] = before - _traced() - own
+    ledger = getattr(getattr(log, "_causes", None), "_held", None)  # the log's ledger of its causes, if it keeps one
+    distinct["ledger"] = len(ledger) if ledger is not None else 0
+    before = _traced()
+    if ledger is not None:
+        ledger.clear()
+    freed["ledger"] = before - _traced()
     for name in LEAF_FIELDS:
         values = leaves.pop(name)
         own = sys.getsizeof(values)

@@ -9,10 +9,12 @@ takes those bytes out of the series it fits (``harness.leaks``), naming them.
 The bytes are a **lower bound**, by construction: only objects made for one record are counted
 (the record, an ``ErrorInfo``, its own details mapping and the lists and dicts inside it, the log's
 pointer to it). A transition log counts its records' seqs (made by its own counter, one for each
-record: left out, they were 23 % of a full log's bytes), but no string or time: a cause may be a
-literal shared by every record, or one formatted cause shared by a transition's five records, and
-a time may be the same object another record holds (measured: counting them per record overcounted
-a transition log's bytes by 13 %; left out, a soak's causes are 6 % of its log's bytes). The error
+record: left out, they were 23 % of a full log's bytes) and its cause strings once each, while
+nothing but its records holds them (``LeafLedger``: a recovery's formatted cause is shared by its
+five records, a literal by the code that wrote it; read when the fill is asked, so whatever call
+chain passed the cause down has let it go; left out, a soak's causes were 6 % of its log's bytes),
+but no time: a time may be the same object another record holds (counting them per record, with
+the causes, overcounted a transition log's bytes by 13 %). The error
 log also counts the leaves made for each error (``error_record_leaf_bytes``: its seq, a formatted
 message, a stall's float details), told from shared ones by their references as the record is
 added (``FRESH_REFS``: a literal or an object other records hold has more), the sum kept beside
@@ -23,11 +25,11 @@ leaves some of the log's growth in the judged series.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BoundedFill", "FRESH_REFS", "detail_container_bytes", "error_record_bytes", "error_record_leaf_bytes",
-           "transition_record_bytes"]
+__all__ = ["BoundedFill", "FRESH_REFS", "LeafLedger", "detail_container_bytes", "error_record_bytes",
+           "error_record_leaf_bytes", "transition_record_bytes"]
 
 #: a deque's pointer to each item (its blocks hold 64 items each; their headers are not counted)
 _SLOT = 8
@@ -51,11 +53,61 @@ def transition_record_bytes(record: Any) -> int:
     the interpreter's cache of small ints (the log's counter makes one for each record: nothing
     else keeps it once the observers have read it). States are enum members; the time, component
     and cause may be shared with other records or made once for many (a recovery's formatted cause
-    is its system's and its four components' records'): not counted. Measured over a 10-minute
-    default soak's full log (``bench/transition_log_leaves.py``): records 65 %, seqs 23 %, slots
-    6 %, cause strings 6 %, times 0.1 % of the bytes only the log held."""
+    is its system's and its four components' records'): not counted here; the log counts its
+    causes once each in a ``LeafLedger``. Measured over a 10-minute default soak's full log
+    (``bench/transition_log_leaves.py``): records 65 %, seqs 23 %, slots 6 %, cause strings 6 %,
+    times 0.1 % of the bytes only the log held."""
     n = _SLOT + sys.getsizeof(record)
     return n + _seq_bytes(record.seq)
+
+
+#: the references ``LeafLedger.owned_bytes`` makes to a leaf as it reads it: the ledger's entry,
+#: its own local name, and ``sys.getrefcount``'s argument
+_LEDGER_REFS = 3
+
+
+@dataclass(slots=True)
+class LeafLedger:
+    """The leaves (strings) a bounded log's records hold, each object once, with how many of the
+    log's records hold it; its bytes are the log's while nothing else holds it.
+
+    Why the count is read when the fill is asked and not as a record is added: as it is added, a
+    cause is also held by every frame of the call chain that passed it down (the system's ``_set``,
+    the coordinator's ``transition`` and ``try_transition``), a depth that differs from one caller to
+    another; once the transition is done only the holders that last remain. A leaf whose references
+    are exactly its records' (``_LEDGER_REFS`` besides) is the log's alone, and freed with its last
+    record: counted once. A literal is also its code's, an interned or cached string the
+    interpreter's, and one formatted for a recovery that the harness's history or an error still
+    holds is theirs too: not counted while they hold it (a lower bound, as every count here)."""
+
+    _held: dict[int, list[Any]] = field(default_factory=dict)
+
+    def hold(self, leaf: Any) -> None:
+        """One more record holds ``leaf``."""
+        entry = self._held.get(id(leaf))
+        if entry is None:
+            self._held[id(leaf)] = [leaf, 1]
+        else:
+            entry[1] += 1
+
+    def let_go(self, leaf: Any) -> None:
+        """A record holding ``leaf`` has left the log."""
+        entry = self._held[id(leaf)]
+        entry[1] -= 1
+        if not entry[1]:
+            del self._held[id(leaf)]
+
+    def owned_bytes(self) -> int:
+        """The bytes of the leaves nothing but the log's records holds, each counted once, and the
+        ledger's own (its mapping, each entry and its key: made for the log's records, and as many
+        as the distinct leaves they hold; an empty ledger's mapping holds no record's)."""
+        n = sys.getsizeof(self._held) if self._held else 0
+        for key, entry in self._held.items():
+            n += sys.getsizeof(key) + sys.getsizeof(entry)
+            leaf = entry[0]
+            if sys.getrefcount(leaf) - _LEDGER_REFS == entry[1]:
+                n += sys.getsizeof(leaf)
+        return n
 
 
 def error_record_bytes(record: Any) -> int:
