@@ -834,13 +834,13 @@ BATCH_4: list[Bug] = [
         "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n"
         "                if self._records:  # a log of size 0 keeps nothing: nothing to give back\n"
         "                    self._held_bytes -= transition_record_bytes(self._records[0])\n"
-        "                    self._causes.let_go(self._records[0].cause)\n"
+        "                    self._causes.let_go_oldest()\n"
         "            self._records.append(record)\n",
         "            self._records.append(record)\n"
         "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n"
         "                if self._records:  # a log of size 0 keeps nothing: nothing to give back\n"
         "                    self._held_bytes -= transition_record_bytes(self._records[0])\n"
-        "                    self._causes.let_go(self._records[0].cause)\n",
+        "                    self._causes.let_go_oldest()\n",
         "append moved first in TransitionHistory.append",
         "lifecycle (history)"),
     Bug("cycle_check_reversed", "coordinator.py",

@@ -59,10 +59,11 @@ def _traced() -> int:
 def released_by_part(log: Any) -> tuple[int, int, dict[str, int], dict[str, int]]:
     """Empty ``log`` (a ``TransitionHistory``) and let its parts go one at a time: (records, the
     bytes the log counted, part -> traced bytes freed, part -> distinct objects). The log's own
-    slots go first (its deque's blocks), then the records, then its ledger of causes (when it keeps
-    one: ``held.LeafLedger``), then each leaf field; each part's list is measured first and its own
+    slots go first (its deque's blocks), then the records, then its runs of causes (when it keeps
+    them: ``held.CauseRuns``), then each leaf field; each part's list is measured first and its own
     bytes taken off what its release frees."""
     records = log.records()
+    gc.collect()  # the harness's history let go may sit in a cycle, still holding the newest causes
     counted = log.fill().held_bytes
     n = len(records)
     leaves = {name: [getattr(r, name) for r in records] for name in LEAF_FIELDS}
@@ -75,12 +76,13 @@ def released_by_part(log: Any) -> tuple[int, int, dict[str, int], dict[str, int]
     own = sys.getsizeof(records)
     del records
     freed["record"] = before - _traced() - own
-    ledger = getattr(getattr(log, "_causes", None), "_held", None)  # the log's ledger of its causes, if it keeps one
-    distinct["ledger"] = len(ledger) if ledger is not None else 0
+    runs = getattr(log, "_causes", None)  # the log's runs of causes, if it keeps them
+    distinct["runs"] = len(runs._causes) if runs is not None else 0
     before = _traced()
-    if ledger is not None:
-        ledger.clear()
-    freed["ledger"] = before - _traced()
+    if runs is not None:
+        runs._causes.clear()
+        runs._lengths.clear()
+    freed["runs"] = before - _traced()
     for name in LEAF_FIELDS:
         values = leaves.pop(name)
         own = sys.getsizeof(values)

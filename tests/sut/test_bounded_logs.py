@@ -32,13 +32,12 @@ def _fill(coord: ComponentCoordinator, n: int) -> None:
         coord.history.append(float(i), "dsp", State.RUNNING, State.RECOVERING, f"error #{i}")
 
 
-def _ledger_bytes(log) -> int:
-    """The bytes of a transition log's ledger of its causes (``held.LeafLedger``), its strings
-    left out: its mapping, each entry and its key."""
-    import sys
-
-    ledger = log._causes._held
-    return (sys.getsizeof(ledger) if ledger else 0) + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in ledger.items())
+def _runs_bytes(log) -> int:
+    """The bytes of a transition log's runs of causes (``held.CauseRuns``), its strings left out:
+    a slot for each run's cause and one for its length (short runs: cached ints)."""
+    runs = log._causes
+    assert all(n < 257 for n in runs._lengths)
+    return 16 * len(runs._causes)
 
 
 def _freed_by_dropping(log, *beside) -> int:
@@ -61,7 +60,7 @@ def test_the_logs_bytes_are_a_lower_bound_of_what_their_records_hold():
         errors, transitions = coord.error_fill(), coord.history.fill()
         assert errors.records == transitions.records == 3000 and not errors.full
         freed_errors = _freed_by_dropping(coord._errors, coord._errors_leaf_bytes)
-        freed_transitions = _freed_by_dropping(coord.history._records, coord.history._causes._held)
+        freed_transitions = _freed_by_dropping(coord.history._records, coord.history._causes._causes, coord.history._causes._lengths)
     finally:
         tracemalloc.stop()
     assert errors.held_bytes <= freed_errors, (errors, freed_errors)
@@ -163,7 +162,7 @@ def test_a_log_turning_over_holds_exactly_its_records_bytes():
             coord.handle_error("device", DeviceStalledError("stall", component="device",
                                                             details={"callbacks": i, "x" * i: i}),
                                requires_recovery=False)
-        assert log.fill().held_bytes == sum(transition_record_bytes(r) for r in log.records()) + _ledger_bytes(log)
+        assert log.fill().held_bytes == sum(transition_record_bytes(r) for r in log.records()) + _runs_bytes(log)
         assert len(coord._errors_leaf_bytes) == len(coord._errors)
         assert coord.error_fill().held_bytes == (sum(error_record_bytes(r) for r in coord._errors)
                                                  + sum(_kept_leaf_bytes(b) for b in coord._errors_leaf_bytes))
@@ -189,7 +188,7 @@ def test_a_transition_record_counts_the_log_s_pointer_as_an_error_record_does():
     pointer = error_record_bytes(error) - sys.getsizeof(error) - sys.getsizeof(error.error)
     assert pointer > 0
     assert transition_record_bytes(transition) == pointer + sys.getsizeof(transition)
-    assert log.fill().held_bytes == pointer + sys.getsizeof(transition) + _ledger_bytes(log)  # a literal cause
+    assert log.fill().held_bytes == pointer + sys.getsizeof(transition) + _runs_bytes(log)  # a literal cause
 
 
 def _xrun_reports(coord: ComponentCoordinator, n: int) -> None:
@@ -311,7 +310,7 @@ def test_a_soak_like_transition_log_is_counted_close_to_whole():
         times.clear()
         held = log.fill()
         assert held.records == 10_000
-        freed = _freed_by_dropping(log._records, log._causes._held)
+        freed = _freed_by_dropping(log._records, log._causes._causes, log._causes._lengths)
     finally:
         tracemalloc.stop()
     assert freed - time_bytes - 256 <= held.held_bytes <= freed, (held, freed, time_bytes)
@@ -328,8 +327,8 @@ def test_a_cause_string_is_counted_once_and_only_while_the_log_alone_holds_it():
 
     log = TransitionHistory(6)
 
-    def records_and_ledger() -> int:
-        return sum(transition_record_bytes(r) for r in log.records()) + _ledger_bytes(log)
+    def records_and_runs() -> int:
+        return sum(transition_record_bytes(r) for r in log.records()) + _runs_bytes(log)
 
     shared = "".join(["DeviceStalledError: ", "no callback for 0.731 s"])
     kept_elsewhere = "".join(["DeviceLostError: ", "sim-in disappeared"])
@@ -337,13 +336,13 @@ def test_a_cause_string_is_counted_once_and_only_while_the_log_alone_holds_it():
         log.append(1.0, "dsp", State.RUNNING, State.RECOVERING, shared)
     log.append(2.0, "dsp", State.RECOVERING, State.RECOVERING, kept_elsewhere)
     del shared
-    assert log.fill().held_bytes == records_and_ledger() + sys.getsizeof(log.records()[0].cause)
+    assert log.fill().held_bytes == records_and_runs() + sys.getsizeof(log.records()[0].cause)
     log.append(3.0, "dsp", State.RECOVERING, State.RUNNING, "recovered")  # pushes one of the five out
     own = sys.getsizeof(log.records()[0].cause)
-    assert log.fill().held_bytes == records_and_ledger() + own
+    assert log.fill().held_bytes == records_and_runs() + own
     del kept_elsewhere  # its holder lets go: the log's alone now
-    assert log.fill().held_bytes == records_and_ledger() + own + sys.getsizeof(log.records()[4].cause)
+    assert log.fill().held_bytes == records_and_runs() + own + sys.getsizeof(log.records()[4].cause)
     for _ in range(6):
         log.append(4.0, "dsp", State.RUNNING, State.RUNNING, "recovered")
-    assert log.fill().held_bytes == records_and_ledger()  # only the literal's records are left
-    assert len(log._causes._held) == 1
+    assert log.fill().held_bytes == records_and_runs()  # only the literal's records are left
+    assert list(log._causes._lengths) == [6]
