@@ -834,11 +834,13 @@ BATCH_4: list[Bug] = [
         "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n"
         "                if self._records:  # a log of size 0 keeps nothing: nothing to give back\n"
         "                    self._held_bytes -= transition_record_bytes(self._records[0])\n"
+        "                    self._causes.let_go_oldest()\n"
         "            self._records.append(record)\n",
         "            self._records.append(record)\n"
         "            if len(self._records) == self._records.maxlen:\n                self.dropped += 1\n"
         "                if self._records:  # a log of size 0 keeps nothing: nothing to give back\n"
-        "                    self._held_bytes -= transition_record_bytes(self._records[0])\n",
+        "                    self._held_bytes -= transition_record_bytes(self._records[0])\n"
+        "                    self._causes.let_go_oldest()\n",
         "append moved first in TransitionHistory.append",
         "lifecycle (history)"),
     Bug("cycle_check_reversed", "coordinator.py",
@@ -7791,8 +7793,8 @@ BATCH_52: list[Bug] = [
         "hides a leak of that size behind the log",
         "leaks: a bounded log's bytes are a lower bound"),
     Bug("history_fill_bound_and_count_swapped", "lifecycle.py",
-        "            return BoundedFill(len(self._records), self.maxlen, self._held_bytes)\n",
-        "            return BoundedFill(self.maxlen, len(self._records), self._held_bytes)\n",
+        "            return BoundedFill(len(self._records), self.maxlen, self._held_bytes + self._causes.owned_bytes())\n",
+        "            return BoundedFill(self.maxlen, len(self._records), self._held_bytes + self._causes.owned_bytes())\n",
         "arguments swapped in TransitionHistory.fill: records and bound exchanged, so a transition log "
         "reads full (records = its bound) from the first transition",
         "leaks: a bounded log's fill is what it holds"),
@@ -10342,7 +10344,7 @@ BATCH_73: list[Bug] = [
         "sample share one late block and both read as xruns",
         "fault outcomes: a late block is credited to one firing"),
     Bug("path_missed_counts_unobserved", "harness/fault_outcomes.py",
-        "        seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o != NOT_OBSERVED}\n",
+        "        seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o not in UNJUDGED}\n",
         "        seen = dict(by_kind.get(kind) or {})\n",
         "'every firing is what it became' in path_missed: an xrun kind whose firings the history ended "
         "before seeing is judged as having missed the xrun path (a false alarm)",

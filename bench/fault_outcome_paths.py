@@ -48,7 +48,7 @@ def would_miss(outcomes: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]
     reached its candidate path."""
     out = {}
     for kind, path in CANDIDATE_PATHS.items():
-        seen = {o: n for o, n in (outcomes.get(kind) or {}).items() if o != "not_observed"}
+        seen = {o: n for o, n in (outcomes.get(kind) or {}).items() if o not in ("not_observed", "never_served")}
         if seen and not seen.get(path):
             out[kind] = seen
     return out

@@ -5,8 +5,9 @@ figure the leak judge takes out of the series it fits as a bounded log's).
     PYTHONPATH=$PWD .venv/bin/python bench/transition_log_leaves.py --seed S [--duration-s 600]
         [--faults default] [--run-dir DIR]
 
-Why: the log counts each record and its slot, never its cause string, its time or its seq (they may
-be shared: ``system_under_test.held``), so part of a filling log's growth stays in the judged series.
+Why: the log counts each record, its slot and its seq, and each cause string once while only its
+records hold it, never a time (it may be shared: ``system_under_test.held``); what it leaves out
+stays in the judged series as a filling log's growth.
 How much is measured here, not reckoned: the soak (built as ``soundcheck soak --backend sim`` builds
 it) runs under ``tracemalloc``; at its end, with the harness's own references gone, the log is
 emptied into lists and the lists are let go one at a time (records first, then each leaf field), the
@@ -21,6 +22,7 @@ import gc
 import sys
 import tempfile
 import tracemalloc
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -58,21 +60,33 @@ def _traced() -> int:
 def released_by_part(log: Any) -> tuple[int, int, dict[str, int], dict[str, int]]:
     """Empty ``log`` (a ``TransitionHistory``) and let its parts go one at a time: (records, the
     bytes the log counted, part -> traced bytes freed, part -> distinct objects). The log's own
-    slots go first (its deque's blocks), then the records, then each leaf field; each part's list
-    is measured first and its own bytes taken off what its release frees."""
+    slots go first (its deque's blocks), then the records, then its runs of causes (when it keeps
+    them: ``held.CauseRuns``), then each leaf field; each part's list is measured first and its own
+    bytes taken off what its release frees."""
     records = log.records()
+    gc.collect()  # the harness's history let go may sit in a cycle, still holding the newest causes
     counted = log.fill().held_bytes
     n = len(records)
     leaves = {name: [getattr(r, name) for r in records] for name in LEAF_FIELDS}
     distinct = {"slot": n, "record": n, **{name: len({id(v) for v in values}) for name, values in leaves.items()}}
     freed: dict[str, int] = {}
+    # the log's deque let go whole (a deque cleared keeps up to 16 of its 528-byte blocks for reuse),
+    # its empty stand-in made before the count: only the lists above hold what it held
+    empty: Any = deque(maxlen=log._records.maxlen)
     before = _traced()
-    log._records.clear()  # the log's references gone: only the lists above hold what it held
+    log._records, empty = empty, None
     freed["slot"] = before - _traced()
     before = _traced()
     own = sys.getsizeof(records)
     del records
     freed["record"] = before - _traced() - own
+    runs = getattr(log, "_causes", None)  # the log's runs of causes, if it keeps them
+    distinct["runs"] = len(runs._causes) if runs is not None else 0
+    empties: Any = (deque(), deque())
+    before = _traced()
+    if runs is not None:  # let go whole, as the log's deque
+        (runs._causes, runs._lengths), empties = empties, None
+    freed["runs"] = before - _traced()
     for name in LEAF_FIELDS:
         values = leaves.pop(name)
         own = sys.getsizeof(values)

@@ -23,10 +23,22 @@ outcome, from what the history recorded after it:
   the ``xrun`` firings whose windows have ended, then to the others, each in the order they fired;
 - ``nothing_seen``: none of these, and a metrics sample after the window shows it;
 - ``not_observed``: the history ends before a metrics sample after the window, or its samples
-  hold no such counter (nothing the system counts can show a late block); or the device took back
-  the whole of what the firing asked of it before a block took any (a ``fault_taken_back`` note
-  naming its fault: the faults' end, or its window's end with its stream gone), so the system never
-  met it, whatever came in its window: such a firing is never judged.
+  hold no such counter (nothing the system counts can show a late block): the fault acted, and
+  the run could not see what it became;
+- ``never_served``: the device took back the whole of what the firing asked of it before a block
+  took any (a ``fault_taken_back`` note naming its fault: the faults' end, or its window's end with
+  its stream gone), so the system never met it, whatever came in its window: nothing happened, and
+  nothing is judged of it.
+
+The two last are told apart because only the first is a doubt of the run. A ``not_observed``
+firing acted and its outcome is unknown: a judged kind (``judged_kinds``) none of whose firings was
+seen reach its path, or seen at all, and one of which was not observed (``path_unseen``), may have
+reached it or not, so the run is inconclusive on that path, as on a path missed. A ``never_served``
+firing is never a failure nor a doubt of its own: the run's end (or its stream's death) took it
+back, not the system, and a kind whose other firings were judged stays judged by them. Yet such a
+firing tested nothing: a run whose every firing was never served injected nothing the system met,
+and reads as a run that injected no fault (``never_served_count``, the verdict's "none was
+injected"), never a silent pass.
 
 A firing's window runs from its start to its end (an instantaneous fault's start, plus an xrun's
 lateness or a ``callback_raises``' corrupted blocks, a period each: ``acts_past_end_s``) and on for ``settle_for(period)``: the watchdog's bound, a period and a supervisor pass
@@ -64,10 +76,17 @@ from typing import Any
 from .faults.stall_bound import min_stall_s
 from .faults.xrun_bound import SETTLE_S, Period, acts_past_end_s, period_of, settle_for
 
-STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED = (
-    "stall", "rate_change", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed")
+STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, XRUN, REFUSED, NOTHING_SEEN, NOT_OBSERVED, NEVER_SERVED = (
+    "stall", "rate_change", "device_error", "error", "xrun", "refused", "nothing_seen", "not_observed", "never_served")
 #: every outcome, in the order reports list them
-OUTCOMES = (XRUN, STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED)
+OUTCOMES = (XRUN, STALL, RATE_CHANGE, DEVICE_ERROR, ERROR, REFUSED, NOTHING_SEEN, NOT_OBSERVED, NEVER_SERVED)
+#: the outcomes of a firing not known to have reached its path nor to have missed it
+UNJUDGED = frozenset({NOT_OBSERVED, NEVER_SERVED})
+#: how an outcome is said where a person reads it (the CLI's line, the HTML report's table, the
+#: verdict's clauses); the others by their name. The two unjudged ones say why, since only the
+#: first is a doubt of the run
+OUTCOME_WORDS: Mapping[str, str] = {NOT_OBSERVED: "not observed (no sample showed its outcome)",
+                                    NEVER_SERVED: "never served (taken back whole)"}
 #: the error types read as their own outcome (any other error of the ``device`` component is a
 #: ``device_error``, any other error an ``error``)
 OUTCOME_OF_ERROR: Mapping[str, str] = {"DeviceStalledError": STALL, "SampleRateChangedError": RATE_CHANGE}
@@ -201,9 +220,11 @@ class _Firing:
 
     @property
     def seen(self) -> str:
-        """Its outcome as reported: ``not_observed`` for one the device never served (whatever
-        came in its window, the system never met it), or while none is read."""
-        return NOT_OBSERVED if self.never_served or self.outcome is None else self.outcome
+        """Its outcome as reported: ``never_served`` for one the device never served (whatever
+        came in its window, the system never met it), ``not_observed`` while none is read."""
+        if self.never_served:
+            return NEVER_SERVED
+        return NOT_OBSERVED if self.outcome is None else self.outcome
 
     @property
     def reached(self) -> bool:
@@ -411,18 +432,36 @@ class FaultOutcomeFold:
         """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` with a judged,
         observed firing (``_Firing.judged``) and none that reached its path: the run tested
         nothing of that path. ``judged``: how many of its firings were judged."""
-        firings = [*self._done, *self._open]
         out: dict[str, dict[str, Any]] = {}
-        for kind, path in PATH_OF_KIND.items():
-            if kind not in self.judged_kinds:
-                continue
-            mine = [f for f in firings if f.kind == kind]
+        for kind, path, mine in self._judged_firings():
             judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
             if judged and not any(f.reached for f in mine):
-                became = Counter(f.seen for f in mine if f.seen != NOT_OBSERVED)
+                became = Counter(f.seen for f in mine if f.seen not in UNJUDGED)
                 out[kind] = {"path": path, "fired": len(mine), "judged": len(judged),
                              "became": {o: became[o] for o in OUTCOMES if became[o]}}
         return out
+
+    def path_unseen(self) -> dict[str, dict[str, Any]]:
+        """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` none of whose
+        firings reached its path or was judged on what the run saw, and at least one of which
+        could have been judged (``_Firing.judged``) but was not observed: whether the run tested
+        that path is not known (a doubt, as a path missed). A kind whose firings were all never
+        served, or could none of them reach their path, is not here."""
+        out: dict[str, dict[str, Any]] = {}
+        for kind, path, mine in self._judged_firings():
+            judged = [f for f in mine if f.judged and f.outcome not in (None, NOT_OBSERVED)]
+            unseen = [f for f in mine if f.judged and f.seen == NOT_OBSERVED]
+            if unseen and not judged and not any(f.reached for f in mine):
+                became = Counter(f.seen for f in mine)
+                out[kind] = {"path": path, "fired": len(mine), "not_observed": len(unseen),
+                             "became": {o: became[o] for o in OUTCOMES if became[o]}}
+        return out
+
+    def _judged_firings(self) -> list[tuple[str, str, list[_Firing]]]:
+        """(kind, its path, its firings) for each kind of ``PATH_OF_KIND`` the run judges."""
+        firings = [*self._done, *self._open]
+        return [(kind, path, [f for f in firings if f.kind == kind])
+                for kind, path in PATH_OF_KIND.items() if kind in self.judged_kinds]
 
     def by_kind(self) -> dict[str, dict[str, int]]:
         """Kind -> outcome -> firings (the outcomes seen only), kinds and outcomes in order."""
@@ -470,19 +509,46 @@ def path_missed(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str,
     for kind, path in PATH_OF_KIND.items():
         if kind not in JUDGED_KINDS:
             continue
-        seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o != NOT_OBSERVED}
+        seen = {o: n for o, n in (by_kind.get(kind) or {}).items() if o not in UNJUDGED}
         if seen and not seen.get(path):
             out[kind] = {"path": path, "fired": sum((by_kind.get(kind) or {}).values()), "became": dict(seen)}
     return out
 
 
+def path_unseen(by_kind: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, Any]]:
+    """Kind -> what its firings became, for each kind of ``JUDGED_KINDS`` whose firings were all
+    unjudged (``UNJUDGED``), one at least not observed, from the outcomes alone: a report rebuilt
+    from a summary that kept no ``faults.path_unseen`` reads it so (the run's own is its fold's
+    ``path_unseen``, which leaves out the firings that could not reach their path)."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, path in PATH_OF_KIND.items():
+        mine = by_kind.get(kind) or {}
+        if kind in JUDGED_KINDS and mine.get(NOT_OBSERVED) and not set(mine) - UNJUDGED:
+            out[kind] = {"path": path, "fired": sum(mine.values()), "not_observed": mine[NOT_OBSERVED],
+                         "became": dict(mine)}
+    return out
+
+
+def never_served_count(by_kind: Mapping[str, Mapping[str, int]]) -> int:
+    """How many firings the device took back whole (``never_served``), of every kind: a run whose
+    every firing is one injected nothing the system met."""
+    return sum(int(seen.get(NEVER_SERVED, 0)) for seen in by_kind.values())
+
+
+def describe_outcome(outcome: str) -> str:
+    """An outcome as a person reads it (``OUTCOME_WORDS``, else its name in words)."""
+    return OUTCOME_WORDS.get(outcome, outcome.replace("_", " "))
+
+
 def describe_missed(missed: Mapping[str, Mapping[str, Any]]) -> str:
-    """The verdict's clause for ``path_missed``: each kind, how many fired and what they became."""
+    """The verdict's clause for ``path_missed`` (and ``path_unseen``): each kind, how many fired
+    and what they became."""
     return ", ".join(f"{kind} ({m.get('fired')} fired, none seen as {str(m.get('path')).replace('_', ' ')}: "
-                     + ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in (m.get("became") or {}).items()) + ")"
+                     + ", ".join(f"{n} {describe_outcome(o)}" for o, n in (m.get("became") or {}).items()) + ")"
                      for kind, m in sorted(missed.items()))
 
 
-__all__ = ["JUDGED_KINDS", "OUTCOMES", "OUTCOME_OF_ERROR", "PATH_OF_KIND", "RATE_ERROR_KINDS", "REFUSED_BY_KIND",
-           "SETTLE_S", "WATCHDOG_KINDS", "FaultOutcomeFold", "describe_missed", "fold_history", "judged_kinds",
-           "late_counter", "outcomes_by_kind", "path_missed", "period_of_applied", "run_period", "settle_for"]
+__all__ = ["JUDGED_KINDS", "OUTCOMES", "OUTCOME_OF_ERROR", "OUTCOME_WORDS", "PATH_OF_KIND", "RATE_ERROR_KINDS",
+           "REFUSED_BY_KIND", "SETTLE_S", "UNJUDGED", "WATCHDOG_KINDS", "FaultOutcomeFold", "describe_missed",
+           "describe_outcome", "fold_history", "judged_kinds", "late_counter", "never_served_count", "outcomes_by_kind",
+           "path_missed", "path_unseen", "period_of_applied", "run_period", "settle_for"]

@@ -60,7 +60,7 @@ from .faults import PROFILES, FaultInjector, Profile, Schedule, load_profile, re
 from .faults.unfired import unfired_kinds
 from .faults.refused import mostly_refused_of, not_applicable_of
 from .faults.xrun_bound import period_of
-from .fault_outcomes import fold_history, judged_kinds
+from .fault_outcomes import fold_history, judged_kinds, never_served_count
 from .gates import DEFAULT_STEADY_STATE_S, evaluate_gates
 from .history import History, append_note, run_op
 from .runfolder import LOCK_NAME, RunFolder, RunFolderError, remove_refused_run
@@ -715,9 +715,10 @@ class ReliabilityRun:
         status = "interrupted" if interrupted else "completed"
         outcome_fold = fold_history((e.to_dict() for e in history), system.metrics().counters,
                                     period_of(self.spec.config), judged_kinds_of(system, spec.backend))
-        fault_outcomes, missed = outcome_fold.by_kind(), outcome_fold.path_missed()
-        verdict = judge_run(verdicts, status=status, path_missed=missed,
+        fault_outcomes, missed, unseen = outcome_fold.by_kind(), outcome_fold.path_missed(), outcome_fold.path_unseen()
+        verdict = judge_run(verdicts, status=status, path_missed=missed, path_unseen=unseen,
                             faults_wanted=self.profile.wants_faults, faults_injected=injector.fired,
+                            faults_never_served=never_served_count(fault_outcomes),
                             gates=gates, steady=steady_state.to_dict(), faults_skipped=injector.skips(),
                             not_started=not_started, device_losses=losses, notes=config_warnings,
                             unfired=scheduled_unfired(injector), unfired_why=unfired_why(injector),
@@ -726,7 +727,7 @@ class ReliabilityRun:
         summary = summarize(spec, system, history, injector, verdicts, wall, clock.now() - t0,
                             callbacks=callbacks, cpu_s=cpu_s, verdict=verdict,
                             faults_wanted=self.profile.wants_faults, fault_outcomes=fault_outcomes,
-                            path_missed=missed)
+                            path_missed=missed, path_unseen=unseen)
         summary["status"] = status  # the reports read it: an interrupted run's report says so
         if not_started is not None:
             summary["not_started"] = not_started  # and why a system never ran (the reports' verdict too)
@@ -1075,21 +1076,25 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
               callbacks: CallbackDurations | None = None, cpu_s: float | None = None,
               verdict: RunVerdict | None = None, faults_wanted: bool = False,
               fault_outcomes: dict[str, dict[str, int]] | None = None,
-              path_missed: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+              path_missed: dict[str, dict[str, Any]] | None = None,
+              path_unseen: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The run in figures (``summary.json``). ``callbacks``: every callback's duration, folded during
     the run (without it, the system's reservoir of the last 65 536 is used); ``cpu_s``: the process's
     CPU time over the run; ``verdict``: the run's verdict (judged from ``verdicts`` when not given);
     ``fault_outcomes``: what each kind's firings became (``harness.fault_outcomes``; read from
     ``history`` when not given); ``path_missed``: the kinds whose judged firings never reached
-    their path (``FaultOutcomeFold.path_missed``; read with the outcomes when not given)."""
+    their path (``FaultOutcomeFold.path_missed``; read with the outcomes when not given);
+    ``path_unseen``: the kinds none of whose firings was judged, one not observed
+    (``FaultOutcomeFold.path_unseen``; likewise)."""
     if verdict is None:
         verdict = judge_run(verdicts)
     counters = system.metrics().counters
-    if fault_outcomes is None or path_missed is None:
+    if fault_outcomes is None or path_missed is None or path_unseen is None:
         outcome_fold = fold_history((e.to_dict() for e in history), counters, period_of(spec.config),
                                     judged_kinds_of(system, spec.backend))
         fault_outcomes = outcome_fold.by_kind() if fault_outcomes is None else fault_outcomes
         path_missed = outcome_fold.path_missed() if path_missed is None else path_missed
+        path_unseen = outcome_fold.path_unseen() if path_unseen is None else path_unseen
     acc = system.frame_accounts()
     faults = Counter(injector.fired_by_kind)
     if callbacks is None:
@@ -1155,6 +1160,10 @@ def summarize(spec: RunSpec, system: AudioSystem, history: History, injector: Fa
                    # kinds that name a path (an xrun) none of whose firings reached it: the run
                    # tested nothing of that path (the verdict's doubt)
                    "path_missed": path_missed,
+                   # kinds that name a path none of whose firings was judged, one at least acting
+                   # past the history's samples (not observed): whether the run tested that path
+                   # is not known (the verdict's doubt)
+                   "path_unseen": path_unseen,
                    # the kinds judged so: a stall only on a system with the stock watchdog, a
                    # rate change only on a device that reports it as its own error
                    "judged_kinds": sorted(judged_kinds_of(system, spec.backend))},

@@ -178,6 +178,7 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
               unfired: Mapping[str, int] | None = None, unfired_why: Mapping[str, Any] | None = None,
               delivery_held: int | None = None, subject: str = "invariants",
               path_missed: Mapping[str, Mapping[str, Any]] | None = None,
+              path_unseen: Mapping[str, Mapping[str, Any]] | None = None, faults_never_served: int = 0,
               mostly_refused: Mapping[str, Mapping[str, Any]] | None = None,
               not_applicable: Mapping[str, Mapping[str, Any]] | None = None) -> RunVerdict:
     """Turn a run's findings into its verdict (the only place that does).
@@ -219,6 +220,14 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     none of whose judged firings reached it (``harness.fault_outcomes.path_missed``,
     ``summary.json``'s ``faults.path_missed``): a completed run that injected it tested nothing of
     that path, as of a kind that never fired, and is inconclusive naming it.
+    ``path_unseen``: kind -> what its firings became, for each such kind none of whose firings was
+    judged and one at least not observed (``harness.fault_outcomes.path_unseen``, ``summary.json``'s
+    ``faults.path_unseen``: its window outlasted the samples that show an outcome): whether the
+    run tested that path is not known, inconclusive naming it.
+    ``faults_never_served``: of the ``faults_injected``, the firings the device took back whole
+    before the system met them (``harness.fault_outcomes.never_served_count``): never a doubt of
+    their own, but a run all of whose firings were is a run that injected nothing the system met,
+    inconclusive as one that injected none.
     ``mostly_refused``: kind -> ``{"fired", "refused", "reasons"}`` for each kind more of whose
     firings were refused than acted (``harness.faults.refused``, ``summary.json``'s
     ``faults.mostly_refused``): the system had nothing for them to act on when they came (failed,
@@ -306,6 +315,11 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     if faults_wanted and faults_injected == 0:
         doubts.append("the fault profile asked for faults but none was injected: nothing was tested "
                       "under faults" + (f" ({skipped})" if skipped else ""))
+    elif faults_wanted and faults_injected and faults_never_served >= faults_injected:
+        doubts.append(f"the fault profile asked for faults but none was injected that the system met: the "
+                      f"{'one' if faults_injected == 1 else f'{faults_injected}'} that fired "
+                      f"{'was' if faults_injected == 1 else 'were'} taken back whole before a block took any "
+                      "(never served): nothing was tested under faults" + (f" ({skipped})" if skipped else ""))
     elif skipped:
         notes.append(skipped)
     if unfired and status == "completed" and faults_injected:
@@ -316,6 +330,9 @@ def judge_run(checks: Iterable[Any], *, status: str = "completed", crashed: str 
     if path_missed and status == "completed":
         doubts.append("fault kinds that fired never reached the path they name: " + describe_missed(path_missed)
                       + ": the run tested nothing of those paths")
+    if path_unseen and status == "completed":
+        doubts.append("fault kinds whose firings' outcomes the run could not see: " + describe_missed(path_unseen)
+                      + ": whether the run tested those paths is not known")
     if mostly_refused and status == "completed" and faults_injected:
         notes.append(REFUSED_MOSTLY + describe_refused(mostly_refused) + ": the run tried them less than it drew them")
     if not_applicable:

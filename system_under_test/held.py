@@ -9,10 +9,12 @@ takes those bytes out of the series it fits (``harness.leaks``), naming them.
 The bytes are a **lower bound**, by construction: only objects made for one record are counted
 (the record, an ``ErrorInfo``, its own details mapping and the lists and dicts inside it, the log's
 pointer to it). A transition log counts its records' seqs (made by its own counter, one for each
-record: left out, they were 23 % of a full log's bytes), but no string or time: a cause may be a
-literal shared by every record, or one formatted cause shared by a transition's five records, and
-a time may be the same object another record holds (measured: counting them per record overcounted
-a transition log's bytes by 13 %; left out, a soak's causes are 6 % of its log's bytes). The error
+record: left out, they were 23 % of a full log's bytes) and its cause strings once each, while
+nothing but its records holds them (``CauseRuns``: a recovery's formatted cause is shared by its
+five records, a literal by the code that wrote it; read when the fill is asked, so whatever call
+chain passed the cause down has let it go; left out, a soak's causes were 6 % of its log's bytes),
+but no time: a time may be the same object another record holds (counting them per record, with
+the causes, overcounted a transition log's bytes by 13 %). The error
 log also counts the leaves made for each error (``error_record_leaf_bytes``: its seq, a formatted
 message, a stall's float details), told from shared ones by their references as the record is
 added (``FRESH_REFS``: a literal or an object other records hold has more), the sum kept beside
@@ -23,11 +25,12 @@ leaves some of the log's growth in the judged series.
 from __future__ import annotations
 
 import sys
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BoundedFill", "FRESH_REFS", "detail_container_bytes", "error_record_bytes", "error_record_leaf_bytes",
-           "transition_record_bytes"]
+__all__ = ["BoundedFill", "CauseRuns", "FRESH_REFS", "detail_container_bytes", "error_record_bytes",
+           "error_record_leaf_bytes", "transition_record_bytes"]
 
 #: a deque's pointer to each item (its blocks hold 64 items each; their headers are not counted)
 _SLOT = 8
@@ -51,11 +54,76 @@ def transition_record_bytes(record: Any) -> int:
     the interpreter's cache of small ints (the log's counter makes one for each record: nothing
     else keeps it once the observers have read it). States are enum members; the time, component
     and cause may be shared with other records or made once for many (a recovery's formatted cause
-    is its system's and its four components' records'): not counted. Measured over a 10-minute
-    default soak's full log (``bench/transition_log_leaves.py``): records 65 %, seqs 23 %, slots
-    6 %, cause strings 6 %, times 0.1 % of the bytes only the log held."""
+    is its system's and its four components' records'): not counted here; the log counts its
+    causes once each in its ``CauseRuns``. Measured over a 10-minute default soak's full log
+    (``bench/transition_log_leaves.py``): records 65 %, seqs 23 %, slots 6 %, cause strings 6 %,
+    times 0.1 % of the bytes only the log held."""
     n = _SLOT + sys.getsizeof(record)
     return n + _seq_bytes(record.seq)
+
+
+#: the references ``CauseRuns.owned_bytes`` makes to a cause as it reads it, besides its records'
+#: and its runs': the tally's entry, its own local name, and ``sys.getrefcount``'s argument
+_TALLY_REFS = 3
+
+
+class CauseRuns:
+    """A bounded log's cause strings as runs, in its records' order: each run one cause object and
+    how many records in a row hold it; their bytes are the log's while nothing else holds them.
+
+    Why runs: the records sharing one formatted cause (a recovery's system and four components)
+    come in a row, so a run is a deque slot for the cause and one for its length, 16 bytes, where
+    a mapping from each distinct cause cost more than the strings it counted (108 152 B for
+    74 096 B of causes over a 10-minute default soak's full log). A record leaving the log is the
+    oldest, whose cause is the first run's.
+
+    Why the count is read when the fill is asked and not as a record is added: as it is added, a
+    cause is also held by every frame of the call chain that passed it down (the system's ``_set``,
+    the coordinator's ``transition`` and ``try_transition``), a depth that differs from one caller to
+    another; once the transition is done only the holders that last remain. A cause whose
+    references are exactly its records' and its runs' (``_TALLY_REFS`` besides) is the log's alone,
+    and freed with its last record: counted once. A literal is also its code's, an interned or
+    cached string the interpreter's, and one formatted for a recovery that the harness's history or
+    an error still holds is theirs too: not counted while they hold it (a lower bound, as every
+    count here)."""
+
+    __slots__ = ("_causes", "_lengths")
+
+    def __init__(self) -> None:
+        self._causes: deque[Any] = deque()
+        self._lengths: deque[int] = deque()
+
+    def hold(self, cause: Any) -> None:
+        """The log's newest record holds ``cause``."""
+        if self._causes and self._causes[-1] is cause:
+            self._lengths[-1] += 1
+        else:
+            self._causes.append(cause)
+            self._lengths.append(1)
+
+    def let_go_oldest(self) -> None:
+        """The log's oldest record has left it."""
+        self._lengths[0] -= 1
+        if not self._lengths[0]:
+            self._causes.popleft()
+            self._lengths.popleft()
+
+    def owned_bytes(self) -> int:
+        """The bytes of the causes nothing but the log's records (and their runs) holds, each
+        counted once, and the runs' own: a slot for each cause and length, and a length past the
+        interpreter's cache of small ints (a run of more than 256 records)."""
+        tally: dict[int, list[Any]] = {}  # id -> [cause, records holding it, runs holding it]
+        n = 0
+        for cause, length in zip(self._causes, self._lengths):
+            entry = tally.setdefault(id(cause), [cause, 0, 0])
+            entry[1] += length
+            entry[2] += 1
+            n += 2 * _SLOT + _seq_bytes(length)
+        for entry in tally.values():
+            cause = entry[0]  # rebound: the one local reference _TALLY_REFS counts
+            if sys.getrefcount(cause) - _TALLY_REFS == entry[1] + entry[2]:
+                n += sys.getsizeof(cause)
+        return n
 
 
 def error_record_bytes(record: Any) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .held import BoundedFill, transition_record_bytes
+from .held import BoundedFill, CauseRuns, transition_record_bytes
 
 
 class State(str, enum.Enum):
@@ -122,6 +122,7 @@ class TransitionHistory:
         self._lock = threading.Lock()
         self.dropped = 0
         self._held_bytes = 0  # a lower bound of the records' bytes (``held``), kept as they come and go
+        self._causes = CauseRuns()  # the records' cause strings, counted while only the log holds them
 
     def append(self, time: float, component: str, from_state: State, to_state: State, cause: str
                ) -> TransitionRecord:
@@ -131,16 +132,18 @@ class TransitionHistory:
                 self.dropped += 1
                 if self._records:  # a log of size 0 keeps nothing: nothing to give back
                     self._held_bytes -= transition_record_bytes(self._records[0])
+                    self._causes.let_go_oldest()
             self._records.append(record)
             if self._records.maxlen:
                 self._held_bytes += transition_record_bytes(record)
+                self._causes.hold(cause)
             return record
 
     def fill(self) -> BoundedFill:
         """Records held, the bound, and a lower bound of their bytes: a log still filling is
         growth a memory judge must not take for a leak (``system_under_test.held``)."""
         with self._lock:
-            return BoundedFill(len(self._records), self.maxlen, self._held_bytes)
+            return BoundedFill(len(self._records), self.maxlen, self._held_bytes + self._causes.owned_bytes())
 
     def records(self, component: str | None = None) -> list[TransitionRecord]:
         with self._lock:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..durations import run_duration_arg
 from ..errors import UsageError
+from ..fault_outcomes import describe_outcome
 from ..inputs import load_document, seed_arg
 from ..runner import BACKENDS, ReliabilityRun, RunSpec, check_device, install_stop_signals, run_config
 from ..sut_protocol import add_system_option, load_system
@@ -167,7 +168,7 @@ def handler(args: argparse.Namespace) -> int:
         outcomes = s["faults"].get("outcomes") or {}
         if outcomes:
             print("  as the system saw them: " + "; ".join(
-                f"{kind} " + ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in seen.items())
+                f"{kind} " + ", ".join(f"{n} {describe_outcome(o)}" for o, n in seen.items())
                 for kind, seen in outcomes.items()))
         skipped = describe_skips(s["faults"].get("skipped") or {})
         if skipped:

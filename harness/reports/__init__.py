@@ -198,6 +198,8 @@ def run_data_from_run(history: Any, *, run_dir: Path, meta: dict[str, Any], labe
         meta["fault_outcomes"] = summary["faults"]["outcomes"]  # the reports' table, the verdict's path doubt
     if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("path_missed"), dict):
         meta["path_missed"] = summary["faults"]["path_missed"]  # as the run judged it, from its whole history
+    if isinstance(summary.get("faults"), dict) and isinstance(summary["faults"].get("path_unseen"), dict):
+        meta["path_unseen"] = summary["faults"]["path_unseen"]  # likewise
     if summary.get("not_started"):
         meta["not_started"] = str(summary["not_started"])
     if isinstance(summary.get("device_losses"), dict):

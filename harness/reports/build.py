@@ -42,7 +42,7 @@ from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bi
 from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import INSIDE_WARMUP, judge
 from ..verdict import judge_run
-from ..fault_outcomes import path_missed
+from ..fault_outcomes import never_served_count, path_missed, path_unseen
 from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, WINDOW_RECORDS_METRIC, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
                    fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
@@ -223,6 +223,8 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
             rd.meta["fault_outcomes"] = end_faults["outcomes"]
         if isinstance(end_faults.get("path_missed"), dict):
             rd.meta["path_missed"] = end_faults["path_missed"]
+        if isinstance(end_faults.get("path_unseen"), dict):
+            rd.meta["path_unseen"] = end_faults["path_unseen"]
         unfired = end_faults.get("scheduled_unfired")
         if isinstance(unfired, dict) and unfired:
             rd.meta["faults_unfired"] = unfired
@@ -391,7 +393,10 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     # the run's own judgement of the paths (its fold knew which firings could reach theirs), or
     # for a summary that kept none, one read from the outcomes alone
     missed = rd.meta["path_missed"] if isinstance(rd.meta.get("path_missed"), dict) else path_missed(fault_outcomes)
-    verdict = judge_run(verdicts, path_missed=missed, status="completed" if rd.status == "completed" else
+    unseen = rd.meta["path_unseen"] if isinstance(rd.meta.get("path_unseen"), dict) else path_unseen(fault_outcomes)
+    verdict = judge_run(verdicts, path_missed=missed, path_unseen=unseen,
+                        faults_never_served=never_served_count(fault_outcomes),
+                        status="completed" if rd.status == "completed" else
                         ("crashed" if rd.status == "failed" else rd.status),
                         leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
                         leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from ..durations import format_duration
+from ..fault_outcomes import describe_outcome
 from .evidence import render_evidence, render_value
 from ..verdict import steady_windows
 from .templating import environment
@@ -43,7 +44,7 @@ def _fmt_d(v: Any) -> str:
 
 def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     env = environment(num=_num, pct=_pct, ms=_ms, fmt_d=_fmt_d, evidence=render_evidence, value=render_value,
-                      steady_windows=steady_windows)
+                      outcome=describe_outcome, steady_windows=steady_windows)
     figs = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
     from ..journal import JOURNAL_GLITCHES
     from .plots import MIME

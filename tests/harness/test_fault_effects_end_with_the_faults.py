@@ -272,8 +272,9 @@ def test_what_is_taken_back_of_one_device_in_several_goes_is_counted_whole() -> 
 def test_a_firing_the_faults_end_took_back_whole_is_not_judged(kind: str, params: dict) -> None:
     """A run's only firing of a judged kind comes in its last period: the faults end before a block
     takes any of it, and its request is taken back whole. The system never met it: it read
-    "nothing seen" and the kind's path missed (a healthy run's verdict INCONCLUSIVE); now it is
-    not observed and judges nothing. One a block took a part of is judged as before."""
+    "nothing seen" and the kind's path missed (a healthy run's verdict INCONCLUSIVE); then "not
+    observed", the word of a firing whose outcome the run could not see; now it is never served,
+    and judges nothing, neither missed nor unseen. One a block took a part of is judged as before."""
     system, history = _running()
     history.snapshot(system)
     injector = FaultInjector(system, (), seed=1, history=history)
@@ -282,7 +283,7 @@ def test_a_firing_the_faults_end_took_back_whole_is_not_judged(kind: str, params
     system.run_for(1.0)
     history.snapshot(system)
     fold = fold_history([e.to_dict() for e in history.entries])
-    assert fold.by_kind() == {kind: {"not_observed": 1}} and fold.path_missed() == {}
+    assert fold.by_kind() == {kind: {"never_served": 1}} and fold.path_missed() == fold.path_unseen() == {}
 
 
 def test_a_firing_the_faults_end_took_back_in_part_is_judged() -> None:
@@ -301,18 +302,36 @@ def test_a_firing_the_faults_end_took_back_in_part_is_judged() -> None:
     assert fold.by_kind() == {"callback_raises": {"error": 1}} and fold.path_missed() == {}
 
 
-def test_a_run_whose_only_xrun_fires_as_its_faults_end_is_not_left_inconclusive(tmp_path: Path) -> None:
-    """A 10 s run whose only fault is an xrun 0.1 ms before the faults end: no block comes before
-    they end, and its delay is taken back whole. The run read INCONCLUSIVE ("xrun: 1 fired, none
-    seen as xrun: 1 nothing seen"): the run's own end, not the system, kept the fault from acting.
-    The firing is now not observed, its note names it, and the run passes."""
+def _run_with(tmp_path: Path, faults: list[tuple[float, dict]]) -> tuple[ReliabilityRun, object]:
+    """A 10 s default run, seed 98195, with ``faults`` (time, the fault's dict) as its schedule."""
     from harness.faults.schedule import Schedule
 
     run = ReliabilityRun(RunSpec(duration_s=10.0, seed=98195, faults="default", report_root=tmp_path))
-    run.schedule = Schedule.fixed([(9.9999, fault_from_dict({"kind": "xrun", "delay_s": 0.005}))],
-                                  duration_s=10.0, seed=98195)
-    result = run.execute(reports=False)
-    assert result.verdict.outcome.value == "pass", result.verdict.headline()
-    assert result.summary["faults"]["outcomes"] == {"xrun": {"not_observed": 1}}
+    run.schedule = Schedule.fixed([(at, fault_from_dict(f)) for at, f in faults], duration_s=10.0, seed=98195)
+    return run, run.execute(reports=False)
+
+
+def test_a_run_whose_only_xrun_fires_as_its_faults_end_injected_nothing_the_system_met(tmp_path: Path) -> None:
+    """A 10 s run whose only fault is an xrun 0.1 ms before the faults end: no block comes before
+    they end, and its delay is taken back whole. The run read INCONCLUSIVE for the xrun path
+    missed ("1 nothing seen"), then PASSED with it "not observed": a run that asked for faults and
+    whose system met none. It is INCONCLUSIVE, as a run that injected none: the firing is never
+    served, no path is missed or unseen, and the doubt says the one that fired was taken back."""
+    run, result = _run_with(tmp_path, [(9.9999, {"kind": "xrun", "delay_s": 0.005})])
+    assert result.verdict.outcome.value == "inconclusive", result.verdict.headline()
+    assert result.summary["faults"]["outcomes"] == {"xrun": {"never_served": 1}}
+    assert result.summary["faults"]["path_missed"] == result.summary["faults"]["path_unseen"] == {}
+    (doubt,) = result.verdict.doubts
+    assert "none was injected that the system met" in doubt and "taken back whole" in doubt, doubt
     (note,) = [e.data for e in result.history if e.type == "note" and e.value == "fault_taken_back"]
     assert note["fault_id"] == "xrun#0" and note["delay_s"] == 0.005 and note["window_end"] > run.injector.disarmed_at
+
+
+def test_a_fault_never_served_beside_one_that_acted_neither_fails_the_run_nor_leaves_it_inconclusive(
+        tmp_path: Path) -> None:
+    """The same run with an xrun at 5 s that acts: the late one is never served and judges nothing,
+    the run passes on the first."""
+    _, result = _run_with(tmp_path, [(5.0, {"kind": "xrun", "delay_s": 0.005}),
+                                     (9.9999, {"kind": "xrun", "delay_s": 0.005})])
+    assert result.verdict.outcome.value == "pass", result.verdict.headline()
+    assert result.summary["faults"]["outcomes"] == {"xrun": {"xrun": 1, "never_served": 1}}
