@@ -12,11 +12,15 @@ a minimum at or under the longest lifetime's judged span lets them through. So e
 report's verdict ("rule") and the verdict with the rule silent ("pooled"), the lifetimes' judged
 minutes, the verdict with the lifetimes read as one (no offset: a simulated resume replays the run, so
 its lifetimes' levels are comparable, leak27's other proposal) and the counts' (threads, descriptors)
-verdicts, which the rule does not reach.
+verdicts, which the rule does not reach. The report's verdict is the one ``harness.reports.build``
+gives: where every resume replayed (the journal's ``resumed`` notes), the lifetimes read as one series
+past each one's replay settling (``harness.leak_lifetimes``); "apart" is the verdict with each lifetime
+fitted apart, the rule before.
 
 ``--cut-every S``: an uninterrupted soak read as if resumed every ``S`` seconds (each sample's
 segment is its time // S): the lifetimes' pooled slopes without a replay's settling, on the many
-uninterrupted soaks already recorded. A bad argument or a folder that is not a soak's: exit 2,
+uninterrupted soaks already recorded; the report's column reads such a soak as if every cut were a
+verified replay. A bad argument or a folder that is not a soak's: exit 2,
 nothing printed.
 """
 
@@ -34,7 +38,7 @@ import numpy as np
 from harness import leaks
 from harness.journal import JournalError
 from harness.leak_levels import after_warmup
-from harness.reports.build import _leaks
+from harness.reports.build import _leaks, run_data_from_journal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak_allocator_rejudge import samples_of  # noqa: E402
@@ -59,6 +63,17 @@ def judged_minutes(samples: list[dict[str, Any]]) -> list[float]:
     return [float(np.ptp(t[keep & (g == k)])) / 60.0 if (keep & (g == k)).any() else 0.0 for k in np.unique(g)]
 
 
+def resumes_of(run_dir: Path, samples: list[dict[str, Any]], cut: bool) -> list[dict[str, Any]]:
+    """The soak's ``resumed`` notes as the report reads them; for a soak cut by ``--cut-every``, one
+    verified replay a cut."""
+    if cut:
+        return [{"mode": "replay", "verified": True}] * (len({s["segment"] for s in samples}) - 1)
+    journal = run_dir / "journal.jsonl"
+    if not journal.is_file():
+        journal = run_dir / "run" / "journal.jsonl"
+    return list(run_data_from_journal(journal).meta.get("resumed") or ())
+
+
 def _mb(v: float | None) -> str:
     return "-" if v is None else f"{v / 1e6:.2f}"
 
@@ -70,13 +85,16 @@ def row(run_dir: Path, cut_every_s: float | None) -> str:
     if cut_every_s is not None:
         samples = [{**s, "segment": int(s["t"] // cut_every_s)} for s in samples]
     spans = judged_minutes(samples)
+    report = _leaks(samples, resumes_of(run_dir, samples, cut_every_s is not None))["rss_bytes"]
     rule = _leaks(samples)
     with _lifetimes_rule_silent():
         pooled = _leaks(samples)
     one = _leaks([{**s, "segment": 0} for s in samples])["rss_bytes"]
     r, p = rule["rss_bytes"], pooled["rss_bytes"]
     counts = ", ".join(f"{m} {rule[m].verdict} ({rule[m].shape})" for m in ("threads", "open_fds") if m in rule)
-    return (f"| {run_dir.name} | {len(spans)} | {' '.join(f'{m:.1f}' for m in spans)} | {r.verdict} ({r.shape}) | "
+    return (f"| {run_dir.name} | {len(spans)} | {' '.join(f'{m:.1f}' for m in spans)} | "
+            f"**{report.verdict} ({report.shape})** {report.lifetimes_rule or '-'} {_mb(report.slope_per_hour)} | "
+            f"{r.verdict} ({r.shape}) | "
             f"**{p.verdict} ({p.shape})** | {_mb(p.slope_per_hour)} | {_mb(p.late_slope_per_hour)} | "
             f"{p.pymalloc_verdict or '-'} ({p.pymalloc_shape or '-'}) {_mb(p.pymalloc_slope_per_hour)} | "
             f"{one.verdict} ({one.shape}) {_mb(one.slope_per_hour)} | {counts} |")
@@ -101,9 +119,9 @@ def main(argv: list[str]) -> int:
         except (JournalError, OSError, KeyError, ValueError) as exc:
             print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
             return 2
-    print("| run | lifetimes | judged min each | report (rule) | pooled (rule silent) | RSS MB/h | late half MB/h | "
+    print("| run | lifetimes | judged min each | report (lifetimes rule) MB/h | apart (rule before) | pooled (rule silent) | RSS MB/h | late half MB/h | "
           "pymalloc (pooled) MB/h | one lifetime (levels across, no offsets) MB/h | counts |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 
