@@ -16,6 +16,13 @@ may be read together depends on what the resume did (the journal's ``resumed`` n
 - **continue** (a real device), a replay whose digest did not match, or a resume the journal does
   not describe: the new process starts its structures empty (a level drop of ~5 MB was seen at a
   real resume), so each lifetime is fitted **apart**, today's rule (``harness.leaks``, points 1 and 8).
+
+The report does not read lifetimes so yet (``harness.reports.build`` passes no rule; ``harness.leaks``,
+point 9): on real resumed soaks the one-series reading called a healthy 1-hour soak replayed every 20
+minutes a leak, and a verified replay's process may still sit at another level than the first
+lifetime's (the first process of a fresh tree compiles its numba kernels: ~43 MB of malloc's bytes
+that no replayed process holds), which a one-series slope reads as a fall (bench/RESULTS.md, issue
+#11). ``bench/leak_resumed_pooled.py`` prints the rule's verdict beside the report's.
 """
 
 from __future__ import annotations

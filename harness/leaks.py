@@ -11,7 +11,8 @@ How a slope is judged (``judge``), and why:
 1. **Warm-up is skipped**: the first ``warmup_fraction`` (10 %) of the time span, at least one
    sample. Caches, pools and the allocator grow early and then stop; that is not a leak. Each
    segment of a resumed soak (a process lifetime) skips that share of the whole span from its own
-   start (``harness.leak_levels.after_warmup`` says why), unless its resumes replayed (point 9).
+   start (``harness.leak_levels.after_warmup`` says why), unless the caller reads its replayed
+   lifetimes as one series (point 9).
 2. **Theil-Sen slope** (the median of all pairwise slopes): robust to the odd spike (a recovery
    that briefly holds two streams, a GC that has not run yet) and to a single step, which
    least squares would turn into a trend.
@@ -167,7 +168,11 @@ How a slope is judged (``judge``), and why:
    a replay not verified, or resumed lifetimes none of which outlasts the settling (nothing of theirs
    to read: resume less often) keep points 1 and 8, and the reason says which rule judged and why
    (``lifetimes_rule``). Why: a lifetime's own warm-up is a share of the whole span, so an 8-hour
-   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11).
+   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). **The report
+   does not use this rule** (``harness.reports.build`` gives no ``lifetimes``): measured on real
+   resumed soaks it read a healthy 1-hour soak replayed every 20 minutes "leak", and a first lifetime
+   whose process compiled the tree's numba kernels stood ~57 MB above the replayed one, a level drop
+   that would hide a leak; ``bench/leak_resumed_pooled.py`` prints its verdict beside the report's.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).

@@ -326,7 +326,9 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     failures = _failures(ef.entered_failed, verdicts)
     incidents = ef.incidents.summary()
     n_incidents = incidents["incident_count"]
-    leaks = _leaks(fold.samples, rd.meta.get("resumed"))
+    # each lifetime of a resumed soak read apart: the one-series rule for replayed lifetimes
+    # (``_leaks``' ``resumes``) read a healthy resumed soak "leak" (bench/RESULTS.md, issue #11)
+    leaks = _leaks(fold.samples)
     if not fold.samples.n:
         missing.append("no resource samples: leak slopes not computed")
     if not verdicts:
@@ -485,7 +487,8 @@ def _leaks(samples: SampleFold | list[dict[str, Any]], resumes: list[dict[str, A
     RSS the allocators' bytes in use (``ALLOCATOR_METRICS``: malloc's, pymalloc's), each where every
     sample carries it, with the history window's entries (``WINDOW_RECORDS_METRIC``) for pymalloc's.
     ``resumes``: the journal's ``resumed`` notes, which say how a resumed soak's lifetimes are read
-    (``harness.leak_lifetimes``: one series where every resume replayed, else each apart)."""
+    (``harness.leak_lifetimes``: one series where every resume replayed, else each apart); None
+    (the report's reading): each lifetime apart, with no rule named."""
     fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
     if not fold.n:
         return {}

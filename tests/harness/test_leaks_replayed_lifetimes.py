@@ -91,11 +91,14 @@ class _Killed(BaseException):
 @pytest.mark.slow
 def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path, monkeypatch) -> None:
     """A 60 s simulated soak ended every second 5 s checkpoint and resumed (``--resume`` replays it, checks
-    its digest and journals the next segment): its report reads the lifetimes as one series and says
-    so. The settling is cut to 2 s, in scale with the soak's 10 s lifetimes (5 min of a 60 s soak would
-    leave nothing of the resumed lifetimes to read)."""
+    its digest and journals the next segment): its journal's resumes read its lifetimes as one series,
+    and the verdicts say so. The settling is cut to 2 s, in scale with the soak's 10 s lifetimes (5 min
+    of a 60 s soak would leave nothing of the resumed lifetimes to read). The report itself keeps each
+    lifetime apart, naming no rule: the one-series rule read a healthy resumed soak "leak"
+    (bench/RESULTS.md, issue #11)."""
     import harness.journal as journal_mod
     from harness.cli import main
+    from harness.reports.build import _leaks, run_data_from_journal
 
     monkeypatch.setattr(leak_lifetimes, "REPLAY_SETTLE_S", 2.0)
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
@@ -124,10 +127,12 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert lifetimes >= 4, lifetimes
     assert all(r["mode"] == "replay" and r["verified"] is True for r in report["run"]["resumed"]), report["run"]
-    leaks = report["stability"]["leaks"]
+    assert all(v["lifetimes_rule"] is None for v in report["stability"]["leaks"].values()), report["stability"]
+    rd = run_data_from_journal(run_dir / "journal.jsonl")
+    leaks = _leaks(rd.samples, rd.meta["resumed"])
     for metric in ("rss_bytes", "threads", "open_fds"):
         v = leaks[metric]
-        assert v["lifetimes_rule"] == "one_series", (metric, v)
-        assert v["reason"].startswith(f"judged as one series across the soak's lifetimes: every resume "
-                                      f"({lifetimes - 1}) replayed"), v["reason"]
-        assert v["verdict"] != "insufficient_data" and INSIDE_WARMUP not in v["reason"], v["reason"]
+        assert v.lifetimes_rule == "one_series", (metric, v)
+        assert v.reason.startswith(f"judged as one series across the soak's lifetimes: every resume "
+                                   f"({lifetimes - 1}) replayed"), v.reason
+        assert v.verdict != "insufficient_data" and INSIDE_WARMUP not in v.reason, v.reason
