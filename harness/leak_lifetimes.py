@@ -20,9 +20,9 @@ may be read together depends on what the resume did (the journal's ``resumed`` n
 The report does not read lifetimes so yet (``harness.reports.build`` passes no rule; ``harness.leaks``,
 point 9): on real resumed soaks the one-series reading called a healthy 1-hour soak replayed every 20
 minutes a leak, and a verified replay's process may still sit at another level than the first
-lifetime's (the first process of a fresh tree compiles its numba kernels: ~43 MB of malloc's bytes
-that no replayed process holds), which a one-series slope reads as a fall (bench/RESULTS.md, issue
-#11). ``bench/leak_resumed_pooled.py`` prints the rule's verdict beside the report's.
+lifetime's (a fresh tree's first soak, whose first process wrote the numba caches, held ~43 MB more
+of malloc's bytes than its replayed process: the compiling's, likely), which a one-series slope
+reads as a fall (bench/RESULTS.md, issue #11). ``bench/leak_resumed_pooled.py`` prints the rule's verdict beside the report's.
 """
 
 from __future__ import annotations

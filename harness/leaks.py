@@ -171,8 +171,8 @@ How a slope is judged (``judge``), and why:
    soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). **The report
    does not use this rule** (``harness.reports.build`` gives no ``lifetimes``): measured on real
    resumed soaks it read a healthy 1-hour soak replayed every 20 minutes "leak", and a first lifetime
-   whose process compiled the tree's numba kernels stood ~57 MB above the replayed one, a level drop
-   that would hide a leak; ``bench/leak_resumed_pooled.py`` prints its verdict beside the report's.
+   whose process wrote the tree's numba caches stood ~57 MB above the replayed one, a level drop that
+   would hide a leak; ``bench/leak_resumed_pooled.py`` prints its verdict beside the report's.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
