@@ -16,18 +16,16 @@ is not a soak's: exit 2, nothing printed.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from harness.journal import JournalError
 from harness.reports.fold import HELD_METRICS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from soak_allocator_rejudge import samples_of  # noqa: E402
+from leak_resumed_pooled import UNREADABLE, not_a_soak, parse_run_dirs, soak_samples  # noqa: E402
 
 #: the previous lifetime's last seconds whose median is the level a resumed lifetime is read against
 BEFORE_S = 300.0
@@ -70,28 +68,15 @@ def offsets(samples: list[dict[str, Any]]) -> list[tuple[int, str, list[float]]]
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_dirs", nargs="+", type=Path)
-    parser.add_argument("--cut-every", type=float, default=None, metavar="S",
-                        help="read an uninterrupted soak as resumed every S seconds")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    if args.cut_every is not None and not args.cut_every > 0:
-        print(f"--cut-every {args.cut_every}: give a positive number of seconds", file=sys.stderr)
-        return 2
+    args = parse_run_dirs(argv, __doc__.split("\n\n")[0])
+    if isinstance(args, int):
+        return args
     rows = []
     for path in args.run_dirs:
         try:
-            samples = samples_of(path)
-            if not samples:
-                raise ValueError("no resource samples")
-        except (JournalError, OSError, KeyError, ValueError) as exc:
-            print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
-            return 2
-        if args.cut_every is not None:
-            samples = [{**s, "segment": int(s["t"] // args.cut_every)} for s in samples]
+            samples = soak_samples(path, args.cut_every)
+        except UNREADABLE as exc:
+            return not_a_soak(path, exc)
         rows += [(path.name, k, name, vals) for k, name, vals in offsets(samples)]
     print("| run | lifetime | series | " + " | ".join(f"min {m}" for m in MINUTES) + " |")
     print("|---|---|---|" + "---|" * len(MINUTES))

@@ -78,12 +78,45 @@ def _mb(v: float | None) -> str:
     return "-" if v is None else f"{v / 1e6:.2f}"
 
 
-def row(run_dir: Path, cut_every_s: float | None) -> str:
+#: what reading a folder that is not a soak's raises
+UNREADABLE = (JournalError, OSError, KeyError, ValueError)
+
+
+def soak_samples(run_dir: Path, cut_every_s: float | None) -> list[dict[str, Any]]:
+    """The folder's resource samples, each in segment ``t // cut_every_s`` where that is given (an
+    uninterrupted soak read as if resumed so); raises one of ``UNREADABLE`` for a folder that is not a soak's."""
     samples = samples_of(run_dir)
     if not samples:
         raise ValueError("no resource samples")
     if cut_every_s is not None:
         samples = [{**s, "segment": int(s["t"] // cut_every_s)} for s in samples]
+    return samples
+
+
+def parse_run_dirs(argv: list[str], description: str) -> argparse.Namespace | int:
+    """``RUN_DIR ... [--cut-every S]`` parsed, or the exit code (2, with the message) for a bad argument."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("run_dirs", nargs="+", type=Path)
+    parser.add_argument("--cut-every", type=float, default=None, metavar="S",
+                        help="read an uninterrupted soak as resumed every S seconds")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.cut_every is not None and not args.cut_every > 0:
+        print(f"--cut-every {args.cut_every}: give a positive number of seconds", file=sys.stderr)
+        return 2
+    return args
+
+
+def not_a_soak(path: Path, exc: BaseException) -> int:
+    """Say that ``path`` is not a soak's run folder, and the exit code for it (2)."""
+    print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
+    return 2
+
+
+def row(run_dir: Path, cut_every_s: float | None) -> str:
+    samples = soak_samples(run_dir, cut_every_s)
     spans = judged_minutes(samples)
     report = _leaks(samples, resumes_of(run_dir, samples, cut_every_s is not None))["rss_bytes"]
     rule = _leaks(samples)
@@ -101,24 +134,15 @@ def row(run_dir: Path, cut_every_s: float | None) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_dirs", nargs="+", type=Path)
-    parser.add_argument("--cut-every", type=float, default=None, metavar="S",
-                        help="read an uninterrupted soak as resumed every S seconds")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    if args.cut_every is not None and not args.cut_every > 0:
-        print(f"--cut-every {args.cut_every}: give a positive number of seconds", file=sys.stderr)
-        return 2
+    args = parse_run_dirs(argv, __doc__.split("\n\n")[0])
+    if isinstance(args, int):
+        return args
     rows = []
     for path in args.run_dirs:
         try:
             rows.append(row(path, args.cut_every))
-        except (JournalError, OSError, KeyError, ValueError) as exc:
-            print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
-            return 2
+        except UNREADABLE as exc:
+            return not_a_soak(path, exc)
     print("| run | lifetimes | judged min each | report (lifetimes rule) MB/h | apart (rule before) | pooled (rule silent) | RSS MB/h | late half MB/h | "
           "pymalloc (pooled) MB/h | one lifetime (levels across, no offsets) MB/h | counts |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

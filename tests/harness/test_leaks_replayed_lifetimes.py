@@ -22,6 +22,7 @@ import pytest
 import harness.leak_lifetimes as leak_lifetimes
 from harness.leak_lifetimes import REPLAY_SETTLE_S, lifetimes_rule, past_replay_settling
 from harness.leaks import INSIDE_WARMUP, judge
+from killed_soak import soak_ended_every
 
 MB = 1e6
 REPLAYED = [{"mode": "replay", "verified": True}] * 15
@@ -84,10 +85,6 @@ def test_without_a_rule_or_a_resume_the_judge_is_as_before() -> None:
     assert one.lifetimes_rule is None and one == judge("rss_bytes", t, rss, in_use=mal, pymalloc=p)
 
 
-class _Killed(BaseException):
-    """The soak's end at a checkpoint, as a kill -9 ends it: not an ``Exception``, so nothing handles it."""
-
-
 @pytest.mark.slow
 def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path, monkeypatch) -> None:
     """A 60 s simulated soak ended every second 5 s checkpoint and resumed (``--resume`` replays it, checks
@@ -96,34 +93,14 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     of a 60 s soak would leave nothing of the resumed lifetimes to read). The report itself keeps each
     lifetime apart, naming no rule: the one-series rule read a healthy resumed soak "leak"
     (bench/RESULTS.md, issue #11)."""
-    import harness.journal as journal_mod
-    from harness.cli import main
     from harness.reports.build import _leaks, run_data_from_journal
 
     monkeypatch.setattr(leak_lifetimes, "REPLAY_SETTLE_S", 2.0)
     monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
     run_dir = tmp_path / "soak"
-    checkpoint = journal_mod.JournalWriter.checkpoint
-    stop_at = [2]
-
-    def ending(self, payload):
-        if self.checkpoints == stop_at[0]:
-            raise _Killed
-        return checkpoint(self, payload)
-
-    monkeypatch.setattr(journal_mod.JournalWriter, "checkpoint", ending)
     args = ["soak", "--backend", "sim", "--duration", "60s", "--checkpoint", "5s", "--seed", "98764", "--pace", "0",
             "--run-dir", str(run_dir), "--no-progress"]
-    lifetimes = 1
-    while True:
-        try:
-            main(args)
-            break
-        except _Killed:
-            lifetimes += 1
-            stop_at[0] += 2
-            assert lifetimes < 10, "the soak never ended"
-            args = ["soak", "--resume", str(run_dir), "--pace", "0", "--no-progress"]
+    lifetimes, _ = soak_ended_every(monkeypatch, 2, args, run_dir, most=9)
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert lifetimes >= 4, lifetimes
     assert all(r["mode"] == "replay" and r["verified"] is True for r in report["run"]["resumed"]), report["run"]
