@@ -25,7 +25,7 @@ import numpy as np
 from harness.reports.fold import HELD_METRICS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from leak_resumed_pooled import UNREADABLE, not_a_soak, parse_run_dirs, soak_samples  # noqa: E402
+from leak_resumed_pooled import each_folder, soak_samples  # noqa: E402
 
 #: the previous lifetime's last seconds whose median is the level a resumed lifetime is read against
 BEFORE_S = 300.0
@@ -68,16 +68,10 @@ def offsets(samples: list[dict[str, Any]]) -> list[tuple[int, str, list[float]]]
 
 
 def main(argv: list[str]) -> int:
-    args = parse_run_dirs(argv, __doc__.split("\n\n")[0])
-    if isinstance(args, int):
-        return args
-    rows = []
-    for path in args.run_dirs:
-        try:
-            samples = soak_samples(path, args.cut_every)
-        except UNREADABLE as exc:
-            return not_a_soak(path, exc)
-        rows += [(path.name, k, name, vals) for k, name, vals in offsets(samples)]
+    read = each_folder(argv, __doc__.split("\n\n")[0], lambda path, cut: (path.name, offsets(soak_samples(path, cut))))
+    if isinstance(read, int):
+        return read
+    rows = [(name, k, series, vals) for name, found in read for k, series, vals in found]
     print("| run | lifetime | series | " + " | ".join(f"min {m}" for m in MINUTES) + " |")
     print("|---|---|---|" + "---|" * len(MINUTES))
     for name, k, series, vals in rows:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,10 +109,20 @@ def parse_run_dirs(argv: list[str], description: str) -> argparse.Namespace | in
     return args
 
 
-def not_a_soak(path: Path, exc: BaseException) -> int:
-    """Say that ``path`` is not a soak's run folder, and the exit code for it (2)."""
-    print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
-    return 2
+def each_folder(argv: list[str], description: str, read: Callable[[Path, float | None], Any]) -> list[Any] | int:
+    """``read(folder, cut_every)`` of each ``RUN_DIR`` the arguments name, or the exit code (2, with the
+    message: a bad argument, or a folder that is not a soak's, named with the fix)."""
+    args = parse_run_dirs(argv, description)
+    if isinstance(args, int):
+        return args
+    out = []
+    for path in args.run_dirs:
+        try:
+            out.append(read(path, args.cut_every))
+        except UNREADABLE as exc:
+            print(f"{path}: not a soak's run folder ({exc}); give a folder holding journal.jsonl", file=sys.stderr)
+            return 2
+    return out
 
 
 def row(run_dir: Path, cut_every_s: float | None) -> str:
@@ -134,15 +144,9 @@ def row(run_dir: Path, cut_every_s: float | None) -> str:
 
 
 def main(argv: list[str]) -> int:
-    args = parse_run_dirs(argv, __doc__.split("\n\n")[0])
-    if isinstance(args, int):
-        return args
-    rows = []
-    for path in args.run_dirs:
-        try:
-            rows.append(row(path, args.cut_every))
-        except UNREADABLE as exc:
-            return not_a_soak(path, exc)
+    rows = each_folder(argv, __doc__.split("\n\n")[0], row)
+    if isinstance(rows, int):
+        return rows
     print("| run | lifetimes | judged min each | report (lifetimes rule) MB/h | apart (rule before) | pooled (rule silent) | RSS MB/h | late half MB/h | "
           "pymalloc (pooled) MB/h | one lifetime (levels across, no offsets) MB/h | counts |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

@@ -77,11 +77,8 @@ def test_a_real_soak_resumed_at_every_checkpoint_is_told_to_resume_less_often(tm
     """A 20 s simulated soak ended at each 2 s checkpoint and resumed (``--resume`` replays it and
     journals the next segment): ten lifetimes, each inside the 2 s warm-up. Its report is
     inconclusive, naming the lifetimes, and never says "soak longer"."""
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    run_dir = tmp_path / "soak"
-    args = ["soak", "--backend", "sim", "--duration", "20s", "--checkpoint", "2s", "--seed", "98073", "--pace", "0",
-            "--run-dir", str(run_dir), "--no-progress"]
-    lifetimes, code = soak_ended_every(monkeypatch, 1, args, run_dir, most=14)
+    lifetimes, code, run_dir = soak_ended_every(monkeypatch, tmp_path, 1, ["--duration", "20s", "--checkpoint", "2s",
+                                                                           "--seed", "98073"], most=14)
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert lifetimes >= 10 and code == 3 and report["verdict"]["outcome"] == "inconclusive", (lifetimes, code)
     doubts = [d for d in report["verdict"]["doubts"] if INSIDE_WARMUP in d]

@@ -96,11 +96,8 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     from harness.reports.build import _leaks, run_data_from_journal
 
     monkeypatch.setattr(leak_lifetimes, "REPLAY_SETTLE_S", 2.0)
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    run_dir = tmp_path / "soak"
-    args = ["soak", "--backend", "sim", "--duration", "60s", "--checkpoint", "5s", "--seed", "98764", "--pace", "0",
-            "--run-dir", str(run_dir), "--no-progress"]
-    lifetimes, _ = soak_ended_every(monkeypatch, 2, args, run_dir, most=9)
+    lifetimes, _, run_dir = soak_ended_every(monkeypatch, tmp_path, 2, ["--duration", "60s", "--checkpoint", "5s",
+                                                                        "--seed", "98764"], most=9)
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert lifetimes >= 4, lifetimes
     assert all(r["mode"] == "replay" and r["verified"] is True for r in report["run"]["resumed"]), report["run"]
