@@ -11,7 +11,8 @@ How a slope is judged (``judge``), and why:
 1. **Warm-up is skipped**: the first ``warmup_fraction`` (10 %) of the time span, at least one
    sample. Caches, pools and the allocator grow early and then stop; that is not a leak. Each
    segment of a resumed soak (a process lifetime) skips that share of the whole span from its own
-   start (``harness.leak_levels.after_warmup`` says why).
+   start (``harness.leak_levels.after_warmup`` says why), unless the caller reads its replayed
+   lifetimes as one series (point 9).
 2. **Theil-Sen slope** (the median of all pairwise slopes): robust to the odd spike (a recovery
    that briefly holds two streams, a GC that has not run yet) and to a single step, which
    least squares would turn into a trend.
@@ -158,6 +159,21 @@ How a slope is judged (``judge``), and why:
    minutes), no sample is judged, and the reason says so (``INSIDE_WARMUP``): resume less often, since
    a longer soak only lengthens the warm-up.
 
+9. **Replayed lifetimes are one series.** Points 1 and 8 read each lifetime apart; where the caller
+   gives the soak's resumes (``lifetimes``, ``harness.leak_lifetimes``) and every one replayed the
+   run from its start with a matching digest (the simulated device), the lifetimes' levels carry on
+   from each other, so their samples are judged as one series, as an uninterrupted soak's (its
+   warm-up once, at its start), with each resumed lifetime's first ``REPLAY_SETTLE_S`` (5 min, the
+   replay's settling) left out; point 8 does not apply. A resume that continued on a real device,
+   a replay not verified, or resumed lifetimes none of which outlasts the settling (nothing of theirs
+   to read: resume less often) keep points 1 and 8, and the reason says which rule judged and why
+   (``lifetimes_rule``). Why: a lifetime's own warm-up is a share of the whole span, so an 8-hour
+   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). **The report
+   does not use this rule** (``harness.reports.build`` gives no ``lifetimes``): measured on real
+   resumed soaks it read a healthy 1-hour soak replayed every 20 minutes "leak", and a first lifetime
+   whose process wrote the tree's numba caches stood ~57 MB above the replayed one, a level drop that
+   would hide a leak; ``bench/leak_resumed_pooled.py`` prints its verdict beside the report's.
+
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
 """
@@ -175,6 +191,7 @@ import numpy as np
 
 from .allocator import in_use_bytes, pymalloc_in_use_bytes
 from .durations import format_duration
+from .leak_lifetimes import LifetimesRule, past_replay_settling, settled_too_briefly
 from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 
@@ -294,6 +311,9 @@ class LeakVerdict:
     #: the bytes an entry of the soak's history window held by the fit that took the window out of
     #: pymalloc's series before it was judged (``harness.leak_levels``); None where it was judged as sampled
     pymalloc_window_bytes_per_record: float | None = None
+    #: how a resumed soak's lifetimes were read (``harness.leak_lifetimes``): ``one_series`` (every
+    #: resume replayed) or ``apart``; None where there was one lifetime or the caller gave no rule
+    lifetimes_rule: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -550,7 +570,8 @@ def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
 def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
           warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
           min_growth: float | None = None, groups: Any = None, held: Any = None,
-          in_use: Any = None, pymalloc: Any = None, window_records: Any = None) -> LeakVerdict:
+          in_use: Any = None, pymalloc: Any = None, window_records: Any = None,
+          lifetimes: LifetimesRule | None = None) -> LeakVerdict:
     """Judge one series (times in seconds of operation, values in the metric's unit).
 
     ``groups`` labels samples from different process lifetimes (a resumed run is a new process):
@@ -567,15 +588,54 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     ``pymalloc`` likewise: pymalloc's bytes in use; ``window_records``: per sample, the entries the
     soak's history window holds (``harness_log_records``), modelled out of pymalloc's series before
     it is judged (``harness.leak_levels``).
+
+    ``lifetimes``: how a resumed soak's lifetimes are read (``harness.leak_lifetimes.lifetimes_rule``,
+    from its journal's ``resumed`` notes): where every resume replayed the run, the samples past each
+    resumed lifetime's settling are judged as one series (module docstring, point 9); otherwise, or
+    where it is None, each lifetime is fitted apart, and a rule given says so in the reason.
     """
-    kw = dict(threshold_per_hour=threshold_per_hour, warmup_fraction=warmup_fraction, alpha=alpha,
-              min_samples=min_samples, min_growth=min_growth, groups=groups)
+    plain = dict(threshold_per_hour=threshold_per_hour, warmup_fraction=warmup_fraction, alpha=alpha,
+                 min_samples=min_samples, min_growth=min_growth)
+    if lifetimes is not None and groups is not None:
+        keep = past_replay_settling(times_s, groups)
+        if keep is not None:
+            return _by_lifetimes_rule(metric, lifetimes, keep, (times_s, values, groups, held, in_use, pymalloc,
+                                                                window_records), plain)
+    kw = dict(plain, groups=groups)
     verdict = _judge_series(metric, times_s, values, held=held, **kw)
     if metric != "rss_bytes":
         return verdict
     verdict = _beside_allocator(verdict, times_s, values, in_use, pymalloc=pymalloc, window_records=window_records,
                                 held=held, **kw)
     return _lifetimes_too_short(verdict, times_s, values, groups, warmup_fraction)
+
+
+def _by_lifetimes_rule(metric: str, rule: LifetimesRule, keep: np.ndarray, series: tuple[Any, ...],
+                       plain: dict[str, Any]) -> LeakVerdict:
+    """``judge`` of a resumed soak by the rule its resumes give (module docstring, point 9): as one
+    series past each resumed lifetime's settling (``keep``), or each lifetime apart; the rule's name
+    and why go into the verdict. ``series``: times, values, groups, held, in_use, pymalloc, window_records."""
+    times_s, values, groups, held, in_use, pymalloc, window_records = series
+    brief = settled_too_briefly(times_s, groups) if rule.one_series else None
+    if brief is not None:
+        rule = LifetimesRule(False, brief)
+    if rule.one_series:
+        t, y, h, u, p, w = (_kept(a, keep) for a in (times_s, values, held, in_use, pymalloc, window_records))
+        v = judge(metric, t, y, held=h, in_use=u, pymalloc=p, window_records=w, **plain)
+        left_out = int(keep.size - np.count_nonzero(keep))
+        return replace(v, lifetimes_rule=rule.name, reason=f"{rule.why} ({left_out} samples); {v.reason}")
+    v = judge(metric, times_s, values, groups=groups, held=held, in_use=in_use, pymalloc=pymalloc,
+              window_records=window_records, **plain)
+    return replace(v, lifetimes_rule=rule.name, reason=f"{v.reason}; {rule.why}")
+
+
+def _kept(series: Any, keep: np.ndarray) -> np.ndarray | None:
+    """``series`` at the samples ``keep`` marks, as floats; None stays None, and a series not one
+    number a sample is passed on whole (the judge leaves such a series out, cut or not)."""
+    if series is None:
+        return None
+    a = np.asarray(series, dtype=np.float64)
+    return a[keep] if a.shape == keep.shape else a
 
 
 def _lifetimes_too_short(v: LeakVerdict, times_s: Any, values: Any, groups: Any, warmup_fraction: float

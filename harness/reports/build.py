@@ -41,6 +41,7 @@ from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bi
                          percentile_key)
 from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import INSIDE_WARMUP, judge
+from ..leak_lifetimes import lifetimes_rule
 from ..verdict import judge_run
 from ..fault_outcomes import never_served_count, path_missed, path_unseen
 from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, WINDOW_RECORDS_METRIC, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
@@ -327,6 +328,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     failures = _failures(ef.entered_failed, verdicts)
     incidents = ef.incidents.summary()
     n_incidents = incidents["incident_count"]
+    # each lifetime of a resumed soak read apart: the one-series rule for replayed lifetimes
+    # (``_leaks``' ``resumes``) read a healthy resumed soak "leak" (bench/RESULTS.md, issue #11)
     leaks = _leaks(fold.samples)
     if not fold.samples.n:
         missing.append("no resource samples: leak slopes not computed")
@@ -480,13 +483,17 @@ def _failures(entered_failed: list[dict[str, Any]], verdicts: list[dict[str, Any
     return out
 
 
-def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
+def _leaks(samples: SampleFold | list[dict[str, Any]], resumes: list[dict[str, Any]] | None = None
+           ) -> dict[str, Any]:
     """Each judged series' leak verdict (``harness.leaks.judge``) over the samples' columns; the
     process's RSS with the bytes bounded logs hold taken out (``HELD_METRICS``: the system's logs,
     the history's window), summed over the held series every sample carries: one a resumed
     soak's older segments lack is left out whole, never used for some samples only; and beside the
     RSS the allocators' bytes in use (``ALLOCATOR_METRICS``: malloc's, pymalloc's), each where every
-    sample carries it, with the history window's entries (``WINDOW_RECORDS_METRIC``) for pymalloc's."""
+    sample carries it, with the history window's entries (``WINDOW_RECORDS_METRIC``) for pymalloc's.
+    ``resumes``: the journal's ``resumed`` notes, which say how a resumed soak's lifetimes are read
+    (``harness.leak_lifetimes``: one series where every resume replayed, else each apart); None
+    (the report's reading): each lifetime apart, with no rule named."""
     fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
     if not fold.n:
         return {}
@@ -501,8 +508,9 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
     window = (np.frombuffer(fold.values[WINDOW_RECORDS_METRIC], dtype=np.float64)
               if WINDOW_RECORDS_METRIC in fold.present else None)
     allocators = {"in_use": in_use, "pymalloc": pymalloc, "window_records": window}
+    rule = lifetimes_rule(resumes)
     return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,
-                     **(allocators if m == "rss_bytes" else {}))
+                     lifetimes=rule, **(allocators if m == "rss_bytes" else {}))
             for m in LEAK_METRICS if m in fold.present}
 
 

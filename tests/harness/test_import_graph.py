@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("inject", ("harness.faults",)),
     ("rig", ("harness.rig",)),
     ("compose", ("harness.compose",)),
-    ("judge", ("harness.invariants", "harness.analysis", "harness.analysis_kernels", "harness.reference_compare", "harness.program", "harness.audio_check", "harness.xrun_runs", "harness.leaks", "harness.leak_levels",
+    ("judge", ("harness.invariants", "harness.analysis", "harness.analysis_kernels", "harness.reference_compare", "harness.program", "harness.audio_check", "harness.xrun_runs", "harness.leaks", "harness.leak_levels", "harness.leak_lifetimes",
                "harness.verdict", "harness.steady_state", "harness.device_losses", "harness.fault_outcomes")),
     ("render", ("harness.reports",)),
     ("drive", ("harness.runner", "harness.soak", "harness.scenarios", "harness.stateful",

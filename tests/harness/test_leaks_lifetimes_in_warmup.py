@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from harness.leaks import INSIDE_WARMUP, MiB, judge
+from killed_soak import soak_ended_every
 
 MB = 1e6
 
@@ -71,41 +72,13 @@ def test_a_climb_in_every_short_lifetime_is_no_verdict_by_its_pooled_slopes(life
     assert "lifetimes too short to judge a slope" in v.reason and "read by its slopes: leak" in v.reason, v.reason
 
 
-class _Killed(BaseException):
-    """The soak's end at a checkpoint, as a kill -9 ends it: not an ``Exception``, so nothing handles it."""
-
-
 @pytest.mark.slow
 def test_a_real_soak_resumed_at_every_checkpoint_is_told_to_resume_less_often(tmp_path, monkeypatch) -> None:
     """A 20 s simulated soak ended at each 2 s checkpoint and resumed (``--resume`` replays it and
     journals the next segment): ten lifetimes, each inside the 2 s warm-up. Its report is
     inconclusive, naming the lifetimes, and never says "soak longer"."""
-    import harness.journal as journal_mod
-    from harness.cli import main
-
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-    run_dir = tmp_path / "soak"
-    checkpoint = journal_mod.JournalWriter.checkpoint
-    stop_at = [1]
-
-    def ending(self, payload):
-        if self.checkpoints == stop_at[0]:
-            raise _Killed
-        return checkpoint(self, payload)
-
-    monkeypatch.setattr(journal_mod.JournalWriter, "checkpoint", ending)
-    args = ["soak", "--backend", "sim", "--duration", "20s", "--checkpoint", "2s", "--seed", "98073", "--pace", "0",
-            "--run-dir", str(run_dir), "--no-progress"]
-    lifetimes = 1
-    while True:
-        try:
-            code = main(args)
-            break
-        except _Killed:
-            lifetimes += 1
-            stop_at[0] += 1
-            assert lifetimes < 15, "the soak never ended"
-            args = ["soak", "--resume", str(run_dir), "--pace", "0", "--no-progress"]
+    lifetimes, code, run_dir = soak_ended_every(monkeypatch, tmp_path, 1, ["--duration", "20s", "--checkpoint", "2s",
+                                                                           "--seed", "98073"], most=14)
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert lifetimes >= 10 and code == 3 and report["verdict"]["outcome"] == "inconclusive", (lifetimes, code)
     doubts = [d for d in report["verdict"]["doubts"] if INSIDE_WARMUP in d]

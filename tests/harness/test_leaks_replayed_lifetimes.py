@@ -1,0 +1,112 @@
+"""A resumed soak whose every resume replayed the run is judged as one series (``harness.leak_lifetimes``).
+
+Each lifetime of a resumed soak skipped 10 % of the *whole* span as its warm-up, so an 8-hour soak
+resumed every 30 minutes judged no sample at all (``harness.leaks.INSIDE_WARMUP``). On the simulated
+device a resume replays the run from t=0 and checks the replay's digest, so the new process's levels
+carry on from the last lifetime's: the lifetimes are judged as one series, with each resumed
+lifetime's first ``REPLAY_SETTLE_S`` (the replay's settling, a dip of about a megabyte that climbs back
+in two to three minutes, ``bench/leak_replay_settling.py``) left out. A resume that continued (a real
+device: its process starts empty), a replay not verified, or lifetimes too short to settle keep the
+rule before, and the verdict names the rule that judged and why.
+
+Synthetic series, seeded; a real resumed soak on the simulated clock, ended at its checkpoints.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import harness.leak_lifetimes as leak_lifetimes
+from harness.leak_lifetimes import REPLAY_SETTLE_S, lifetimes_rule, past_replay_settling
+from harness.leaks import INSIDE_WARMUP, judge
+from killed_soak import soak_ended_every
+
+MB = 1e6
+REPLAYED = [{"mode": "replay", "verified": True}] * 15
+
+
+def _replayed(per_hour: float, seed: int, lifetimes: int = 16, lifetime_s: float = 1800.0, step_s: float = 10.0
+              ) -> tuple[np.ndarray, ...]:
+    """A soak resumed every ``lifetime_s`` whose resumes replayed it: the RSS and pymalloc's bytes rise
+    ``per_hour`` across the lifetimes (the level carries on), each resumed lifetime's RSS starting 1.5 MB
+    low and climbing back over a minute or so (the replay's settling); malloc flat."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, lifetime_s * lifetimes, step_s)
+    g = (t // lifetime_s).astype(np.int64)
+    since = t - g * lifetime_s
+    settling = np.where(g > 0, -1.5 * MB * np.exp(-since / 60.0), 0.0)
+    grows = per_hour * t / 3600.0
+    rss = 300 * MB + grows + settling + rng.normal(0.0, 3e5, t.size)
+    return t, g, rss, 30 * MB + rng.normal(0.0, 2e4, t.size), 80 * MB + grows + rng.normal(0.0, 3e5, t.size)
+
+
+@pytest.mark.parametrize("per_hour,verdict", [(0.0, "ok"), (5 * MB, "leak")])
+def test_an_eight_hour_soak_replayed_every_half_hour_is_judged_as_one_series(per_hour: float, verdict: str) -> None:
+    t, g, rss, mal, p = _replayed(per_hour, 98760)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED))
+    assert v.verdict == verdict and v.lifetimes_rule == "one_series", v.reason
+    assert v.reason.startswith("judged as one series across the soak's lifetimes: every resume (15) replayed"), v.reason
+    assert INSIDE_WARMUP not in v.reason
+    # each resumed lifetime's settling left out, and nothing else but the soak's own warm-up
+    left_out = int(np.count_nonzero(~past_replay_settling(t, g)))
+    assert left_out == 15 * int(REPLAY_SETTLE_S / 10.0) and f"({left_out} samples)" in v.reason
+    threads = judge("threads", t, np.full(t.size, 12.0), groups=g, lifetimes=lifetimes_rule(REPLAYED))
+    assert threads.verdict == "ok" and threads.lifetimes_rule == "one_series", threads.reason
+
+
+@pytest.mark.parametrize("resumes,why", [
+    ([{"mode": "replay", "verified": True}] * 14 + [{"mode": "continue", "verified": None}], " did not replay"),
+    ([{"mode": "replay", "verified": True}] * 14 + [{"mode": "replay", "verified": False}], "'s replay was not verified"),
+])
+def test_a_resume_that_did_not_replay_faithfully_keeps_each_lifetime_apart(resumes: list, why: str) -> None:
+    t, g, rss, mal, p = _replayed(5 * MB, 98761)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(resumes))
+    assert v.verdict == "insufficient_data" and v.lifetimes_rule == "apart", v.reason
+    assert v.reason.startswith(INSIDE_WARMUP) and f"each lifetime judged apart: a resume{why}" in v.reason, v.reason
+
+
+def test_resumed_lifetimes_no_longer_than_the_settling_are_told_to_resume_less_often() -> None:
+    """A 1-hour soak replayed every 4 minutes: read as one series it would be its first 4 minutes alone."""
+    t, g, rss, mal, p = _replayed(0.0, 98762, lifetimes=15, lifetime_s=240.0)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED[:14]))
+    assert v.lifetimes_rule == "apart" and v.verdict != "ok", v.reason
+    assert "no longer than the replay's settling (5 min)" in v.reason and "resume less often" in v.reason, v.reason
+
+
+def test_without_a_rule_or_a_resume_the_judge_is_as_before() -> None:
+    t, g, rss, mal, p = _replayed(0.0, 98763)
+    before = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
+    assert before.lifetimes_rule is None and before.reason.startswith(INSIDE_WARMUP), before.reason
+    assert lifetimes_rule(None) is None and lifetimes_rule([]) is None
+    one = judge("rss_bytes", t, rss, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED))
+    assert one.lifetimes_rule is None and one == judge("rss_bytes", t, rss, in_use=mal, pymalloc=p)
+
+
+@pytest.mark.slow
+def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path, monkeypatch) -> None:
+    """A 60 s simulated soak ended every second 5 s checkpoint and resumed (``--resume`` replays it, checks
+    its digest and journals the next segment): its journal's resumes read its lifetimes as one series,
+    and the verdicts say so. The settling is cut to 2 s, in scale with the soak's 10 s lifetimes (5 min
+    of a 60 s soak would leave nothing of the resumed lifetimes to read). The report itself keeps each
+    lifetime apart, naming no rule: the one-series rule read a healthy resumed soak "leak"
+    (bench/RESULTS.md, issue #11)."""
+    from harness.reports.build import _leaks, run_data_from_journal
+
+    monkeypatch.setattr(leak_lifetimes, "REPLAY_SETTLE_S", 2.0)
+    lifetimes, _, run_dir = soak_ended_every(monkeypatch, tmp_path, 2, ["--duration", "60s", "--checkpoint", "5s",
+                                                                        "--seed", "98764"], most=9)
+    report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    assert lifetimes >= 4, lifetimes
+    assert all(r["mode"] == "replay" and r["verified"] is True for r in report["run"]["resumed"]), report["run"]
+    assert all(v["lifetimes_rule"] is None for v in report["stability"]["leaks"].values()), report["stability"]
+    rd = run_data_from_journal(run_dir / "journal.jsonl")
+    leaks = _leaks(rd.samples, rd.meta["resumed"])
+    for metric in ("rss_bytes", "threads", "open_fds"):
+        v = leaks[metric]
+        assert v.lifetimes_rule == "one_series", (metric, v)
+        assert v.reason.startswith(f"judged as one series across the soak's lifetimes: every resume "
+                                   f"({lifetimes - 1}) replayed"), v.reason
+        assert v.verdict != "insufficient_data" and INSIDE_WARMUP not in v.reason, v.reason
