@@ -121,3 +121,21 @@ def test_a_missing_file_exits_2_naming_it(script: str, name: str, tmp_path: Path
         code = module.main([str(missing)])
     assert code == 2
     assert str(missing) in capsys.readouterr().err
+
+
+def test_analysis_call_cost_weighs_the_clean_path_and_refuses_bad_options(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``bench/analysis_call_cost.py`` times the path of a stretch with nothing to report (its
+    tone finds no glitch: a damaged path would weigh other work), one figure a round; a bad
+    option or round count exits 2 naming it."""
+    module = load_bench_script("analysis_call_cost.py", "bench_analysis_call_cost")
+    import numpy as np  # noqa: PLC0415 - only this test needs it
+
+    figures, glitches = module.call_cost_ms(module.clean_tone(12_288, np.random.default_rng(99111)), 2)
+    assert glitches == 0
+    assert len(figures) == 2 and figures == sorted(figures) and figures[0] > 0
+    for argv, named in ((["/no/such", "--bogus"], "--bogus"), (["--rounds", "0"], "--rounds")):
+        with pytest.raises(SystemExit) as stop:
+            module.main(argv)
+        assert stop.value.code == 2
+        assert named in capsys.readouterr().err
