@@ -3597,30 +3597,20 @@ def _step_before_first_block(bursts: list[tuple[int, int, float, int, bool, bool
     before it) the first line holds the level after the drop and the frames before it lie
     misaligned along it: bursts that end before the drop, named ``other`` (``other438``,
     ``other474``), ``mute`` or ``clipped`` by their shape. The loudest burst longer than a pop
-    starting before that block's end is taken; the step lies after the burst's end, where the misaligned material
+    starting before that block's end is taken (a pop is not asked: a splice beside it explained
+    it, and 0.01 pops in soft attacks read ``dropped2``); the step lies after the burst's end, where the misaligned material
     was too quiet to cross the threshold, so ``_hidden_step`` (with ``held_after``) is asked
     from the burst's end every ``_EARLY_PROBE`` frames to the block's end, the first step it
-    confirms kept.
-
-    A pop is asked at its own first frame only, loudest first (``_hidden_step`` models an impulse
-    there, so a click is its own and a splice cannot explain it): a drop's misaligned material
-    may cross the threshold in the few frames before the drop alone (a 2-frame drop 134 frames
-    into speech's first matched block read ``pop2`` 6 frames before it, and a split 96 frames
-    and more past the burst explained nothing). Asked from a pop's end instead, a splice beside
-    it explained it, and 0.01 pops in soft attacks read ``dropped2``."""
+    confirms kept."""
     end = first_frame + block
     early = [ev for ev in bursts if ev[0] < end and ev[1] - ev[0] > _POP_MAX_S * fs]
-    if early:
-        burst = max(early, key=lambda ev: ev[2])
-        for at in range(min(burst[1], end), end + 1, _EARLY_PROBE):
-            got = _hidden_step(line, at, first, last_frame, rec, ref, sign, block, cutoff, held_after=True)
-            if got is not None:
-                return got, burst[2]
+    if not early:
         return None
-    for pop in sorted((ev for ev in bursts if ev[0] < end), key=lambda ev: -ev[2]):
-        got = _hidden_step(line, pop[0], first, last_frame, rec, ref, sign, block, cutoff, held_after=True)
+    burst = max(early, key=lambda ev: ev[2])
+    for at in range(min(burst[1], end), end + 1, _EARLY_PROBE):
+        got = _hidden_step(line, at, first, last_frame, rec, ref, sign, block, cutoff, held_after=True)
         if got is not None:
-            return got, pop[2]
+            return got, burst[2]
     return None
 
 
