@@ -110,4 +110,3 @@ def test_a_small_step_reaches_no_further_than_near_and_its_size() -> None:
     assert R._steps_to_bursts([(22_484, 22_485)], small, 3840, near=960) == {0: 0}  # 960 + 2 frames before
     big = [(20_000, 0.0, 705.0)]
     assert R._steps_to_bursts([(19_043, 19_055)], big, 3840, near=960) == {0: 0}
-
