@@ -157,6 +157,7 @@ from scipy import linalg as sla
 from scipy import ndimage as ndi
 from scipy import signal as sps
 from scipy.stats import chi2
+from scipy.stats import t as student_t
 
 from .analysis import _quantum, _stretch, fractional_delay, measure_latency_stream
 from .blas import with_one_blas_thread
@@ -495,6 +496,10 @@ class ReferenceReport:
     #: never compared, so nothing is known of them
     unfollowed_frames: int = 0
     loud_frames: int = 0  # frames of the loud blocks the track looked for
+    #: half the width of the interval about ``drift_ppm`` that holds the clock's drift at 99 %, as
+    #: the track's points' scatter about its lines says (``_drift_uncertainty``); None when too
+    #: few points were left to say it
+    drift_uncertainty_ppm: float | None = None
 
     @property
     def clean(self) -> bool:
@@ -809,6 +814,35 @@ def _stretched_reference(ref: Callable[[int, int], FloatArray], lo: int, hi: int
     src_lo = int(math.floor(float(pos[0]))) - _SINC_HALF - 1
     src = ref(src_lo, int(math.ceil(float(pos[-1]))) + _SINC_HALF + 2)
     return _sinc_interp(src, src_lo, pos)
+
+
+def _reread_unstretched(track: _Track, rec: Callable[[int, int], FloatArray], ref: Callable[[int, int], FloatArray],
+                        sign: int, block: int, reach: int) -> None:
+    """The track's points read before its slope was known (``_STRETCH_DIFFS``), read again
+    against the reference stretched by the slope all its points read (``_track_slope``), when
+    that slope is one the track stretches by (``_STRETCH_LEAST``).
+
+    The first points are read unstretched, and on a linear sweep through a drifting clock that
+    moves their correlation's envelope off the truth (``_stretched_reference``): a clean sweep at
+    500 ppm read its first four points 0.24, 0.12, 0.07 and 0.05 frame late, the later ones
+    within 0.002, and the take's drift 0.6 ppm low. A point is moved only when it matches
+    (``_block_delay``'s 0.8) within ``_STEP_MIN`` of where it was read: a re-read, never a new
+    alias or a step."""
+    slope = _track_slope(track)
+    if abs(slope) < _STRETCH_LEAST or len(track.read_slopes) != len(track.frames):
+        return
+    for i, (at, d, read) in enumerate(zip(track.frames, track.delays, track.read_slopes)):
+        if read != 0.0:
+            continue
+        n0 = at - block // 2
+        m0 = int(round(n0 - d))
+        seg = _stretched_reference(ref, m0 - reach, m0 + block + reach, m0 + block / 2, slope)
+        got = _block_delay(rec(n0, n0 + block), seg, m0 - reach, n0, sign)
+        if got is None or got[1] < 0.8:
+            continue
+        again = got[0] + slope * (n0 - got[0] - m0)  # a lag off the centre is 1 - slope frames of the reference
+        if abs(again - d) < _STEP_MIN:
+            track.delays[i], track.read_slopes[i] = again, slope
 
 
 def _energy_centroid(x: FloatArray) -> float:
@@ -1156,6 +1190,26 @@ def _points_on(line: tuple[int, int, float, float], track: _Track) -> int:
     return int(np.sum((f >= line[0]) & (f < line[1]) & (np.abs(d - (line[2] + line[3] * f)) < _STRADDLE)))
 
 
+def _line_points(lines: list[tuple[int, int, float, float]], track: _Track) -> list[tuple[FloatArray, FloatArray]]:
+    """Each line's own points, frames and delays both less their means, for lines holding two or
+    more: those in its stretch within ``_STRADDLE`` of it once its level is taken about their
+    median (a step measured from the recording moves a line's level off the track's points by up
+    to a few frames)."""
+    f = np.asarray(track.frames, dtype=np.float64)
+    d = np.asarray(track.delays, dtype=np.float64)
+    out: list[tuple[FloatArray, FloatArray]] = []
+    for first, end, level, slope in lines:
+        off = d - (level + slope * f)
+        inside = (f >= first) & (f < end)
+        if not inside.any():
+            continue
+        on = inside & (np.abs(off - float(np.median(off[inside]))) < _STRADDLE)
+        if on.sum() < 2:
+            continue
+        out.append((f[on] - f[on].mean(), d[on] - d[on].mean()))
+    return out
+
+
 def _take_drift(lines: list[tuple[int, int, float, float]], track: _Track) -> float | None:
     """The take's clock slope: one slope through every line's points, each line at a level of
     its own (the pooled within-line least squares), or None when no line holds two points.
@@ -1165,26 +1219,49 @@ def _take_drift(lines: list[tuple[int, int, float, float]], track: _Track) -> fl
     300 ppm with a 2-frame drop left a line of 10 points over 0.43 s (281 ppm, its points
     scattered about speech's pauses) beside one of 23 over 0.98 s (298.4 ppm), and the two
     slopes' median read 289.8 ppm, 3.4 % off. Pooled, each line weighs by the spread of its
-    points' frames, which is what its slope is worth. A line's points are those in its stretch
-    within ``_STRADDLE`` of it once its level is taken about their median (a step measured from
-    the recording moves a line's level off the track's points by up to a few frames)."""
-    f = np.asarray(track.frames, dtype=np.float64)
-    d = np.asarray(track.delays, dtype=np.float64)
-    sxy = sxx = 0.0
-    for first, end, level, slope in lines:
-        off = d - (level + slope * f)
-        inside = (f >= first) & (f < end)
-        if not inside.any():
-            continue
-        on = inside & (np.abs(off - float(np.median(off[inside]))) < _STRADDLE)
-        if on.sum() < 2:
-            continue
-        ff, dd = f[on] - f[on].mean(), d[on] - d[on].mean()
-        sxy += float(ff @ dd)
-        sxx += float(ff @ ff)
+    points' frames, which is what its slope is worth (``_line_points``)."""
+    pts = _line_points(lines, track)
+    sxx = sum(float(ff @ ff) for ff, _dd in pts)
     if sxx <= 0.0:
         return None
-    return sxy / sxx
+    return sum(float(ff @ dd) for ff, dd in pts) / sxx
+
+
+#: the share of takes whose true clock slope the reported interval holds, were the points' errors
+#: as the residuals say (``_drift_uncertainty``): wide, since a take is one draw and the residuals'
+#: correlation is read from few points
+_DRIFT_COVER = 0.99
+#: the residuals' neighbour correlation is held under this (``_drift_uncertainty``): above it the
+#: few points a take holds say little of how much above
+_DRIFT_RHO_MOST = 0.9
+
+
+def _drift_uncertainty(lines: list[tuple[int, int, float, float]], track: _Track, slope: float) -> float | None:
+    """Half the width of the interval about ``slope`` (``_take_drift``'s) that holds the take's
+    clock slope at ``_DRIFT_COVER``, read off the pooled fit's residuals; None when they leave no
+    degree of freedom (fewer points than lines + 2).
+
+    The residuals' spread gives the standard error of a slope through independent errors. The
+    points' errors are not independent: through a drifting clock speech's syllables laid its
+    points on a saw (``_delays_at_centres``), and a converter's phase near its cut-off lets them
+    wander over blocks; an interval read as if white was narrow exactly there. So the variance
+    is widened by ``(1 + rho) / (1 - rho)`` for the residuals' correlation between neighbouring
+    points ``rho`` (an AR(1)'s effect on a mean, held in ``0.._DRIFT_RHO_MOST``), and the
+    Student quantile of the degrees of freedom left is taken, large for a short take. A bias that
+    runs smoothly along the take is not in the residuals and not in the interval: a log sweep's
+    low-frequency first blocks read up to 0.07 frame late, falling, and at 2 ppm the truth lay
+    0.4 ppm off, outside +-0.22."""
+    pts = _line_points(lines, track)
+    sxx = sum(float(ff @ ff) for ff, _dd in pts)
+    dof = sum(ff.size for ff, _dd in pts) - len(pts) - 1
+    if sxx <= 0.0 or dof < 1:
+        return None
+    resid = [dd - slope * ff for ff, dd in pts]
+    sse = sum(float(r @ r) for r in resid)
+    lag1 = sum(float(r[1:] @ r[:-1]) for r in resid)
+    rho = min(max(lag1 / sse, 0.0), _DRIFT_RHO_MOST) if sse > 0.0 else 0.0
+    stderr = math.sqrt(sse / dof / sxx * (1 + rho) / (1 - rho))
+    return float(student_t.ppf(0.5 + _DRIFT_COVER / 2, dof)) * stderr
 
 
 #: a shift of a line's points at least this large (frames) is a candidate step (``_split_wander``)
@@ -1312,6 +1389,16 @@ def compare_to_reference_stream(
             env = _envelope_lock(head, rec, rec_frames, fs, int(max_latency_s * fs))
             if env is not None:
                 found, by_phase = env
+        if found.latency_frames is None and "peaks twice" in (found.reason or ""):
+            # a clock far off smears the carrier's peak across the head: the delay moves by the
+            # head's length times the drift (music through a 500 ppm clock: 36 frames over 1.5 s,
+            # past the whitened peak's lobe, ``_PHASE_DRIFT``), and the carrier peaked twice 3
+            # frames apart. The head's first third is smeared a third as much, and a drop or an
+            # insert later in the head does not split its peak: placed there (within 0.5 frame
+            # of the truth, by the whitened peak), the lock is asked what any lock is below
+            third = _envelope_lock(head[: head.size // 3], rec, rec_frames, fs, int(max_latency_s * fs))
+            if third is not None and third[0].latency_frames is not None:
+                found, by_phase = third
         if found.latency_frames is None and "peaks twice" in (found.reason or ""):
             # the envelopes found it: not "not found", and the steady tones' hint is not why
             raise AnalysisError(f"inconclusive: the reference was found but not placed to the frame "
@@ -1461,6 +1548,7 @@ def compare_to_reference_stream(
                             f"{tried} loud blocks match it, 3 needed); {why}")
     cutoff = _judge_cutoff(pow_rec, pow_ref)
     step_cutoff = _judge_cutoff(pow_rec, pow_ref, where_strong=False)
+    _reread_unstretched(track, rec, ref, sign, block, narrow)
     _delays_at_centres(track)
     raw = _split_wander(_lines(track, block), track, block)
     if lock is not None:
@@ -1799,6 +1887,7 @@ def compare_to_reference_stream(
                          1 << 62 if one_clock else 1, rec_frames, spans)
     truncated = len(glitches) > max_glitches
     drift = _take_drift(lines, track)
+    drift_half = None if drift is None else _drift_uncertainty(lines, track, drift)
     if drift is None:
         drift = float(np.median([ln[3] for ln in lines]))
     lat = lines[0][2]  # delay of the first line at recording frame 0 ~ the reference's frame 0
@@ -1807,6 +1896,7 @@ def compare_to_reference_stream(
     return ReferenceReport(
         sample_rate=fs, frames=rec_frames, reference_frames=ref_frames, latency_frames=latency,
         drift_ppm=drift * 1e6 / (1 - drift), polarity=sign,
+        drift_uncertainty_ppm=None if drift_half is None else drift_half * 1e6 / (1 - drift) ** 2,
         gain_db=20 * math.log10(max(abs(float(np.median(gains))) if gains else 0.0, 1e-12)),
         noise_rms=float(np.median(noises)) if noises else 0.0,
         analysed_start_frame=first_frame, analysed_end_frame=last_frame,
