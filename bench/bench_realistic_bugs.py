@@ -20,7 +20,7 @@ seconds. The working tree itself is never modified.
     .venv/bin/python bench/bench_realistic_bugs.py --list                  # the catalogue
     nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --baseline   # the selection on the
                                                                            # healthy tree: must pass
-    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-85: the
+    nice -n 19 .venv/bin/python bench/bench_realistic_bugs.py --batch 4    # one batch (4-87: the
                                                                            # bugs written blind; 49:
                                                                            # the lifecycle models'
                                                                            # hand mutations)
@@ -11918,6 +11918,123 @@ _route_first({
 #: tests run before harness/faults/'s and harness/reports/'s, seconds against minutes)
 HARNESS_OWN_TESTS = {k: HARNESS_OWN_TESTS.pop(k) for k in ("harness/faults/storms.py", "harness/reports/scenario_folder.py")
                      } | HARNESS_OWN_TESTS
+
+
+#: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
+#: catalogue and on lines no earlier bug patched, in the newest system code first (the PortAudio
+#: stream's one close deadline, ``CLOSE_DEADLINE_S`` and ``time_left``, the killed host's grace and
+#: ``DeviceHost.release``) and then the files and promises tried least (by the catalogue's count of
+#: batches 4-85 per file: lifecycle.py 28, monitoring.py 31, resources.py 37, config.py 77 on its
+#: limits' bounds; dsp.py 53, coordinator.py 54; blocks.py, signal_names.py, config_apply.py,
+#: held.py and devices/base.py have no unpatched line left worth a bug, errors.py's severities and
+#: clock.py's run_until and next_deadline are patched already, _devhost.py runs only in a real
+#: device's child): a close's deadline read as the seconds left, a killed host not waited for past
+#: the deadline, the reply pipe closed under its reader, the close request given its whole timeout,
+#: the observers walked in their live list, a transition's seq drawn outside the history's lock, the
+#: percentiles cached by the reservoir's fill, a compiled filter's state handed out live, a biquad's
+#: feedback left unnormalised, the buffers' limit bounded as frames', a thread limit of zero taken,
+#: the output ring's frames booked to the input, the peaks held to the default global limits and an
+#: initialized component that cannot fail. ``--batch 86`` tries only these.
+BATCH_86: list[Bug] = [
+    Bug("time_left_reads_the_deadline_as_seconds_left", "devices/portaudio.py",
+        "    return max(0.0, min(bound, deadline - time.monotonic()))\n",
+        "    return max(0.0, min(bound, deadline))\n",
+        "'the deadline is what is left' in time_left: the close's deadline, a time on the monotonic "
+        "clock, is read as the seconds left, so every wait of a close takes its whole bound and a "
+        "close whose waits all run out takes their sum again, not CLOSE_DEADLINE_S",
+        "device: a stream's close ends within its one deadline"),
+    Bug("killed_host_not_waited_past_the_deadline", "devices/portaudio.py",
+        "        bound = max(time_left(deadline), _KILL_GRACE_S)\n",
+        "        bound = time_left(deadline)\n",
+        "'the kill shares the close's deadline' in DeviceHost.kill: a host killed once the deadline "
+        "is spent is waited for 0 s, stays a zombie and is logged as having survived SIGKILL",
+        "device: a killed device host is reaped"),
+    Bug("reply_pipe_closed_under_its_reader", "devices/portaudio.py",
+        "        if not self._reader.is_alive() and self.proc.stdout is not None:  # ended, if only just now\n",
+        "        if self.proc.stdout is not None:  # ended, if only just now\n",
+        "'the process is dead, close our end' in DeviceHost.release: the reply pipe is closed while "
+        "its reader still reads it (a pipe a grandchild holds open), and the close waits on that read "
+        "for good",
+        "device: a stream's close ends within its one deadline"),
+    Bug("close_request_bounded_by_its_own_timeout", "devices/portaudio.py",
+        "                bound = time_left(deadline, self.teardown_timeout_s)\n",
+        "                bound = self.teardown_timeout_s\n",
+        "'each polite request has its timeout' in PortAudioStream.close: the close request is given "
+        "its whole teardown_timeout_s whatever the stop before it spent of the close's deadline",
+        "device: a stream's close ends within its one deadline"),
+    Bug("observers_called_from_the_live_list", "coordinator.py",
+        "        for observer in snapshot:\n",
+        "        for observer in observers:\n",
+        "'the snapshot is only for the lock' in ComponentCoordinator._call_observers: the live list "
+        "is walked, an observer that raises is removed from it mid-walk, and the observer after it "
+        "never hears that transition or error",
+        "observers: every observer is told of every transition and error"),
+    Bug("transition_seq_drawn_outside_the_lock", "lifecycle.py",
+        "        with self._lock:\n"
+        "            record = TransitionRecord(next(self._seq), time, component, from_state, to_state, cause)\n",
+        "        record = TransitionRecord(next(self._seq), time, component, from_state, to_state, cause)\n"
+        "        with self._lock:\n",
+        "'itertools.count is atomic' in TransitionHistory.append: the record's seq is drawn before the "
+        "lock, so two threads' records can be appended out of seq order and the history's seqs are not "
+        "increasing",
+        "history: transitions are numbered gap-free in the order they are kept"),
+    Bug("percentiles_cached_by_the_reservoir_fill", "monitoring.py",
+        "        n = self._n\n        cached = self._quantiles\n",
+        "        n = min(self._n, self._ring.shape[0])\n        cached = self._quantiles\n",
+        "'the samples the reservoir holds' as the cache's key in Histogram.summary: once the ring is "
+        "full the key never changes, and every snapshot after it repeats the percentiles of the moment "
+        "it filled",
+        "monitoring: a snapshot's percentiles are those of the samples observed"),
+    Bug("biquad_state_handed_out_live", "dsp.py",
+        "        if self.compiled:\n            return self._z.copy()\n",
+        "        if self.compiled:\n            return self._z\n",
+        "'the caller only reads it' in Biquad.state: a compiled filter's state array is handed out, a "
+        "caller that keeps the state sees it move with the next block, and one that writes into it "
+        "changes the filter",
+        "dsp: a filter's state is its own"),
+    Bug("biquad_feedback_left_unnormalised", "dsp.py",
+        "    return b_arr / a_arr[0], a_arr / a_arr[0]\n",
+        "    return b_arr / a_arr[0], a_arr\n",
+        "'a is what the cookbook gives' in biquad_coefficients: the feedforward is divided by a0 and the "
+        "feedback is not, so the filter run is not the filter designed (its gain and cutoff move with q)",
+        "dsp: a filter's cutoff is the configured one"),
+    Bug("buffers_limit_bounded_as_frames", "config.py",
+        "    buffers: Int = Field(4096, ge=1, le=MAX_LIMIT_BUFFERS)\n",
+        "    buffers: Int = Field(4096, ge=1, le=MAX_LIMIT_FRAMES)\n",
+        "the frames line's bound copied for buffers in LimitsConfig: a limits.buffers up to 2**45, 16 "
+        "times more buffers than an address space holds, is taken",
+        "config: a limit that limits nothing is refused"),
+    Bug("thread_limit_of_zero_taken", "config.py",
+        "    threads: Int = Field(64, ge=1, le=MAX_LIMIT_THREADS)\n",
+        "    threads: Int = Field(64, ge=0, le=MAX_LIMIT_THREADS)\n",
+        "'no threads is a valid limit' in LimitsConfig: limits.threads = 0 is taken, and a system that "
+        "can start no stream thread is configured without complaint",
+        "config: a configuration that cannot run is refused at load"),
+    Bug("output_ring_frames_booked_to_input", "pipeline.py",
+        "            self._alloc(\"output\", ResourceType.FRAMES, ring_frames, \"output ring\")\n",
+        "            self._alloc(\"input\", ResourceType.FRAMES, ring_frames, \"output ring\")\n",
+        "the input ring's line copied for the output ring in Pipeline.__init__: the output ring's frames "
+        "are booked to the input component, which is held to its limit with both rings' frames while "
+        "the output's limit is never reached",
+        "resources: each component's usage is what it holds"),
+    Bug("within_limits_against_the_default_limits", "resources.py",
+        "            for t, lim in self._global_limits.items():\n",
+        "            for t, lim in DEFAULT_GLOBAL_LIMITS.items():\n",
+        "'the global limits' in ResourceManager.within_limits: the peaks are held to the defaults, not "
+        "to the limits configured (or lowered with set_limit), so a peak over a configured global limit "
+        "reads within limits",
+        "resources: a peak over any limit is reported"),
+    Bug("initialized_component_cannot_fail", "lifecycle.py",
+        "    S.INITIALIZED: frozenset({S.CONFIGURED, S.FAILED, S.CLOSED}),\n",
+        "    S.INITIALIZED: frozenset({S.CONFIGURED, S.CLOSED}),\n",
+        "'nothing runs yet, nothing can fail' in TRANSITIONS: a component whose configuration fails "
+        "before it was ever configured cannot be moved to FAILED, and the failure is refused as an "
+        "illegal transition",
+        "lifecycle: every component can fail from where it stands"),
+]
+BATCHES[86] = BATCH_86
+BUGS += BATCH_86
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

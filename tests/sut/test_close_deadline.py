@@ -126,3 +126,66 @@ def test_a_wait_takes_what_is_left_of_its_deadline_never_more_than_its_own_bound
 @pytest.mark.parametrize("bound", [0.3, 5.0])
 def test_the_backend_s_close_deadline_is_its_own_setting(bound):
     assert PortAudioBackend(close_deadline_s=bound).close_deadline_s == bound
+
+
+def test_a_close_request_whose_own_timeout_outlasts_the_deadline_is_cut_to_the_deadline(tmp_path):
+    """Each polite request of a close has its own bound (``teardown_timeout_s``, here 30 s) and
+    the close's one deadline over them all (1.5 s): the close request to a host that never answers
+    waits what is left of the deadline, not its own 30 s, and the close is done by the deadline."""
+    python, pidfile = _stand_in_host(tmp_path)
+    backend = PortAudioBackend(python=python, spawn_timeout_s=60.0, init_timeout_s=60.0, stop_timeout_s=30.0)
+    backend.close_deadline_s = DEADLINE_S
+    errors: list[object] = []
+    spec = StreamSpec("scripted", "scripted", 2, 2, 48_000, 256, None)
+    stream = PortAudioStream(backend, spec, lambda *a: None, errors.append)
+    assert stream.teardown_timeout_s == 30.0
+    closer = threading.Thread(target=stream.close, name="closer", daemon=True)
+    try:
+        closer.start()
+        closer.join(DEADLINE_S + SLACK_S)
+        assert not closer.is_alive(), (
+            f"the close still ran {DEADLINE_S + SLACK_S:.1f} s after it began: its request waited its own "
+            f"{stream.teardown_timeout_s} s, not the {DEADLINE_S} s left of the close's deadline")
+    finally:
+        _end_pipe_holder(pidfile)
+        closer.join(60)
+    assert [type(e) for e in errors] == [DeviceTimeoutError]
+
+
+class _UnreapedProcess:
+    """A ``Popen`` stand-in for a host that ends only when waited for: ``wait`` records its
+    timeout and reaps the host only when given some time."""
+
+    pid = 999_999_999
+
+    def __init__(self) -> None:
+        self.returncode: int | None = None
+        self.waits: list[float] = []
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        import subprocess  # noqa: PLC0415
+
+        self.waits.append(timeout)
+        if not timeout:
+            raise subprocess.TimeoutExpired("device-host", timeout)
+        self.returncode = -signal.SIGKILL
+        return self.returncode
+
+
+def test_a_host_killed_once_the_close_s_deadline_is_spent_is_still_waited_for_and_reaped(monkeypatch):
+    """A close whose deadline is spent still kills its host, and waits for it a short grace
+    (``_KILL_GRACE_S``): a SIGKILLed process ends in milliseconds, and one not waited for at all is
+    left a zombie and logged as having survived the kill."""
+    from system_under_test.devices import portaudio  # noqa: PLC0415
+
+    killed: list[tuple[int, int]] = []
+    monkeypatch.setattr(portaudio.os, "killpg", lambda pid, sig: killed.append((pid, sig)))
+    host = object.__new__(portaudio.DeviceHost)
+    host.proc = _UnreapedProcess()
+    host.kill(deadline=time.monotonic() - 1.0)
+    assert killed == [(_UnreapedProcess.pid, signal.SIGKILL)]
+    assert host.proc.waits and host.proc.waits[0] >= portaudio._KILL_GRACE_S > 0
+    assert host.proc.returncode == -signal.SIGKILL, "the killed host was never reaped"

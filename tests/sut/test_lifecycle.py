@@ -40,6 +40,32 @@ def test_history_is_bounded_and_gap_free():
     assert recs[0].to_dict()["from_state"] == "uninitialized"
 
 
+class _SeqDrawnUnderLock:
+    """A history's seq counter that refuses a draw made without the history's lock held."""
+
+    def __init__(self, lock) -> None:
+        self.lock = lock
+        self.drawn = 0
+
+    def __iter__(self) -> "_SeqDrawnUnderLock":
+        return self
+
+    def __next__(self) -> int:
+        assert self.lock.locked(), "a transition's seq was drawn outside the history's lock"
+        self.drawn += 1
+        return self.drawn
+
+
+def test_a_transition_s_seq_is_drawn_under_the_lock_that_appends_it():
+    """Seq and place in the log are taken in one step: a seq drawn before the lock lets another
+    thread's record, drawn later, be appended first, and the log's seqs are then out of order."""
+    h = TransitionHistory(maxlen=3)
+    h._seq = _SeqDrawnUnderLock(h._lock)
+    for i in range(4):
+        h.append(float(i), "c", State.UNINITIALIZED, State.INITIALIZED, "x")
+    assert [r.seq for r in h.records()] == [2, 3, 4] and h.last_seq == 4
+
+
 def test_is_legal_matches_table():
     assert is_legal(State.RUNNING, State.PAUSED)
     assert not is_legal(State.PAUSED, State.STARTING)

@@ -300,6 +300,21 @@ def test_a_histogram_summary_is_exact():
     assert (neg.summary()["max"], neg.summary()["min"]) == (-3.0, -3.0)
 
 
+def test_a_full_reservoir_s_percentiles_follow_every_sample_observed_after_it_filled():
+    """A summary's percentiles are computed again once a sample was observed since they last were.
+    A full reservoir still changes with every sample (its oldest goes), so what says "a sample came"
+    is the count observed, never the reservoir's fill, which stops moving once it is full."""
+    h = Histogram("x", capacity=4)
+    for v in (1.0, 2.0, 3.0, 4.0):
+        h.observe(v)
+    assert h.summary()["p50"] == 2.5
+    for v in (10.0, 20.0, 30.0, 40.0):
+        h.observe(v)
+    assert h.summary()["p50"] == 25.0
+    h.observe_repeated(100.0, 4)
+    assert h.summary()["p50"] == 100.0
+
+
 def test_the_default_reservoir_holds_65536_samples():
     h = Histogram("x")
     assert h._ring.shape == (65_536,)
