@@ -11983,7 +11983,7 @@ BATCH_87: list[Bug] = [
         "only the log holds, and the judged series less the bounded logs keeps the log's growth",
         "held: the transition log's bytes count what it keeps for each record"),
     Bug("dropped_request_told_what_it_had_left", "devices/simulated.py",
-        "            dropped = min(request.left, getattr(self, request.what))\n",
+        "            dropped = request.left if request.left - held <= _RESIDUE_S else held\n",
         "            dropped = request.left\n",
         "'what the request had left' in SimulatedDevice._drop: a request whose amount the device no "
         "longer holds (spent by a block charged to another, or cleared) is told it was dropped "
