@@ -12043,15 +12043,12 @@ BATCHES[87] = BATCH_87
 BUGS += BATCH_87
 
 #: the tests batch 87's misses asked for, first on their modules' routes: a RIFF file of another form
-#: refused as ``analyze signal --out`` and kept, an empty file named as the history's database refused
-#: and left empty, and a soak resumed at every checkpoint told to resume less often and never to soak
-#: longer (a test the suite held, test_leaks_lifetimes_in_warmup.py, which imports no module of the
+#: refused as ``analyze signal --out`` and kept, and a soak resumed at every checkpoint told to resume
+#: less often and never to soak longer (a test the suite held, test_leaks_lifetimes_in_warmup.py, which imports no module of the
 #: report writers and was never on build.py's route)
 _route_first({
         "harness/commands/analyze.py": [
             "tests/harness/test_analyze_cli.py::test_analyze_signal_refuses_a_riff_file_that_is_no_wav"],
-        "harness/commands/history.py": [
-            "tests/harness/test_history_db.py::test_an_empty_file_is_no_database_and_is_left_empty"],
         "harness/reports/build.py": [
             "tests/harness/test_leaks_lifetimes_in_warmup.py::"
             "test_a_real_soak_resumed_at_every_checkpoint_is_told_to_resume_less_often"]})

@@ -154,18 +154,3 @@ def test_the_history_shows_an_inconclusive_run_as_inconclusive_not_as_a_failure(
     with HistoryDB(db_path) as db:
         assert [r["outcome"] for r in db.runs()] == ["pass", "fail", "inconclusive"]
 
-
-def test_an_empty_file_is_no_database_and_is_left_empty(tmp_path, monkeypatch, capsys):
-    """An empty file is no database a run recorded into: named by ``--db`` it is exit 2 naming it,
-    as the default it reads "no runs recorded yet"; either way it stays empty, never made a
-    database (the user may have made it for another use)."""
-    empty = tmp_path / "notes.sqlite"
-    empty.write_bytes(b"")
-    assert main(["history", "--db", str(empty)]) == 2
-    err = capsys.readouterr().err
-    assert "is an empty file" in err and str(empty) in err
-    assert empty.stat().st_size == 0
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(empty))
-    assert main(["history"]) == 0
-    assert "no runs recorded yet" in capsys.readouterr().out
-    assert empty.stat().st_size == 0
