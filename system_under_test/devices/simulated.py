@@ -227,7 +227,11 @@ class SimulatedDevice:
         for request in requests:
             self.requests.remove(request)
             request.let_go()
-            dropped = min(request.left, getattr(self, request.what))
+            held = getattr(self, request.what)
+            # the field is the requests' sum, which may have lost an ulp to rounding (0.7 + 0.1 s
+            # held 0.7999999999999999): a shortfall within the residue is the request's whole left,
+            # so a request dropped whole is told the amount it asked, never one an ulp short of it
+            dropped = request.left if request.left - held <= _RESIDUE_S else held
             left = getattr(self, request.what) - dropped
             # delays dropped one by one from their sum leave a rounding residue, not a delay
             setattr(self, request.what, left if abs(left) > _RESIDUE_S else type(left)(0))

@@ -252,3 +252,15 @@ def test_analyze_signal_writes_again_over_an_earlier_wav(tmp_path):
     first = out.read_bytes()
     assert main(["analyze", "signal", "--kind", "sine", "--out", str(out), "--duration", "0.2"]) == 0
     assert out.read_bytes()[:4] == b"RIFF" and len(out.read_bytes()) > len(first)
+
+
+def test_analyze_signal_refuses_a_riff_file_that_is_no_wav(tmp_path, capsys):
+    """A RIFF container of another form (an AVI, a WebP image) is no earlier signal: ``--out`` over
+    it is exit 2 naming the file, and the file is kept byte for byte. The RIFF tag alone says
+    nothing of the form; the form (bytes 8-12) must read WAVE too."""
+    out = tmp_path / "clip.avi"
+    riff_avi = b"RIFF" + (28).to_bytes(4, "little") + b"AVI LIST" + bytes(20)
+    out.write_bytes(riff_avi)
+    code, _, err = run(["analyze", "signal", "--kind", "sine", "--out", str(out), "--duration", "0.1"], capsys)
+    assert code == 2 and "is not a WAV file" in err and "clip.avi" in err
+    assert out.read_bytes() == riff_avi

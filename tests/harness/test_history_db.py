@@ -153,3 +153,4 @@ def test_the_history_shows_an_inconclusive_run_as_inconclusive_not_as_a_failure(
         raw.execute("ALTER TABLE runs DROP COLUMN outcome")
     with HistoryDB(db_path) as db:
         assert [r["outcome"] for r in db.runs()] == ["pass", "fail", "inconclusive"]
+

@@ -532,6 +532,19 @@ def test_delays_dropped_one_by_one_leave_no_delay():
     assert len(dropped) == 2 and backend.device("sim-in").pending_delay_s == 0
 
 
+def test_a_delay_dropped_whole_is_told_whole_though_the_devices_sum_lost_an_ulp():
+    """Delays of 0.7 s and 0.1 s held together sum to 0.7999999999999999 on the device: taken
+    back, each is told exactly what it asked, the 0.1 s too, not the 0.09999999999999998 s the
+    sum leaves of it. Told an ulp short, the fault outcomes read the second as served in part,
+    judged its path, and a healthy run that met neither delay read the xrun path missed."""
+    _clock, backend, _stream, _rec, _ = _setup()
+    dropped: list[float] = []
+    backend.delay_next_callback("sim-in", 0.7, until=5.0, on_dropped=dropped.append)
+    backend.delay_next_callback("sim-in", 0.1, until=5.0, on_dropped=dropped.append)
+    assert backend.take_back_pending("sim-in") == {}
+    assert dropped == [0.7, 0.1] and backend.device("sim-in").pending_delay_s == 0
+
+
 def test_a_rate_change_kills_the_streams_at_another_rate_and_says_so():
     clock, backend, stream, rec, errors = _setup()
     stream.start()
