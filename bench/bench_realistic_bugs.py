@@ -12181,6 +12181,7 @@ _route_first({
 #: (build.py's own route ahead of its folder's, as batch 85's two: seconds against minutes)
 HARNESS_OWN_TESTS = {"harness/reports/build.py": HARNESS_OWN_TESTS.pop("harness/reports/build.py")} | HARNESS_OWN_TESTS
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bugs", nargs="*", help="bug names (default: every bug)")
