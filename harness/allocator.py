@@ -36,7 +36,7 @@ import functools
 import re
 from typing import Any, Callable
 
-__all__ = ["in_use_bytes", "pymalloc_in_use_bytes"]
+__all__ = ["arena_bytes", "in_use_bytes", "pymalloc_in_use_bytes"]
 
 #: the line of CPython's allocator statistics that holds pymalloc's bytes in use
 _PYMALLOC_IN_USE = re.compile(rb"^# bytes in allocated blocks\s*=\s*([\d,]+)\s*$", re.M)
@@ -71,6 +71,18 @@ def in_use_bytes() -> int | None:
         return None
     m = fn()
     return int(m.uordblks) + int(m.hblkhd)
+
+
+def arena_bytes() -> int | None:
+    """The bytes glibc's heaps hold from the system (every arena's ``arena`` plus the mmapped
+    blocks' ``hblkhd``), in use or kept free, or None without ``mallinfo2``. Beside
+    ``in_use_bytes`` it tells fragmentation (held growing, in use flat) from live growth; reported,
+    never judged."""
+    fn = _mallinfo2()
+    if fn is None:
+        return None
+    m = fn()
+    return int(m.arena) + int(m.hblkhd)
 
 
 @functools.lru_cache(maxsize=1)
