@@ -5,8 +5,7 @@
 For each run folder: its journal's resource samples (``journal.jsonl``, read as the report does,
 ``run_data_from_journal``), judged as the report judges them (``harness.reports.build._leaks``:
 the RSS less what the bounded logs hold, per process lifetime), one markdown row each: the
-verdict and shape, the series judged (the whole RSS, or less its file-backed pages: ``harness.leaks``,
-point 9), the Theil-Sen slope and the late half's (B/h), the allocators' sum's verdict
+verdict and shape, the Theil-Sen slope and the late half's (B/h), the allocators' sum's verdict
 where the judge asked it (``harness.leaks``, point 7), named by the folder's path as given. Run from two trees (a main
 archive and a branch), it shows what a change of the judge does to the same recorded series; the
 report.json in the folder holds what the soak's own judge said.
@@ -29,8 +28,7 @@ def row(run_dir: Path) -> str:
     rd = run_data_from_journal(run_dir / "journal.jsonl")
     v = _leaks(rd.samples)["rss_bytes"]
     both = "-" if v.allocators_sum_verdict is None else f"{v.allocators_sum_verdict} ({v.allocators_sum_shape})"
-    judged = getattr(v, "rss_judged", None) or "whole"  # a tree before the parts were judged has no such field
-    return (f"| {run_dir} | {v.samples} | {v.verdict} ({v.shape}) | {judged} | {_num(v.slope_per_hour)} | "
+    return (f"| {run_dir} | {v.samples} | {v.verdict} ({v.shape}) | {_num(v.slope_per_hour)} | "
             f"{_num(v.late_slope_per_hour)} | {both} |")
 
 
@@ -38,14 +36,14 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
         return 2
-    print("| run | samples | rss_bytes | series judged | slope B/h | late half B/h | allocators' sum |")
-    print("|---|---|---|---|---|---|---|")
+    print("| run | samples | rss_bytes | slope B/h | late half B/h | allocators' sum |")
+    print("|---|---|---|---|---|---|")
     for arg in argv:
         path = Path(arg)
         try:
             print(row(path))
         except (JournalError, OSError, KeyError, ValueError) as exc:
-            print(f"| {path} | not a soak's run folder: {exc} ||||||")
+            print(f"| {path} | not a soak's run folder: {exc} |||||")
     return 0
 
 

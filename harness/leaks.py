@@ -158,17 +158,6 @@ How a slope is judged (``judge``), and why:
    minutes), no sample is judged, and the reason says so (``INSIDE_WARMUP``): resume less often, since
    a longer soak only lengthens the warm-up.
 
-9. **The RSS is judged less its file-backed pages.** psutil's RSS is the sum of the kernel's
-   anonymous, file-backed and shared-memory pages (``harness.rss_parts``: ``/proc/<pid>/status``).
-   The file-backed pages are mapped files' (the interpreter, numpy's and scipy's libraries) paged in
-   as code first runs: bounded by the files mapped, holding none of the process's objects, and
-   growing through a healthy hour as the run reaches new code (bench/RESULTS.md, issue #11). Where
-   every sample carries them (``rss_file_bytes``), they are taken out of the RSS before points 1-8
-   (``rss_judged``: ``less_file_backed``; their own slope is reported beside, never judged);
-   otherwise the RSS is judged whole (``whole``: another OS, an older journal). A leak of the
-   process's objects, in either allocator or mapped past both, is anonymous memory (shared memory
-   too stays in): nothing of it is taken out.
-
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
 """
@@ -184,13 +173,13 @@ from typing import Any
 
 import numpy as np
 
-from .allocator import arena_bytes, in_use_bytes, pymalloc_bytes
+from .allocator import arena_bytes, in_use_bytes, pymalloc_in_use_bytes
 from .durations import format_duration
 from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 from .rss_parts import rss_parts
 
-__all__ = ["ALLOCATORS_SUM_METRIC", "ARENA_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "INSIDE_WARMUP", "LeakVerdict", "PYMALLOC_ARENA_METRIC", "ResourceSampler", "judge", "judge_all", "judge_pymalloc",
+__all__ = ["ALLOCATORS_SUM_METRIC", "ARENA_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "INSIDE_WARMUP", "LeakVerdict", "ResourceSampler", "judge", "judge_all", "judge_pymalloc",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
@@ -219,9 +208,6 @@ PYMALLOC_METRIC = "pymalloc_in_use_bytes"
 #: the bytes glibc's heaps hold from the system (``harness.allocator.arena_bytes``), sampled beside
 #: the bytes in use to tell fragmentation from live growth; reported, never judged
 ARENA_METRIC = "malloc_arena_bytes"
-#: the bytes of pymalloc's arenas mapped now (``harness.allocator.pymalloc_bytes``), sampled beside
-#: its bytes in use for the same reason; reported, never judged
-PYMALLOC_ARENA_METRIC = "pymalloc_arena_bytes"
 #: the two allocators' bytes in use summed, judged before a "leak" of the RSS is doubted (point 7):
 #: a leak shared between them, under the threshold in each, shows in the sum
 ALLOCATORS_SUM_METRIC = "allocators_in_use_bytes"
@@ -312,13 +298,6 @@ class LeakVerdict:
     #: the bytes an entry of the soak's history window held by the fit that took the window out of
     #: pymalloc's series before it was judged (``harness.leak_levels``); None where it was judged as sampled
     pymalloc_window_bytes_per_record: float | None = None
-    #: which series an ``rss_bytes`` verdict judged (point 9): ``less_file_backed`` (the RSS less its
-    #: file-backed pages, ``rss_file_bytes``, where every sample carries it) or ``whole`` (the RSS as
-    #: psutil reads it); None for other metrics
-    rss_judged: str | None = None
-    #: the file-backed pages' Theil-Sen slope over the judged window, reported beside the verdict
-    #: (never judged); None where they were not taken out
-    file_backed_slope_per_hour: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -575,8 +554,7 @@ def _ols(t: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
 def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float | None = None,
           warmup_fraction: float = 0.1, alpha: float = 0.01, min_samples: int = 6,
           min_growth: float | None = None, groups: Any = None, held: Any = None,
-          in_use: Any = None, pymalloc: Any = None, window_records: Any = None,
-          file_backed: Any = None) -> LeakVerdict:
+          in_use: Any = None, pymalloc: Any = None, window_records: Any = None) -> LeakVerdict:
     """Judge one series (times in seconds of operation, values in the metric's unit).
 
     ``groups`` labels samples from different process lifetimes (a resumed run is a new process):
@@ -593,36 +571,15 @@ def judge(metric: str, times_s: Any, values: Any, *, threshold_per_hour: float |
     ``pymalloc`` likewise: pymalloc's bytes in use; ``window_records``: per sample, the entries the
     soak's history window holds (``harness_log_records``), modelled out of pymalloc's series before
     it is judged (``harness.leak_levels``).
-
-    ``file_backed`` (``rss_bytes`` only): per sample, the RSS's file-backed pages (``rss_file_bytes``,
-    ``harness.rss_parts``), taken out of the RSS before anything is judged (module docstring, point
-    9); used only when every sample has a number for it, and the verdict's ``rss_judged`` says which.
     """
     kw = dict(threshold_per_hour=threshold_per_hour, warmup_fraction=warmup_fraction, alpha=alpha,
               min_samples=min_samples, min_growth=min_growth, groups=groups)
-    if metric != "rss_bytes":
-        return _judge_series(metric, times_s, values, held=held, **kw)
-    f = _every_number(times_s, values, file_backed)
-    if f is not None:
-        values = np.asarray(values, dtype=np.float64) - f
     verdict = _judge_series(metric, times_s, values, held=held, **kw)
+    if metric != "rss_bytes":
+        return verdict
     verdict = _beside_allocator(verdict, times_s, values, in_use, pymalloc=pymalloc, window_records=window_records,
                                 held=held, **kw)
-    verdict = _lifetimes_too_short(verdict, times_s, values, groups, warmup_fraction)
-    return _which_rss(verdict, times_s, f, kw)
-
-
-def _which_rss(v: LeakVerdict, times_s: Any, file_backed: np.ndarray | None, kw: dict[str, Any]) -> LeakVerdict:
-    """The RSS's verdict marked with the series it judged (point 9), the file-backed pages' own slope
-    beside it where they were taken out, said first in the reason (which ends with what the reader is to do)."""
-    if file_backed is None:
-        return replace(v, rss_judged="whole")
-    slope = _judge_series("rss_bytes", times_s, file_backed, **kw).slope_per_hour
-    if v.verdict == "insufficient_data":  # nothing judged: the reason stays as the report reads it
-        return replace(v, rss_judged="less_file_backed", file_backed_slope_per_hour=slope)
-    return replace(v, rss_judged="less_file_backed", file_backed_slope_per_hour=slope, reason=(
-        f"[judged on the RSS less its file-backed pages (RssFile, {_fmt(slope)} B/h over the window, taken out: "
-        f"mapped files' pages hold none of the process's objects)] {v.reason}"))
+    return _lifetimes_too_short(verdict, times_s, values, groups, warmup_fraction)
 
 
 def _lifetimes_too_short(v: LeakVerdict, times_s: Any, values: Any, groups: Any, warmup_fraction: float
@@ -1137,11 +1094,9 @@ class ResourceSampler:
             in_use = in_use_bytes()
             if in_use is not None:
                 s[ALLOCATOR_METRIC] = in_use
-            small, small_arenas = pymalloc_bytes()
+            small = pymalloc_in_use_bytes()
             if small is not None:
                 s[PYMALLOC_METRIC] = small
-            if small_arenas is not None:
-                s[PYMALLOC_ARENA_METRIC] = small_arenas
             held = arena_bytes()
             if held is not None:
                 s[ARENA_METRIC] = held

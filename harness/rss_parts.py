@@ -8,7 +8,7 @@ scipy's), paged in as code runs for the first time and bounded by the files mapp
 through a healthy hour as new paths through the libraries run, and no object of the process lives
 there. The shared-memory part is the pages of ``/dev/shm`` and shared anonymous mappings, which a
 process that maps and forgets segments does grow. ``harness.leaks`` judges the RSS less its
-file-backed pages where every sample carries these parts (module docstring, point 9).
+file-backed pages where every sample carries these parts (module docstring, point 8).
 
 Linux only; elsewhere (or where ``/proc`` cannot be read) the parts are absent, never guessed.
 """

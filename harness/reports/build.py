@@ -43,7 +43,7 @@ from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
 from ..leaks import INSIDE_WARMUP, judge
 from ..verdict import judge_run
 from ..fault_outcomes import path_missed
-from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, FILE_BACKED_METRIC, HELD_METRICS, LEAK_METRICS, WINDOW_RECORDS_METRIC, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
+from .fold import (ALLOCATOR_METRICS, ATTRIBUTION_WINDOW_S, HELD_METRICS, LEAK_METRICS, WINDOW_RECORDS_METRIC, EntryFold, NotFoldable, RunFold, SampleFold, episode_out,
                    fold_lists, stream_fold)
 from .model import SCHEMA_VERSION, SERIES_COUNTERS, RunData, normalize_verdicts
 from .rates import mtbf_interval
@@ -72,7 +72,7 @@ REPORT_EVENTS = frozenset({"recovery_started", "recovery_succeeded", "recovery_f
 #: figure); a journal's samples also carry wall time, frames and threads of the system, unread
 #: (a sample of 10 fields is a dict of 272 bytes, one of 13 of 464: ~6 MB after 8 hours)
 REPORT_SAMPLE_KEYS = frozenset({"t", "segment", "cpu_percent", *HELD_METRICS, *LEAK_METRICS, *ALLOCATOR_METRICS,
-                                WINDOW_RECORDS_METRIC, FILE_BACKED_METRIC})
+                                WINDOW_RECORDS_METRIC})
 
 
 def report_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
@@ -495,9 +495,7 @@ def _leaks(samples: SampleFold | list[dict[str, Any]]) -> dict[str, Any]:
                         for m in ALLOCATOR_METRICS)
     window = (np.frombuffer(fold.values[WINDOW_RECORDS_METRIC], dtype=np.float64)
               if WINDOW_RECORDS_METRIC in fold.present else None)
-    file_backed = (np.frombuffer(fold.values[FILE_BACKED_METRIC], dtype=np.float64)
-                   if FILE_BACKED_METRIC in fold.present else None)
-    allocators = {"in_use": in_use, "pymalloc": pymalloc, "window_records": window, "file_backed": file_backed}
+    allocators = {"in_use": in_use, "pymalloc": pymalloc, "window_records": window}
     return {m: judge(m, fold.t, fold.values[m], groups=fold.segment, held=held if m == "rss_bytes" else None,
                      **(allocators if m == "rss_bytes" else {}))
             for m in LEAK_METRICS if m in fold.present}

@@ -43,7 +43,7 @@ from ..histogram import bins_percentiles, merge_bins
 from .incidents import IncidentFold, entered_failure
 
 __all__ = ["ALLOCATOR_METRICS", "ATTRIBUTION_WINDOW_S", "KEPT_EPISODES", "LEAK_METRICS", "ChunkFold", "EntryFold", "GlitchFold",
-           "FILE_BACKED_METRIC", "HELD_METRICS", "NotFoldable", "WINDOW_RECORDS_METRIC", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
+           "HELD_METRICS", "NotFoldable", "WINDOW_RECORDS_METRIC", "RunFold", "SampleFold", "fault_kind", "fold_lists"]
 
 ATTRIBUTION_WINDOW_S = 10.0
 #: episodes ``report.json`` lists (``recovery.episodes``), the first by start time
@@ -63,9 +63,6 @@ ALLOCATOR_METRICS = ("malloc_in_use_bytes", "pymalloc_in_use_bytes")
 #: and ``2 * keep`` entries, modelled out of pymalloc's bytes before they are judged
 #: (``harness.leak_levels``), never judged alone
 WINDOW_RECORDS_METRIC = "harness_log_records"
-#: the RSS's file-backed pages (``harness.rss_parts``: ``RssFile``), taken out of ``rss_bytes``
-#: before it is judged (``harness.leaks``, point 9), never judged alone
-FILE_BACKED_METRIC = "rss_file_bytes"
 #: the series the resources figure draws (``plots.resources``)
 PLOTTED_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations")
 #: spans kept per state before the gaps too small to draw are closed (``_Spans``)
@@ -548,8 +545,7 @@ class SampleFold:
         self.n = 0
         self.t = array("d")
         self.segment = array("q")
-        self.values = {m: array("d") for m in (*LEAK_METRICS, *HELD_METRICS, *ALLOCATOR_METRICS, WINDOW_RECORDS_METRIC,
-                                                  FILE_BACKED_METRIC)}
+        self.values = {m: array("d") for m in (*LEAK_METRICS, *HELD_METRICS, *ALLOCATOR_METRICS, WINDOW_RECORDS_METRIC)}
         self.cpu = array("d")  # the numeric cpu_percent values, in order
         self.present: set[str] = set()
         self.t_max: float | None = None
