@@ -36,10 +36,12 @@ import functools
 import re
 from typing import Any, Callable
 
-__all__ = ["in_use_bytes", "pymalloc_in_use_bytes"]
+__all__ = ["arena_bytes", "in_use_bytes", "pymalloc_bytes", "pymalloc_in_use_bytes"]
 
 #: the line of CPython's allocator statistics that holds pymalloc's bytes in use
 _PYMALLOC_IN_USE = re.compile(rb"^# bytes in allocated blocks\s*=\s*([\d,]+)\s*$", re.M)
+#: the line that holds the bytes of the arenas pymalloc has mapped now ("N arenas * S bytes/arena = B")
+_PYMALLOC_ARENAS = re.compile(rb"^[\d,]+ arenas \* \d+ bytes/arena\s*=\s*([\d,]+)\s*$", re.M)
 
 
 class _MallInfo2(ctypes.Structure):
@@ -73,6 +75,18 @@ def in_use_bytes() -> int | None:
     return int(m.uordblks) + int(m.hblkhd)
 
 
+def arena_bytes() -> int | None:
+    """The bytes glibc's heaps hold from the system (every arena's ``arena`` plus the mmapped
+    blocks' ``hblkhd``), in use or kept free, or None without ``mallinfo2``. Beside
+    ``in_use_bytes`` it tells fragmentation (held growing, in use flat) from live growth; reported,
+    never judged."""
+    fn = _mallinfo2()
+    if fn is None:
+        return None
+    m = fn()
+    return int(m.arena) + int(m.hblkhd)
+
+
 @functools.lru_cache(maxsize=1)
 def _stats_writer() -> tuple[Any, Callable[[Any], int]] | None:
     """(the C library, CPython's ``_PyObject_DebugMallocStats``), looked up once; None where either
@@ -96,6 +110,25 @@ def _stats_writer() -> tuple[Any, Callable[[Any], int]] | None:
 def pymalloc_in_use_bytes() -> int | None:
     """The bytes in pymalloc's allocated blocks (CPython's small objects, live), or None where
     CPython's object allocator is not pymalloc or the statistics cannot be read."""
+    return pymalloc_bytes()[0]
+
+
+def pymalloc_bytes() -> tuple[int | None, int | None]:
+    """(the bytes in pymalloc's allocated blocks, the bytes of the arenas pymalloc holds mapped now),
+    read from one walk of CPython's statistics; each None where it cannot be read. The arenas' bytes
+    beside the blocks' tell pymalloc's fragmentation (arenas held while their blocks are freed) from
+    live growth; reported, never judged."""
+    text = _stats_text()
+    if text is None:
+        return None, None
+    in_use = _PYMALLOC_IN_USE.search(text)
+    arenas = _PYMALLOC_ARENAS.search(text)
+    return (None if in_use is None else int(in_use.group(1).replace(b",", b"")),
+            None if arenas is None else int(arenas.group(1).replace(b",", b"")))
+
+
+def _stats_text() -> bytes | None:
+    """CPython's allocator statistics as text, or None where they cannot be written."""
     found = _stats_writer()
     if found is None:
         return None
@@ -113,5 +146,4 @@ def pymalloc_in_use_bytes() -> int | None:
         text = ctypes.string_at(buf.value, size.value) if buf.value else b""
     finally:
         libc.free(buf)
-    match = _PYMALLOC_IN_USE.search(text) if wrote else None
-    return None if match is None else int(match.group(1).replace(b",", b""))
+    return text if wrote else None

@@ -189,13 +189,14 @@ from typing import Any
 
 import numpy as np
 
-from .allocator import in_use_bytes, pymalloc_in_use_bytes
+from .allocator import arena_bytes, in_use_bytes, pymalloc_in_use_bytes
 from .durations import format_duration
 from .leak_lifetimes import LifetimesRule, past_replay_settling, settled_too_briefly
 from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
+from .rss_parts import rss_parts
 
-__all__ = ["ALLOCATORS_SUM_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "INSIDE_WARMUP", "LeakVerdict", "ResourceSampler", "judge", "judge_all", "judge_pymalloc",
+__all__ = ["ALLOCATORS_SUM_METRIC", "ARENA_METRIC", "BEYOND_ALLOCATORS_METRIC", "ALLOCATOR_METRIC", "ASK_ALLOCATOR_SHAPES", "PYMALLOC_METRIC", "DEFAULT_THRESHOLDS", "INSIDE_WARMUP", "LeakVerdict", "ResourceSampler", "judge", "judge_all", "judge_pymalloc",
            "log_books", "mann_kendall_p", "sen_interval", "system_books", "theil_sen"]
 
 MiB = 1024 * 1024
@@ -221,6 +222,9 @@ ALLOCATOR_METRIC = "malloc_in_use_bytes"
 #: CPython's object allocator's bytes in use (pymalloc, ``harness.allocator``), judged beside
 #: ``rss_bytes`` with the C allocator's (point 7)
 PYMALLOC_METRIC = "pymalloc_in_use_bytes"
+#: the bytes glibc's heaps hold from the system (``harness.allocator.arena_bytes``), sampled beside
+#: the bytes in use to tell fragmentation from live growth; reported, never judged
+ARENA_METRIC = "malloc_arena_bytes"
 #: the two allocators' bytes in use summed, judged before a "leak" of the RSS is doubted (point 7):
 #: a leak shared between them, under the threshold in each, shows in the sum
 ALLOCATORS_SUM_METRIC = "allocators_in_use_bytes"
@@ -1145,6 +1149,7 @@ class ResourceSampler:
                 s["cpu_percent"] = float(p.cpu_percent(interval=None))
         except Exception:  # a sampler must never break the run
             s["threads"] = threading.active_count()
+        s.update(rss_parts(p.pid))
         if self._allocator:
             in_use = in_use_bytes()
             if in_use is not None:
@@ -1152,6 +1157,9 @@ class ResourceSampler:
             small = pymalloc_in_use_bytes()
             if small is not None:
                 s[PYMALLOC_METRIC] = small
+            held = arena_bytes()
+            if held is not None:
+                s[ARENA_METRIC] = held
         s.update(system_books(system))
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))
