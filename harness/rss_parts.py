@@ -7,8 +7,10 @@ file-backed part is the pages of mapped files (the interpreter, its shared libra
 scipy's), paged in as code runs for the first time and bounded by the files mapped: it can grow
 through a healthy hour as new paths through the libraries run, and no object of the process lives
 there. The shared-memory part is the pages of ``/dev/shm`` and shared anonymous mappings, which a
-process that maps and forgets segments does grow. ``harness.leaks`` judges the RSS less its
-file-backed pages where every sample carries these parts (module docstring, point 8).
+process that maps and forgets segments does grow. The soak's sampler records the parts beside
+the RSS so a reader can see which kind of page grew (``bench/soak_rss_parts.py``); the leak judge
+judges the RSS whole: a file-backed part never moved in a healthy hour measured (bench/RESULTS.md,
+issue #11), and taking it out would hide a process that maps files and never lets them go.
 
 Linux only; elsewhere (or where ``/proc`` cannot be read) the parts are absent, never guessed.
 """
