@@ -79,10 +79,7 @@ def past_replay_settling(times_s: Any, groups: Any, settle_s: float | None = Non
     lifetime's from ``settle_s`` (``REPLAY_SETTLE_S``) after its first sample; None where the samples
     hold fewer than two lifetimes (nothing to read across)."""
     settle = REPLAY_SETTLE_S if settle_s is None else settle_s
-    t = np.asarray(times_s, dtype=np.float64)
-    g = np.asarray(groups, dtype=np.int64)
-    finite = np.isfinite(t)
-    keys = np.unique(g[finite])
+    t, g, finite, keys = _lifetimes_of(times_s, groups)
     if keys.size < 2:
         return None
     keep = np.ones(t.size, dtype=bool)
@@ -100,13 +97,18 @@ def settled_too_briefly(times_s: Any, groups: Any, settle_s: float | None = None
     Why: a soak resumed every few minutes read as one series would be its first lifetime alone, judged
     as a short run and told to soak longer, where what it needs is fewer resumes."""
     settle = REPLAY_SETTLE_S if settle_s is None else settle_s
-    t = np.asarray(times_s, dtype=np.float64)
-    g = np.asarray(groups, dtype=np.int64)
-    finite = np.isfinite(t)
-    keys = np.unique(g[finite])
+    t, g, finite, keys = _lifetimes_of(times_s, groups)
     spans = [float(np.ptp(t[finite & (g == k)])) for k in keys[1:-1]]
     if not spans or max(spans) > settle:
         return None
     return (f"each lifetime judged apart: every resume replayed the run, but the resumed lifetimes last at most "
             f"{max(spans) / 60:.1f} min, no longer than the replay's settling ({settle / 60:.0f} min), so none has "
             f"a level of its own to read across; resume less often (lifetimes well over {settle / 60:.0f} min)")
+
+
+def _lifetimes_of(times_s: Any, groups: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(times, lifetime labels, which times are finite, the labels of the finite samples in order)."""
+    t = np.asarray(times_s, dtype=np.float64)
+    g = np.asarray(groups, dtype=np.int64)
+    finite = np.isfinite(t)
+    return t, g, finite, np.unique(g[finite])
