@@ -140,7 +140,7 @@ import bisect
 import math
 import re
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1060,6 +1060,10 @@ class AudioCheck:
         #: t, "")`` when its server serves again and ``listener("end", t1, "")`` when the system is
         #: heard again (the run records them in its history: ``rig_target.ObservedOutages``)
         self.outage_listeners: list[Callable[[str, float, str], None]] = []
+        #: the stops of the JACK server from outside that the run's watch recorded (fault records:
+        #: ``fired_at``, ``ended_at`` None while still stopped; ``rig_target.OutsideStops``): where
+        #: the server did not run inside one, the check says it was stopped, not that it did not run
+        self.server_stops: Callable[[], Sequence[Any]] = tuple
         #: the rig: when JACK reported each xrun (the run's first and latest stretches: exact
         #: counts, ``jack_xruns_between``), and the stretches its capture did not record (clock
         #: times; ``machine_cause`` reads them), and the frames of one capture cycle
@@ -2671,7 +2675,8 @@ class AudioCheck:
                 self.server_idle_mute_count += 1
                 _keep(self.server_idle_mutes,
                       f"{_where(ep)}: a silence of {beyond:.3f} s that only xrun reports hold, {idle:.3f} s of "
-                      f"it while the JACK server did not run: {served:.3f} s while it served")
+                      f"it while the JACK server {self.server_idle_words(ep.start, ep.last_end)}: "
+                      f"{served:.3f} s while it served")
                 beyond = 0.0
             elif heard < MACHINE_MUTE_MAX_S:
                 # the silence is the rig's: its capture client missed those cycles (their
@@ -2780,6 +2785,8 @@ class AudioCheck:
           the JACK server itself did not run (stopped, or not scheduled: no cycle ran for anyone,
           and JACK reports no xrun then), read by the rule that explains a device's stall
           (``device_losses.machine_starved``);
+        - ``"server_stopped"``: the same, where the run's watch recorded a stop of the server from
+          outside over the silence (``server_stopped_between``): a stop, not a starved machine;
         - ``"jack_xrun"``: the damage one missed deadline does, with JACK's report of it at that
           time: a silence of at most ``MACHINE_CYCLES`` server cycles, a skip or repeat of one or
           two whole cycles (a phase step of exactly that many frames of the tone), or other
@@ -2817,7 +2824,7 @@ class AudioCheck:
                 unheard = int(covered * fs)
             idle = machine_starved(t1, t1 - t0, server=self.server_idle_between)
             if idle is not None:
-                return "server_idle"
+                return "server_stopped" if self.server_stopped_between(t0, t1) else "server_idle"
         # its length in frames: on a loaded machine the capture's cycles run late, and a glitch's
         # clock times stretch with them (a 4-cycle silence measured 24.9 ms for its 21.3 ms).
         # A silence is weighed by what was heard of it: the cycles the capture missed inside it
@@ -2899,6 +2906,18 @@ class AudioCheck:
         known (no server watched, or its stretches of that time let go)."""
         runs = getattr(self.capture, "server_runs", None)
         return None if runs is None else runs.idle_s(t0, t1)
+
+    def server_stopped_between(self, t0: float, t1: float) -> bool:
+        """Whether the run's watch recorded a stop of the JACK server from outside overlapping
+        ``t0..t1`` (``server_stops``; one still open reaches to now). The server's idle time cannot
+        tell a stop from a machine that did not schedule it; only the stop's record can."""
+        return any(r.fired_at < t1 and (r.ended_at is None or r.ended_at > t0) for r in self.server_stops())
+
+    def server_idle_words(self, t0: float, t1: float) -> str:
+        """How the check says the JACK server did not run over ``t0..t1``: "was stopped from
+        outside" where the run's watch recorded a stop there, else "did not run" (a starved
+        machine, or a stop nobody recorded)."""
+        return "was stopped from outside" if self.server_stopped_between(t0, t1) else "did not run"
 
     def last_glitch_before(self, t: float) -> float | None:
         """When the latest glitch that began before ``t`` ended (None: none did). The steady-state

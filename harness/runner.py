@@ -557,6 +557,11 @@ class ReliabilityRun:
                 # word alone, which may never come (measured under -n 2: a kill as the system
                 # was configured went unseen and the start's refusal was a usage error)
                 audio.poll()
+                # a stop of that server from outside ends no client, so the capture never hears
+                # it: its process is watched for one, read-only, as the rig's own server is
+                watch = _watch_unowned_server(capture, history, clock)
+        if watch is not None:
+            audio.server_stops = lambda: watch.stops
         live_violations: list[Verdict] = []
         callbacks = CallbackDurations()
         durations = system.monitoring.histogram("callback_duration_s")
@@ -579,6 +584,7 @@ class ReliabilityRun:
             sake (the rig's own server died, the capture observed the user's server go or lost it
             as it opened, the device host was killed by a signal): never a usage error."""
             _raise_if_server_died(self._rig, watch, doing, error)
+            _raise_if_server_stopped(watch, clock, doing, error)
             _raise_if_outage_observed(audio, observed, clock, doing, error)
             _raise_if_server_lost_at_start(capture, doing, error)
             _raise_if_device_host_killed(capture, doing, error)
@@ -918,6 +924,28 @@ def _raise_if_server_died(rig: Any, watch: Any, doing: str, error: Any) -> None:
                              f"which then failed: {error}")
 
 
+def _raise_if_server_stopped(watch: Any, clock: Any, doing: str, error: Any) -> None:
+    """Raise ``_ServerDiedAtStart`` when the run's JACK server (its own rig's, or one it does not
+    own) was seen stopped from outside (``kill -STOP``) before the system's ``doing`` failed: a
+    server that runs no cycle answers no client, and the system's refusal is the environment's,
+    judged and reported as inconclusive, never a usage error that blames the command. The watch
+    looks once more first: a refusal may come before its next poll."""
+    if watch is None:
+        return
+    look = getattr(watch, "look", None)
+    if look is not None:
+        look()
+    now = clock.now()
+    stops = [r for r in getattr(watch, "stops", None) or () if r.fired_at <= now]
+    if not stops:
+        return
+    first = stops[0]
+    until = "still stopped" if first.ended_at is None else f"continued at t={first.ended_at:.3f} s"
+    raise _ServerDiedAtStart(f"the JACK server (pid {first.details.get('pid')}) was stopped from outside "
+                             f"(seen stopped at t={first.fired_at:.3f} s, {until}) while the system was being "
+                             f"{doing}, which then failed: {error}")
+
+
 def _raise_if_server_lost_at_start(capture: Any, doing: str, error: Any) -> None:
     """Raise ``_ServerDiedAtStart`` when the rig's capture saw the run's JACK server go away as its
     first client opened and no server came back before it gave up (``RigCapture.start_outage``
@@ -1033,6 +1061,15 @@ def _record_observed_outages(audio: AudioCheck, history: History) -> Any:
     outages = ObservedOutages(history, getattr(capture, "server", None))
     audio.outage_listeners.append(outages)
     return outages
+
+
+def _watch_unowned_server(capture: Any, history: History, clock: Any) -> Any:
+    """A started ``UnownedServerWatch`` over the JACK server the rig's capture samples (found by its
+    name in ``/proc``), for a run that does not own that server."""
+    from .rig.rig_target import UnownedServerWatch  # noqa: PLC0415 - rig runs only
+
+    runs = capture.server_runs
+    return UnownedServerWatch(lambda: runs.pid, history, clock, server=getattr(capture, "server", None)).start()
 
 
 def _watch_rig(target: Any, history: History) -> Any:

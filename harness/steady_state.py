@@ -141,7 +141,8 @@ class SteadyState:
     before_span: list[float] | None = None
     after_span: list[float] | None = None
     #: glitches heard in each window that the rig measured as the machine's, by what it measured
-    #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "jack_xrun", "delivery_held")
+    #: (``AudioCheck.machine_cause``: "capture_missed", "server_idle", "server_stopped", "jack_xrun",
+    #: "delivery_held")
     before_excused: dict[str, int] = field(default_factory=dict)
     after_excused: dict[str, int] = field(default_factory=dict)
     #: the first ``UNSTEADY_KEPT`` glitches that made each window unsteady, as heard in it: what
@@ -608,7 +609,9 @@ class SteadyWatch:
         starved = machine_starved(t, silent, server=idle_between)  # the server's idle time only
         if starved is None:
             return None
-        return f"the JACK server did not run for {starved[1] * 1000:.0f} ms of its {silent * 1000:.0f} ms without a block"
+        words = getattr(audio, "server_idle_words", None)
+        said = words(t - silent, t) if words is not None else "did not run"
+        return f"the JACK server {said} for {starved[1] * 1000:.0f} ms of its {silent * 1000:.0f} ms without a block"
 
     def not_observed(self, why: str) -> None:
         """The after-check could not run (the run crashed or was stopped before it)."""
@@ -649,6 +652,7 @@ class SteadyWatch:
             return ""
         said = {"capture_missed": "in cycles the rig's capture missed",
                 "server_idle": "while the JACK server did not run",
+                "server_stopped": "while the JACK server was stopped from outside",
                 "delivery_held": "while the machine held the system's delivery thread"}
         parts = [f"{excused[k]} {said.get(k, 'at JACK xrun reports')}" for k in sorted(excused)]
         return (f"; {sum(excused.values())} glitch(es) heard in it the rig measured as the machine's "

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import RigError
@@ -247,11 +248,14 @@ class ServerWatch:
         self.restart_after_s = restart_after_s
         self.poll_s = poll_s
         self.records: list[FaultRecord] = []
-        #: the stops from outside seen (``server_stopped``), the latest possibly still open
-        self.stops: list[FaultRecord] = []
-        self._stopped: FaultRecord | None = None
+        self._outside = OutsideStops(history, target._log)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def stops(self) -> list[FaultRecord]:
+        """The stops from outside seen (``server_stopped``), the latest possibly still open."""
+        return self._outside.stops
 
     def start(self) -> ServerWatch:
         self._thread = threading.Thread(target=self._run, name="rig-server-watch", daemon=True)
@@ -271,7 +275,7 @@ class ServerWatch:
                 if status is None:
                     self.look_for_a_stop()
                     continue
-                self._end_stop(rig.clock.now(), f"jackd {rig.pid} died while stopped (status {status})")
+                self._outside.end(rig.clock.now(), f"jackd {rig.pid} died while stopped (status {status})")
                 record = FaultRecord(
                     firing_id=f"external-{len(self.records) + 1}", fault_id="external", kind="server_crash",
                     target="system", trigger="external", fired_at=rig.clock.now(),
@@ -306,35 +310,122 @@ class ServerWatch:
                     self.history.fault_ended(record)
 
 
+    def look(self) -> None:
+        """One look for a stop from outside now, under the target's lock (a caller that must know
+        the server's state at a moment: the start's refusal)."""
+        with self.target._lock:
+            if self.target.rig.lost is None:
+                self.look_for_a_stop()
+
     def look_for_a_stop(self) -> None:
         """One look at the server's state (the watch's poll, under the target's lock): a stop from
         outside begins its record, a server seen running again ends it."""
         rig = self.target.rig
-        pid = rig.pid
-        stopped = pid is not None and not rig.stopping_itself and process_stopped(pid) is True
-        if stopped and self._stopped is None:
+        self._outside.look(rig.pid, rig.clock.now(), exempt=rig.stopping_itself)
+
+
+class OutsideStops:
+    """The stops from outside of one JACK server process, each a fault record of its own (kind
+    ``server_stopped``, target ``system``, trigger ``external``) from the first look that saw the
+    process stopped (``/proc`` state ``T``) to the first that saw it run again, or gone.
+
+    One rule for a server the run owns (``ServerWatch``, which exempts the stops the rig makes
+    itself) and one it does not (``UnownedServerWatch``): a stop is then explained, named and
+    judged alike whoever started the server. ``log``: the rig target's action log, if any."""
+
+    def __init__(self, history: History | None, log: Callable[[str, bool, str], None] | None = None, *,
+                 details: dict[str, Any] | None = None) -> None:
+        self.history = history
+        self.log = log
+        self.details = dict(details or {})
+        self.stops: list[FaultRecord] = []
+        self._open: FaultRecord | None = None
+
+    def look(self, pid: int | None, now: float, *, exempt: bool = False) -> None:
+        """One look at process ``pid`` at ``now`` (None: no server found). ``exempt``: the harness
+        is stopping it itself, so a stop seen is not from outside."""
+        state = process_stopped(pid) if pid is not None else None
+        stopped = state is True and not exempt
+        if stopped and self._open is None:
             record = FaultRecord(
                 firing_id=f"external-stop-{len(self.stops) + 1}", fault_id="external", kind=STOPPED_KIND,
-                target="system", trigger="external", fired_at=rig.clock.now(),
-                details={"pid": pid, "observed_by": "the server's /proc state T (stopped by a signal from outside)"})
+                target="system", trigger="external", fired_at=now,
+                details={**self.details, "pid": pid,
+                         "observed_by": "the server's /proc state T (stopped by a signal from outside)"})
             self.stops.append(record)
-            self._stopped = record
-            self.target._log(STOPPED_KIND, True, f"jackd {pid} stopped from outside (state T)")
+            self._open = record
+            self._log(STOPPED_KIND, f"jackd {pid} stopped from outside (state T)")
             if self.history is not None:
                 self.history.fault_started(record)
-        elif not stopped and self._stopped is not None:
-            self._end_stop(rig.clock.now(), f"jackd {pid} running again")
+        elif not stopped and self._open is not None:
+            self.end(now, f"jackd {pid} running again" if state is not None else
+                     f"jackd {self._open.details.get('pid')} gone while stopped")
 
-    def _end_stop(self, t: float, how: str) -> None:
-        record, self._stopped = self._stopped, None
+    def end(self, t: float, how: str) -> None:
+        """End the open stop (if any) at ``t``, saying ``how``."""
+        record, self._open = self._open, None
         if record is None:
             return
         record.ended_at = max(t, record.fired_at)
         record.duration_s = record.ended_at - record.fired_at
         record.details["end"] = how
-        self.target._log("server_resumed", True, how)
+        self._log("server_resumed", how)
         if self.history is not None:
             self.history.fault_ended(record)
+
+    def _log(self, what: str, detail: str) -> None:
+        if self.log is not None:
+            self.log(what, True, detail)
+
+
+class UnownedServerWatch:
+    """Watches a JACK server the run does not own (one the user started, named by
+    ``JACK_DEFAULT_SERVER``) for stops from outside, by its pid, read-only.
+
+    The rig's capture finds that server's jackd in ``/proc`` by its name (``RigCapture.server_runs``
+    samples it) and hears it go (``ObservedOutages``: a kill is a ``server_outage``); a stop, though,
+    ends no client and libjack says nothing of it, so the stall it causes was told as a machine that
+    did not run the server. This watch polls the process's state every ``poll_s`` and records each
+    stop from outside as ``ServerWatch`` does for the rig's own server (``OutsideStops``). It never
+    signals, restarts or otherwise touches the server. ``find_pid``: the server's pid now (None: not
+    found, or more than one)."""
+
+    def __init__(self, find_pid: Callable[[], int | None], history: History | None, clock: Any, *,
+                 server: str | None = None, poll_s: float = 0.05) -> None:
+        self.find_pid = find_pid
+        self.clock = clock
+        self.poll_s = poll_s
+        self._outside = OutsideStops(history, details={"server": server, "owned": False})
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def stops(self) -> list[FaultRecord]:
+        """The stops from outside seen (``server_stopped``), the latest possibly still open."""
+        return self._outside.stops
+
+    #: the watch records no crash of its own: the capture's ``ObservedOutages`` records a kill
+    records: ClassVar[tuple[FaultRecord, ...]] = ()
+
+    def look(self) -> None:
+        """One look at the server's state (the watch's poll; a caller that must know it now may too)."""
+        with self._lock:
+            self._outside.look(self.find_pid(), self.clock.now())
+
+    def start(self) -> UnownedServerWatch:
+        self._thread = threading.Thread(target=self._run, name="rig-unowned-server-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            self.look()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30.0)
 
 
 class ObservedOutages:
@@ -421,4 +512,4 @@ def target_for(system: AudioSystem, rig: LoopbackRig | None = None) -> FaultTarg
     return _target_without_rig(system)
 
 
-__all__ = ["JackRigTarget", "ObservedOutages", "PulledCable", "ServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault", "target_for"]
+__all__ = ["JackRigTarget", "ObservedOutages", "OutsideStops", "PulledCable", "ServerWatch", "UnownedServerWatch", "RigAction", "UNSUPPORTED", "UnsupportedFault", "target_for"]

@@ -378,6 +378,28 @@ class _ServerWatched:
         return self.idle_s
 
 
+class _ServerStoppedFromOutside(_ServerWatched):
+    """The same, with the run's watch's record of a stop from outside over the stretch."""
+
+    def server_idle_words(self, t0: float, t1: float) -> str:
+        return "was stopped from outside"
+
+
+def test_a_stall_over_a_recorded_stop_is_told_as_a_stop_not_as_a_server_that_did_not_run() -> None:
+    """The steady state's words for the stall the machine made say the server was stopped where
+    the run's watch recorded a stop from outside (``AudioCheck.server_idle_words``)."""
+    system = _SlowRecovery(None)
+    watch = SteadyWatch(system, 1.0, system.advance)
+    system.clock.advance(5.0)
+    system._to(State.RECOVERING, "DeviceStalledError: no audio block for 252 ms (47 periods)")
+    watch.watch_after()
+    system._to(State.RUNNING, "recovered")
+    system._to(State.STOPPING, "stop")
+    r = watch.judge_audio(_ServerStoppedFromOutside(0.25))
+    assert r.after == "not observed", r
+    assert "(the JACK server was stopped from outside for 250 ms of its 252 ms without a block)" in r.after_detail
+
+
 @pytest.mark.parametrize("idle_s, after", [(0.25, "not observed"), (0.05, "no"), (None, "no")],
                          ids=["server_stopped", "server_ran", "not_known"])
 def test_a_recovery_from_a_stall_the_machine_made_is_not_the_systems_failure_to_return(idle_s, after):

@@ -15,6 +15,7 @@ import pytest
 
 from harness.audio_check import AudioCheck
 from harness.device_losses import device_losses
+from harness.faults import FaultRecord
 from harness.history import History
 from harness.rig.awake import wait_while_awake
 from harness.rig.loopback import LoopbackRig
@@ -119,7 +120,7 @@ def test_a_server_restarted_under_a_new_pid_is_found_and_watched_again() -> None
     assert s.stopped
 
 
-def _stopped_server(stopped: bool, *, silent_after_s: float = 0.02) -> tuple[AudioCheck, Any]:
+def _stopped_server(stopped: bool, *, silent_after_s: float = 0.02, recorded: bool = False) -> tuple[AudioCheck, Any]:
     """The rig's capture around jackd stopped for 0.4 s from outside, as measured (bench/RESULTS.md,
     2026-12-04 night, a FAIL of the healthy system): the system's output silent for 0.15 s before
     the stop (its stream had stalled), no cycle at all for 0.4 s (the server's frame counter runs
@@ -127,13 +128,18 @@ def _stopped_server(stopped: bool, *, silent_after_s: float = 0.02) -> tuple[Aud
     silence and the tone again; JACK reported an xrun 0.12 s before the silence, one as the
     server ran again and one as the tone came back, none in between (a stopped server reports
     nothing). ``stopped``: what the
-    rig's sampler saw of the server (counters still from 2.0 to 2.4 s, or growing throughout)."""
+    rig's sampler saw of the server (counters still from 2.0 to 2.4 s, or growing throughout).
+    ``recorded``: the run's watch recorded the stop from outside (from 2.02 s to 2.43 s, its polls')."""
     system = AudioSystem({}, seed=1)
     cap = ScriptedCapture()
     check = AudioCheck.attach(system, None, capture=cap)
     system.initialize()
     system.start()
     t = float(system.clock.now())
+    if recorded:
+        stop = FaultRecord(firing_id="external-stop-1", fault_id="external", kind="server_stopped", target="system",
+                           trigger="external", fired_at=t + 2.02, ended_at=t + 2.43)
+        check.server_stops = lambda: [stop]
     cap.server_runs = _sampled(t, t + 5.0, [(t + 2.0, t + 2.4)] if stopped else [])  # type: ignore[attr-defined]
     calls: list[tuple[float, tuple[str, Any]]] = []
     frame = 0
@@ -164,6 +170,21 @@ def test_a_silence_while_the_jack_server_did_not_run_is_the_machines() -> None:
     assert check.server_idle_mute_count == 1, check.server_idle_mutes
     assert "while the JACK server did not run" in check.server_idle_mutes[0]
     assert check.summary()["windows"]["server_idle_mute_count"] == 1
+
+
+def test_a_silence_while_the_server_was_stopped_from_outside_says_stopped() -> None:
+    """The server's idle time reads alike for a stop and a starved machine; where the run's watch
+    recorded a stop from outside over the silence, the check says the server was stopped (its
+    words said "did not run", a starved machine's), and the glitch's cause is the stop's."""
+    check, verdict = _stopped_server(True, recorded=True)
+    assert verdict.ok and not verdict.inconclusive, verdict
+    (mute,) = check.server_idle_mutes
+    assert "while the JACK server was stopped from outside: " in mute and "did not run" not in mute, mute
+    (glitch,) = [g for g in check.glitch_rows if g["kind"] == "mute"]
+    assert check.machine_cause(glitch) == "server_stopped"
+    starved, _ = _stopped_server(True)
+    (glitch,) = [g for g in starved.glitch_rows if g["kind"] == "mute"]
+    assert starved.machine_cause(glitch) == "server_idle"
 
 
 def test_the_servers_idle_time_is_counted_net_of_the_period_its_last_cycle_played_into() -> None:

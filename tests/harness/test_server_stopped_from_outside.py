@@ -22,8 +22,9 @@ import pytest
 
 from harness.device_losses import device_losses, loss_note, machine_starved, summary_of
 from harness.history import History
-from harness.rig.rig_target import JackRigTarget, ServerWatch
+from harness.rig.rig_target import JackRigTarget, ServerWatch, UnownedServerWatch
 from harness.rig.server_runs import process_stopped
+from harness.runner import _raise_if_server_stopped, _ServerDiedAtStart
 from harness.verdict import judge_run, recovered_from_outside
 
 HELD = [{"name": "recovery", "ok": True}]
@@ -172,3 +173,75 @@ def test_a_starved_server_s_stall_is_noted_as_a_server_the_machine_did_not_run_n
         "1 device loss(es) or stall(s), each explained by a JACK server the loaded machine did not run,"), note
     xruns = loss_note(summary_of(device_losses(history, lambda t0, t1: 36)))
     assert xruns is not None and xruns.startswith("1 device loss(es) or stall(s), each explained by JACK's xrun reports,")
+
+
+# -- a server the run does not own ---------------------------------------------------------------
+
+
+def test_a_server_the_run_does_not_own_is_watched_for_a_stop_by_its_pid_and_never_touched(server) -> None:
+    """A user's JACK server (``JACK_DEFAULT_SERVER``, ``--backend portaudio``): the capture hears a
+    kill (``ObservedOutages``), but a stop ends no client and libjack says nothing of it. The watch
+    reads its process's state by the pid the capture's sampler found and records the stop as the
+    rig's own server's is recorded; it ends the record when the process runs again."""
+    clock, history = _Clock(), History()
+    watch = UnownedServerWatch(lambda: server.pid, history, clock, server="users-server", poll_s=0.0)
+    watch.look()
+    assert watch.stops == [] and watch.records == ()
+    _stop(server)
+    clock.t = 12.0
+    watch.look()
+    clock.t = 13.0
+    watch.look()
+    _cont(server)
+    clock.t = 14.5
+    watch.look()
+    (stop,) = watch.stops
+    assert (stop.kind, stop.trigger, stop.firing_id, stop.fired_at, stop.ended_at) == (
+        "server_stopped", "external", "external-stop-1", 12.0, 14.5)
+    assert (stop.details["pid"], stop.details["server"], stop.details["owned"]) == (server.pid, "users-server", False)
+    assert process_stopped(server.pid) is False, "the watch continued nothing itself: the test did"
+    assert [(e.type, e.value) for e in history.entries if e.type.startswith("fault_")] == [
+        ("fault_start", "server_stopped"), ("fault_end", "server_stopped")]
+
+
+def test_an_unowned_server_killed_while_stopped_ends_its_stop_record(server) -> None:
+    clock = _Clock()
+    pid: list[int | None] = [server.pid]
+    watch = UnownedServerWatch(lambda: pid[0], History(), clock, poll_s=0.0)
+    _stop(server)
+    watch.look()
+    server.kill()
+    server.wait(30)
+    pid[0] = None  # the sampler finds no server of that name any more
+    clock.t = 11.0
+    watch.look()
+    (stop,) = watch.stops
+    assert stop.ended_at == 11.0 and stop.details["end"] == f"jackd {server.pid} gone while stopped"
+
+
+def test_a_start_refused_while_the_server_was_stopped_from_outside_is_the_environments(server) -> None:
+    """A stop during start-up: a server that runs no cycle answers no client, and the refusal that
+    follows is the environment's (a run judged inconclusive), not a usage error. The refusal looks
+    once more itself, so a stop the watch's poll has not seen yet is found."""
+    clock = _Clock()
+    watch = UnownedServerWatch(lambda: server.pid, History(), clock, poll_s=0.0)
+    _raise_if_server_stopped(watch, clock, "started", "no audio block")  # running: nothing raised
+    _stop(server)
+    clock.t = 11.0
+    with pytest.raises(_ServerDiedAtStart, match=rf"the JACK server \(pid {server.pid}\) was stopped from outside "
+                       r"\(seen stopped at t=11.000 s, still stopped\) while the system was being started"):
+        _raise_if_server_stopped(watch, clock, "started", "no audio block")
+    _cont(server)
+
+
+def test_a_start_refused_on_the_rigs_own_stopped_server_is_the_environments(server) -> None:
+    rig = _StandInRig(server.pid)
+    watch = _watch(rig, History())
+    _stop(server)
+    with pytest.raises(_ServerDiedAtStart, match="was stopped from outside"):
+        _raise_if_server_stopped(watch, rig.clock, "configured", "timeout")
+    rig.stopping_itself = True  # the rig's own stall fault: no stop from outside
+    _cont(server)
+    watch.look()
+    other = _watch(_StandInRig(server.pid), History())
+    _raise_if_server_stopped(other, rig.clock, "configured", "timeout")
