@@ -17,7 +17,10 @@ server stopped from outside (``kill -STOP``) is recorded so too (kind ``server_s
 apart from one the loaded machine did not schedule by its ``/proc`` state. On
 a JACK server the run does not own (PortAudio's JACK host API, ALSA's ``jack`` PCM), the outages
 the rig's capture observes are recorded the same way (kind ``server_outage``,
-``rig_target.ObservedOutages``). Every device loss in the history is then explained by a device
+``rig_target.ObservedOutages``), and a stop of that server from outside, which ends no client and
+which the capture never hears, is read from its process's state (``rig_target.UnownedServerWatch``:
+``server_stopped``). A start refused after a stop from outside is the environment's, as after a
+kill. Every device loss in the history is then explained by a device
 fault or such an external one, or it is a doubt of the run's (``harness.device_losses``); so is
 a device stall (how ALSA's ``jack`` PCM loses its server) that neither they nor JACK's xrun
 reports explain.
