@@ -12,20 +12,25 @@ continued it, so each look reads a known state.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from awake_waits import wait_until_awake_for
 from harness.device_losses import device_losses, loss_note, machine_starved, summary_of
 from harness.history import History
 from harness.rig.rig_target import JackRigTarget, ServerWatch, UnownedServerWatch
 from harness.rig.server_runs import process_stopped
 from harness.runner import _raise_if_server_stopped, _ServerDiedAtStart
 from harness.verdict import judge_run, recovered_from_outside
+from system_under_test import AudioSystem
 
 HELD = [{"name": "recovery", "ok": True}]
 
@@ -245,3 +250,56 @@ def test_a_start_refused_on_the_rigs_own_stopped_server_is_the_environments(serv
     watch.look()
     other = _watch(_StandInRig(server.pid), History())
     _raise_if_server_stopped(other, rig.clock, "configured", "timeout")
+
+
+class _ServerStoppedAtStart(AudioSystem):
+    """Test-only environment fault: the JACK server the system plays on (the run's own rig's, or
+    one a user started) is stopped from outside (``SIGSTOP``) as the system starts, and continued
+    once the start has returned; the system itself is the shipped one."""
+
+    def start(self, *args: Any, **kwargs: Any) -> Any:
+        from harness.rig.loopback import server_pids  # noqa: PLC0415
+
+        (pid,) = server_pids(self.backend.jack_server)  # type: ignore[attr-defined]
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            # the kernel stops it at once; bounded by the time this process's tree sleeps
+            wait_until_awake_for(lambda: process_stopped(pid) is True, os.getpid(), 30.0, what="jackd stopped")
+            return super().start(*args, **kwargs)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+
+
+@pytest.mark.loopback(portaudio=True)
+@pytest.mark.timeout(300)  # a busy hang's guard
+@pytest.mark.parametrize("owned", [True, False], ids=["the_runs_own_server", "a_users_server"])
+def test_a_server_stopped_from_outside_during_start_up_is_an_inconclusive_run_not_a_usage_error(
+        owned: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured with the CLI (``bench/rig_kill_series.sh`` ``startstop``, jackd stopped 8 s as the
+    system entered STARTING): exit 2, "the system did not start: [device] device host did not
+    initialise PortAudio within 5.0 s (is the audio server stalled?)", a usage error, no report.
+    The stop is the environment's: an inconclusive run that says the server was stopped from
+    outside, with its reports; on a user's server too (``UnownedServerWatch``)."""
+    from harness.rig.loopback import LoopbackRig  # noqa: PLC0415
+    from harness.runner import ReliabilityRun, RunSpec  # noqa: PLC0415
+
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
+    rig = None if owned else LoopbackRig()
+    try:
+        if rig is not None:
+            rig.start()  # inside the try: a start that fails still gives the leased name back
+            monkeypatch.setenv("JACK_DEFAULT_SERVER", rig.server_name)
+        spec = RunSpec(backend="jack", duration_s=2.0, seed=3, faults="none", report_root=tmp_path) if owned else \
+            RunSpec(backend="portaudio", device="system", duration_s=2.0, seed=3, faults="none", report_root=tmp_path)
+        result = ReliabilityRun(spec, system_factory=_ServerStoppedAtStart).execute()
+    finally:
+        if rig is not None:
+            rig.close()
+    assert result.exit_code == 3, result.verdict
+    doubts = " ".join(result.verdict.doubts)
+    assert "the system never ran: the JACK server (pid " in doubts and ") was stopped from outside" in doubts, doubts
+    assert "while the system was being started" in doubts, doubts
+    history = (result.run_dir / "history.jsonl").read_text()
+    assert '"server_stopped"' in history and ('"owned":false' in history) is not owned
+    report = json.loads((result.run_dir / "report.json").read_text())
+    assert report["verdict"]["outcome"] == "inconclusive", report["verdict"]
