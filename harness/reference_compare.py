@@ -497,8 +497,9 @@ class ReferenceReport:
     unfollowed_frames: int = 0
     loud_frames: int = 0  # frames of the loud blocks the track looked for
     #: half the width of the interval about ``drift_ppm`` that holds the clock's drift at 99 %, as
-    #: the track's points' scatter about its lines says (``_drift_uncertainty``); None when too
-    #: few points were left to say it
+    #: the track's points' scatter about its lines says, widened by how far the take's halves'
+    #: slopes part from the whole's (a bias running smoothly along the take, ``_drift_uncertainty``);
+    #: None when too few points were left to say it
     drift_uncertainty_ppm: float | None = None
 
     @property
@@ -1190,11 +1191,11 @@ def _points_on(line: tuple[int, int, float, float], track: _Track) -> int:
     return int(np.sum((f >= line[0]) & (f < line[1]) & (np.abs(d - (line[2] + line[3] * f)) < _STRADDLE)))
 
 
-def _line_points(lines: list[tuple[int, int, float, float]], track: _Track) -> list[tuple[FloatArray, FloatArray]]:
-    """Each line's own points, frames and delays both less their means, for lines holding two or
-    more: those in its stretch within ``_STRADDLE`` of it once its level is taken about their
-    median (a step measured from the recording moves a line's level off the track's points by up
-    to a few frames)."""
+def _line_points_at(lines: list[tuple[int, int, float, float]], track: _Track) -> list[tuple[FloatArray, FloatArray]]:
+    """Each line's own points (frames, delays), for lines holding two or more: those in its
+    stretch within ``_STRADDLE`` of it once its level is taken about their median (a step
+    measured from the recording moves a line's level off the track's points by up to a few
+    frames)."""
     f = np.asarray(track.frames, dtype=np.float64)
     d = np.asarray(track.delays, dtype=np.float64)
     out: list[tuple[FloatArray, FloatArray]] = []
@@ -1206,8 +1207,24 @@ def _line_points(lines: list[tuple[int, int, float, float]], track: _Track) -> l
         on = inside & (np.abs(off - float(np.median(off[inside]))) < _STRADDLE)
         if on.sum() < 2:
             continue
-        out.append((f[on] - f[on].mean(), d[on] - d[on].mean()))
+        out.append((f[on], d[on]))
     return out
+
+
+def _centred(pts: list[tuple[FloatArray, FloatArray]]) -> list[tuple[FloatArray, FloatArray]]:
+    """Each line's points, frames and delays both less their means (its level taken out)."""
+    return [(ff - ff.mean(), dd - dd.mean()) for ff, dd in pts if ff.size >= 2]
+
+
+def _line_points(lines: list[tuple[int, int, float, float]], track: _Track) -> list[tuple[FloatArray, FloatArray]]:
+    """Each line's own points (``_line_points_at``), frames and delays both less their means."""
+    return _centred(_line_points_at(lines, track))
+
+
+def _pooled_slope(pts: list[tuple[FloatArray, FloatArray]]) -> float | None:
+    """One slope through centred lines' points, each at its own level; None with no spread."""
+    sxx = sum(float(ff @ ff) for ff, _dd in pts)
+    return sum(float(ff @ dd) for ff, dd in pts) / sxx if sxx > 0.0 else None
 
 
 def _take_drift(lines: list[tuple[int, int, float, float]], track: _Track) -> float | None:
@@ -1220,11 +1237,7 @@ def _take_drift(lines: list[tuple[int, int, float, float]], track: _Track) -> fl
     scattered about speech's pauses) beside one of 23 over 0.98 s (298.4 ppm), and the two
     slopes' median read 289.8 ppm, 3.4 % off. Pooled, each line weighs by the spread of its
     points' frames, which is what its slope is worth (``_line_points``)."""
-    pts = _line_points(lines, track)
-    sxx = sum(float(ff @ ff) for ff, _dd in pts)
-    if sxx <= 0.0:
-        return None
-    return sum(float(ff @ dd) for ff, dd in pts) / sxx
+    return _pooled_slope(_line_points(lines, track))
 
 
 #: the share of takes whose true clock slope the reported interval holds, were the points' errors
@@ -1247,21 +1260,54 @@ def _drift_uncertainty(lines: list[tuple[int, int, float, float]], track: _Track
     wander over blocks; an interval read as if white was narrow exactly there. So the variance
     is widened by ``(1 + rho) / (1 - rho)`` for the residuals' correlation between neighbouring
     points ``rho`` (an AR(1)'s effect on a mean, held in ``0.._DRIFT_RHO_MOST``), and the
-    Student quantile of the degrees of freedom left is taken, large for a short take. A bias that
-    runs smoothly along the take is not in the residuals and not in the interval: a log sweep's
+    Student quantile of the degrees of freedom left is taken, large for a short take.
+
+    A bias that runs smoothly along the take is not in the residuals: a log sweep's
     low-frequency first blocks read up to 0.07 frame late, falling, and at 2 ppm the truth lay
-    0.4 ppm off, outside +-0.22."""
+    0.4 ppm off, outside the scatter's +-0.22. Such a bias bends the track, so the take's halves
+    read different slopes; the farther of the two from the whole take's slope is added to the
+    width (``_halves_bend``); a take too short for either half to hold a line of two points
+    has its bend unread, and the Student quantile of its few degrees of freedom stands alone."""
     pts = _line_points(lines, track)
     sxx = sum(float(ff @ ff) for ff, _dd in pts)
     dof = sum(ff.size for ff, _dd in pts) - len(pts) - 1
     if sxx <= 0.0 or dof < 1:
         return None
+    bend = _halves_bend(lines, track, slope)
     resid = [dd - slope * ff for ff, dd in pts]
     sse = sum(float(r @ r) for r in resid)
     lag1 = sum(float(r[1:] @ r[:-1]) for r in resid)
     rho = min(max(lag1 / sse, 0.0), _DRIFT_RHO_MOST) if sse > 0.0 else 0.0
     stderr = math.sqrt(sse / dof / sxx * (1 + rho) / (1 - rho))
-    return float(student_t.ppf(0.5 + _DRIFT_COVER / 2, dof)) * stderr
+    return float(student_t.ppf(0.5 + _DRIFT_COVER / 2, dof)) * stderr + (bend or 0.0)
+
+
+def _halves_bend(lines: list[tuple[int, int, float, float]], track: _Track, slope: float) -> float | None:
+    """How far the pooled slope over either half of the take's points (split at their median
+    frame, each line's part in a half at a level of its own) lies from ``slope``, the whole
+    take's: the farther; None when a half holds no line of two points.
+
+    A clock's drift is one slope along the whole take; a bias of the delay readings that runs
+    smoothly along it (a log sweep's low-frequency first blocks read late by a falling amount)
+    is not, and the part of it that lies along a straight line is no different from drift and
+    cannot be taken out. What shows is its bend: the halves' slopes part. ``bench_reference_drift``
+    takes at 2, 100 and 500 ppm (four materials, 8 seeds each) held the truth in the scatter's
+    interval in 84 of 96 (log sweeps at 2 ppm in 0 of 8, 0.19-0.42 ppm off), and with this term
+    added in 96 of 96. The halves' own scatter is in the term too, so a take without a bend is
+    widened as well: the widths rose 2-3 fold (``bench/RESULTS.md``, 2026-12-08)."""
+    pts = _line_points_at(lines, track)
+    if not pts:
+        return None
+    middle = float(np.median(np.concatenate([ff for ff, _dd in pts])))
+    bends = []
+    for lower in (True, False):
+        half = _centred([(ff[ff < middle], dd[ff < middle]) if lower else (ff[ff >= middle], dd[ff >= middle])
+                         for ff, dd in pts])
+        got = _pooled_slope(half)
+        if got is None:
+            return None
+        bends.append(abs(got - slope))
+    return max(bends)
 
 
 #: a shift of a line's points at least this large (frames) is a candidate step (``_split_wander``)

@@ -36,7 +36,9 @@ def test_a_drifting_take_s_drift_lies_within_its_reported_uncertainty(material: 
     rep = R.compare_to_reference(rec, ref, FS, window_s=0.125)
     assert rep.drift_uncertainty_ppm is not None
     assert abs(rep.drift_ppm - 300.0) <= rep.drift_uncertainty_ppm, (rep.drift_ppm, rep.drift_uncertainty_ppm)
-    assert rep.drift_uncertainty_ppm < 1.0  # 2 s of clean material says the drift to under a ppm
+    # 2 s of clean material says the drift to a ppm or two: the halves' bend (``_halves_bend``)
+    # widened speech 99000 from 0.37 to 1.43 ppm (its syllables' saw parts the halves' slopes)
+    assert rep.drift_uncertainty_ppm < 2.0
     assert rep.to_dict()["drift_uncertainty_ppm"] == pytest.approx(rep.drift_uncertainty_ppm, rel=1e-6)
 
 
@@ -76,6 +78,35 @@ def test_the_interval_holds_the_slope_through_white_and_correlated_point_errors(
     interval held far less often (the widening is what holds it); both are held at least 95 %."""
     assert _synthetic_cover(0.0, range(99000, 99400)) >= 0.97
     assert _synthetic_cover(0.7, range(99000, 99400)) >= 0.95
+
+
+def test_a_bias_running_smoothly_along_the_take_is_inside_the_interval() -> None:
+    """A log sweep's low-frequency first blocks read late by a falling amount (up to 0.07 frame):
+    at 2 ppm the scatter's interval missed the truth in 8 of 8 takes (seeds 99510-99517). Made
+    here: 40 points at 2 ppm, 0.07 frame late at the start falling over 0.25 s, 0.01 frame of
+    white scatter. The scatter alone held the slope in 4 of 10; with the halves' bend added, 10 of
+    10, each under 2 ppm wide."""
+    frames = np.arange(40) * 2048 + 1024.0
+    lines = [(0, 41 * 1024, 700.0, 2e-6), (41 * 1024, 90_000, 700.0, 2e-6)]
+    for seed in range(99518, 99528):
+        rng = np.random.default_rng(seed)
+        delays = 700.0 + 2e-6 * frames + 0.07 * np.exp(-frames / 12_000) + rng.normal(0, 0.01, frames.size)
+        track = R._Track(frames=[float(f) for f in frames], delays=[float(d) for d in delays])
+        slope = R._take_drift(lines, track)
+        assert slope is not None
+        half = R._drift_uncertainty(lines, track, slope)
+        assert half is not None and abs(slope - 2e-6) <= half < 2e-6, (seed, slope, half)
+
+
+@pytest.mark.parametrize("seed", [99510, 99515])
+def test_a_log_sweep_at_2_ppm_holds_its_drift_in_its_interval(seed: int) -> None:
+    """``bench_reference_drift``'s log sweep at 2 ppm: drift read 2.187 +- 0.106 (99510) and
+    1.583 +- 0.245 (99515) from the scatter alone, the truth outside; with the bend, inside and
+    under a ppm wide."""
+    ref, rec, _delay, _drop = D.take("logsweep", FS, seed, 2.0, 0)
+    rep = R.compare_to_reference(rec, ref, FS, window_s=0.125)
+    assert rep.drift_uncertainty_ppm is not None
+    assert abs(rep.drift_ppm - 2.0) <= rep.drift_uncertainty_ppm < 1.0, (rep.drift_ppm, rep.drift_uncertainty_ppm)
 
 
 def test_no_uncertainty_is_said_without_a_degree_of_freedom_left() -> None:
