@@ -12263,6 +12263,22 @@ BATCH_89: list[Bug] = [
 BATCHES[89] = BATCH_89
 BUGS += BATCH_89
 
+#: the tests batch 87's three unmeasured and batch 89's misses asked for, first on their modules'
+#: routes: the reference's stretch against a clock (its own test: batch 87's
+#: ``reference_stretched_the_wrong_way`` read inconclusive (starved) at 900 s behind the route's
+#: whole-file runs of music and speech, caught here in seconds), delays read against a stretched
+#: reference moved by the rest of the slope only, the drift's interval through correlated point
+#: errors, and the RSS's parts read in the kernel's bytes
+_route_first({
+        "harness/reference_compare.py": [
+            "tests/harness/test_analysis_reference_drifting_sweeps.py::"
+            "test_the_reference_stretched_by_a_clock_slope_is_the_sweep_that_clock_records",
+            "tests/harness/test_analysis_reference_centroid_delays.py::"
+            "test_delays_read_against_a_stretched_reference_are_moved_by_the_rest_of_the_slope_only",
+            "tests/harness/test_analysis_reference_drift_uncertainty.py::"
+            "test_the_interval_holds_the_slope_through_white_and_correlated_point_errors"],
+        "harness/rss_parts.py": ["tests/harness/test_rss_parts.py"]})
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
