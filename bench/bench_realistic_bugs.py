@@ -12268,7 +12268,8 @@ BUGS += BATCH_89
 #: ``reference_stretched_the_wrong_way`` read inconclusive (starved) at 900 s behind the route's
 #: whole-file runs of music and speech, caught here in seconds), delays read against a stretched
 #: reference moved by the rest of the slope only, the drift's interval through correlated point
-#: errors, and the RSS's parts read in the kernel's bytes
+#: errors, the RSS's parts read in the kernel's bytes, and brief resumed lifetimes not made settled by
+#: a long last one
 _route_first({
         "harness/reference_compare.py": [
             "tests/harness/test_analysis_reference_drifting_sweeps.py::"
@@ -12277,7 +12278,10 @@ _route_first({
             "test_delays_read_against_a_stretched_reference_are_moved_by_the_rest_of_the_slope_only",
             "tests/harness/test_analysis_reference_drift_uncertainty.py::"
             "test_the_interval_holds_the_slope_through_white_and_correlated_point_errors"],
-        "harness/rss_parts.py": ["tests/harness/test_rss_parts.py"]})
+        "harness/rss_parts.py": ["tests/harness/test_rss_parts.py"],
+        "harness/leak_lifetimes.py": [
+            "tests/harness/test_leaks_replayed_lifetimes.py::"
+            "test_brief_resumed_lifetimes_are_not_made_settled_by_a_long_last_one"]})
 
 
 def main(argv: list[str] | None = None) -> int:
