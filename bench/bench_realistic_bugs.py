@@ -7354,8 +7354,16 @@ NO_JACK_MARK = ["-m", "not loopback"]
 def pytest_command(tests: list[str], *, whole: bool, stop_first: bool, no_jack: bool) -> list[str]:
     """The pytest command line the bench runs in a tree: the selection (or ``-n 2`` for the whole
     suite), ``-x`` unless every failure is wanted, and with ``no_jack`` the marker expression that
-    deselects every test which starts jackd (a session that may not start one)."""
+    deselects every test which starts jackd (a session that may not start one). A selection keeps
+    its order with ``--keep-duplicates``: without it pytest collects a file given whole once, where
+    the file stands, and a test routed first by its node id (``_route_first``) whose file the route
+    also gives whole (an importer, a judge) ran there instead, after every file before it: batch
+    87's ``reference_stretched_the_wrong_way`` met its own test only after the reference
+    comparison's whole files and read inconclusive (starved) at 900 s. A routed test that passes
+    then runs twice, seconds against a route's minutes."""
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", "--no-header"]
+    if not whole:
+        cmd.append("--keep-duplicates")
     if stop_first:
         cmd.append("-x")
     if no_jack:
