@@ -12278,7 +12278,8 @@ BUGS += BATCH_89
 #: reference moved by the rest of the slope only, the drift's interval through correlated point
 #: errors, the RSS's parts read in the kernel's bytes, brief resumed lifetimes not made settled by
 #: a long last one, and a stopped state read past a command name's own parentheses (a fake /proc:
-#: the suite's stop tests start jackd, left out by --no-jack)
+#: the suite's stop tests start jackd, left out by --no-jack), and a take-back credited to the firing
+#: whose window it names
 _route_first({
         "harness/reference_compare.py": [
             "tests/harness/test_analysis_reference_drifting_sweeps.py::"
@@ -12291,7 +12292,8 @@ _route_first({
         "harness/leak_lifetimes.py": [
             "tests/harness/test_leaks_replayed_lifetimes.py::"
             "test_brief_resumed_lifetimes_are_not_made_settled_by_a_long_last_one"],
-        "harness/rig/server_runs.py": ["tests/harness/test_server_stopped_state.py"]})
+        "harness/rig/server_runs.py": ["tests/harness/test_server_stopped_state.py"],
+        "harness/fault_outcomes.py": ["tests/harness/test_fault_taken_back_firing.py"]})
 
 
 def main(argv: list[str] | None = None) -> int:
