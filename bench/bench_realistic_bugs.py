@@ -12297,6 +12297,9 @@ _route_first({
         "harness/reports/svgplot.py": [
             "tests/harness/test_svgplot.py::"
             "test_a_value_that_is_no_number_is_left_out_of_the_axis_limits_and_the_rest_is_drawn"]})
+#: a zero --max-runs refused before the history is read: a test the suite held, test_from_history_shrink.py,
+#: which imports harness.cli only and was never on the scenario command's route
+_route_first({"harness/commands/scenario.py": ["tests/harness/test_from_history_shrink.py::test_bad_options_exit_2"]})
 #: (svgplot.py's own route ahead of its folder's, as batch 85's two: seconds against minutes)
 HARNESS_OWN_TESTS = {"harness/reports/svgplot.py": HARNESS_OWN_TESTS.pop("harness/reports/svgplot.py")} | HARNESS_OWN_TESTS
 
