@@ -45,6 +45,21 @@ def test_delays_read_at_the_blocks_centroids_are_moved_to_their_centres() -> Non
     assert np.max(np.abs(np.asarray(track.delays) - truth)) < 1e-9
 
 
+@pytest.mark.parametrize("read", [500e-6, 250e-6])
+def test_delays_read_against_a_stretched_reference_are_moved_by_the_rest_of_the_slope_only(read: float) -> None:
+    """Points on a 500 ppm clock each read against the reference already stretched by ``read``
+    (``_Track.read_slopes``): the centroid displaces them by ``500e-6 - read`` only, and that is
+    all they are moved by. Moved by the whole slope, they land up to 0.45 frame off the truth
+    (900 frames' centroid at 500 ppm); the neighbour slope's own error leaves under 0.01."""
+    frames = np.arange(10_000, 96_000, 2_048)
+    cents = np.random.default_rng(1).uniform(-900, 900, frames.size)
+    truth = 1_300.0 + 500e-6 * frames - 2.0 * (frames >= 50_000)
+    track = R._Track(frames=[int(f) for f in frames], delays=[float(v) for v in truth + (500e-6 - read) * cents],
+                     centroids=[float(c) for c in cents], read_slopes=[read] * frames.size)
+    R._delays_at_centres(track)
+    assert np.max(np.abs(np.asarray(track.delays) - truth)) < 0.02
+
+
 @pytest.mark.parametrize("seed", [98364, 98366])
 def test_speech_at_500_ppm_with_a_drop_reads_the_clock_the_latency_and_the_drop(seed: int) -> None:
     """The bench's take (``bench_reference_drift``'s construction, ``--drop 2``): the drop named

@@ -336,3 +336,19 @@ def test_no_jack_leaves_out_the_tests_that_start_jackd_and_runs_the_rest(tmp_pat
     # the option reaches the command line parser (exit 0 listing the catalogue)
     assert b.main(["--no-jack", "--list"]) == 0
     assert "--no-jack" in (b.__doc__ or "")
+
+
+def test_a_test_routed_first_by_its_node_id_runs_first_though_its_file_is_given_whole_later(tmp_path: Path) -> None:
+    """A route's node id whose file the route also gives whole later (an importer): pytest would
+    collect the file once, where it stands, and run the routed test after every file before it.
+    The bench's command keeps the order: the routed test fails first and ``-x`` stops there."""
+    b = _bench()
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
+    (tmp_path / "test_a_slow.py").write_text("def test_first_file():\n    pass\n")
+    (tmp_path / "test_b_near.py").write_text("def test_other():\n    pass\n\ndef test_routed():\n    assert False\n")
+    env = dict(os.environ, PYTEST_ADDOPTS="", PYTHONPATH=str(ROOT))  # the harness's pytest plugin loads
+    cmd = b.pytest_command(["test_b_near.py::test_routed", "test_a_slow.py", "test_b_near.py"], whole=False,
+                           stop_first=True, no_jack=False)
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 failed" in proc.stdout and "passed" not in proc.stdout, proc.stdout

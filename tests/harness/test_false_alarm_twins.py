@@ -68,9 +68,9 @@ def test_the_digest_tells_a_give_up_left_silent_from_the_healthy_one(bench: Modu
 
 def test_the_bench_says_which_seeds_never_reached_the_give_up(bench: ModuleType, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """Two 5 s default runs reach no give-up: neither is caught and both are the healthy system's
-    history, so the matrix reports them as not shown, none missed; the healthy table is left out
-    when no healthy seed was asked for."""
+    """Two 5 s runs reach no give-up (under ``outages`` too: a run has one outage per 30 s): neither
+    is caught and both are the healthy system's history, so the matrix reports them as not shown,
+    none missed; the healthy table is left out when no healthy seed was asked for."""
     out = tmp_path / "rows.json"
     assert bench.main(["--seeds", "0", "--duration", "5", "--mutants", "--mutant-names", "silent_give_up",
                        "--mutant-seeds", "2", "--json", str(out)]) == 0
@@ -81,6 +81,30 @@ def test_the_bench_says_which_seeds_never_reached_the_give_up(bench: ModuleType,
     printed = capsys.readouterr().out
     assert "healthy system" not in printed
     assert "silent_give_up               0/2           2      0         0" in printed
+
+
+def test_the_default_table_runs_silent_give_up_under_the_outages_profile_and_catches_it_at_every_seed(
+        bench: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The mutant names ``outages`` as the profile that shows it: in the default table its runs and
+    their twins run under it, and every 30 s run reaches a give-up the mutant leaves silent. Under
+    ``default`` itself seeds 2 and 3 reached none (not shown): its rows said nothing of the mutant."""
+    out = tmp_path / "rows.json"
+    assert bench.main(["--seeds", "0", "--duration", "30", "--mutants", "--mutant-names", "silent_give_up",
+                       "--mutant-seeds", "3", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())
+    assert [(r["table"], r["profile"], r["seed"], r["outcome"], r["shown"]) for r in rows] == [
+        ("default", "outages", seed, "fail", bench.CAUGHT) for seed in (1, 2, 3)]
+    assert all("give_ups_announced" in r["violated"] for r in rows)
+    printed = capsys.readouterr().out
+    assert "silent_give_up               3/3           0      0         0" in printed
+    assert "(run under outages: the profile that shows it)" in printed
+
+
+def test_a_mutant_that_names_no_profile_runs_under_the_table_s_and_a_table_with_outages_keeps_its_own(
+        bench: ModuleType) -> None:
+    assert bench.mutant_profile("output_overdrive", "default") == "default"
+    assert bench.mutant_profile("silent_give_up", "gentle") == "outages"
+    assert bench.mutant_profile("silent_give_up", "outages") == "outages"
 
 
 def test_the_bench_refuses_an_unknown_mutant_by_its_option(bench: ModuleType,

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import harness.leak_lifetimes as leak_lifetimes
-from harness.leak_lifetimes import REPLAY_SETTLE_S, lifetimes_rule, past_replay_settling
+from harness.leak_lifetimes import REPLAY_SETTLE_S, lifetimes_rule, past_replay_settling, settled_too_briefly
 from harness.leaks import INSIDE_WARMUP, judge
 from killed_soak import soak_ended_every
 
@@ -74,6 +74,20 @@ def test_resumed_lifetimes_no_longer_than_the_settling_are_told_to_resume_less_o
     v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED[:14]))
     assert v.lifetimes_rule == "apart" and v.verdict != "ok", v.reason
     assert "no longer than the replay's settling (5 min)" in v.reason and "resume less often" in v.reason, v.reason
+
+
+def test_brief_resumed_lifetimes_are_not_made_settled_by_a_long_last_one() -> None:
+    """Resumed every 4 minutes, then left to run an hour: the resumed lifetimes before the last say
+    what the resumes allow (each shorter than the settling), and the last, which the soak's end
+    decides, does not. Read with the last, the hour would pass the soak as one series of settled
+    lifetimes, of which the brief ones leave nothing past their settling."""
+    spans = [0.0, *(240.0,) * 13, 3600.0]
+    t = np.concatenate([start + np.arange(0.0, span, 10.0) for start, span in zip(np.cumsum(spans)[:-1], spans[1:])])
+    g = np.concatenate([np.full(int(span / 10.0), k) for k, span in enumerate(spans[1:])])
+    why = settled_too_briefly(t, g)
+    assert why is not None and "last at most 3.8 min" in why and "resume less often" in why, why
+    # the last lifetime alone long: nothing to say of a soak resumed once
+    assert settled_too_briefly(np.arange(0.0, 3840.0, 10.0), (np.arange(0.0, 3840.0, 10.0) >= 240.0).astype(int)) is None
 
 
 def test_without_a_rule_or_a_resume_the_judge_is_as_before() -> None:

@@ -67,3 +67,16 @@ def test_a_legend_outside_its_panel_widens_the_figure_so_no_label_is_cut() -> No
     plain = Figure(400, 200)
     plain.panel(50, 20, 300, 120).legend = [("x", "#000", "line")]
     assert ET.fromstring(plain.to_svg("inside")).get("width") == "400"  # an inside legend keeps the size
+
+
+def test_a_value_that_is_no_number_is_left_out_of_the_axis_limits_and_the_rest_is_drawn() -> None:
+    """An infinite or NaN value among a figure's points (a rate over an empty interval): the axis
+    limits are read from the finite values, so every other mark keeps real coordinates; taken into
+    the limits, it makes them non-finite and every coordinate NaN, an empty plot."""
+    fig = Figure(400, 300)
+    ax = fig.panel(60, 20, 300, 200)
+    ax.line([0, 1, 2, 3], [1.0, 2.0, float("inf"), 3.0], "#000")
+    ax.points([0, 1, 2], [1.0, float("nan"), 2.0], "#f00")
+    svg = fig.to_svg("a value that is no number").decode()
+    assert "nan" not in svg.lower() and "inf" not in svg.lower(), svg
+    assert ax._lim("y") == (0.9, 3.1)

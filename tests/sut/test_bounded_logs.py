@@ -346,3 +346,25 @@ def test_a_cause_string_is_counted_once_and_only_while_the_log_alone_holds_it():
         log.append(4.0, "dsp", State.RUNNING, State.RUNNING, "recovered")
     assert log.fill().held_bytes == records_and_runs()  # only the literal's records are left
     assert list(log._causes._lengths) == [6]
+
+
+def test_equal_causes_held_by_records_in_a_row_are_each_counted_as_their_own():
+    """Two recoveries in a row formatted the same text into two strings: each is its records'
+    alone, so each is counted, in a run of its own (equal is not the same object: one run for both
+    would leave the second uncounted and the first's references no longer its run's records)."""
+    import sys
+
+    from system_under_test.held import transition_record_bytes
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(6)
+    first = "".join(["DeviceStalledError: ", "no callback for 0.731 s"])
+    second = "".join(["DeviceStalledError: ", "no callback for 0.731 s"])
+    assert first == second and first is not second
+    for cause in (first, first, second, second):
+        log.append(1.0, "dsp", State.RUNNING, State.RECOVERING, cause)
+    size = sys.getsizeof(first)
+    del first, second, cause
+    records = sum(transition_record_bytes(r) for r in log.records())
+    assert list(log._causes._lengths) == [2, 2]
+    assert log.fill().held_bytes == records + _runs_bytes(log) + 2 * size
