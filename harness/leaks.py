@@ -191,7 +191,8 @@ import numpy as np
 
 from .allocator import arena_bytes, in_use_bytes, pymalloc_in_use_bytes
 from .durations import format_duration
-from .leak_lifetimes import LifetimesRule, past_replay_settling, settled_too_briefly
+from .leak_lifetimes import (LevelStep, LifetimesRule, level_steps, past_replay_settling, settled_too_briefly,
+                             step_too_large, steps_within, too_short_for_one_series)
 from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 from .rss_parts import rss_parts
@@ -620,17 +621,42 @@ def _by_lifetimes_rule(metric: str, rule: LifetimesRule, keep: np.ndarray, serie
     series past each resumed lifetime's settling (``keep``), or each lifetime apart; the rule's name
     and why go into the verdict. ``series``: times, values, groups, held, in_use, pymalloc, window_records."""
     times_s, values, groups, held, in_use, pymalloc, window_records = series
-    brief = settled_too_briefly(times_s, groups) if rule.one_series else None
-    if brief is not None:
-        rule = LifetimesRule(False, brief)
+    steps: list[LevelStep] = []
+    if rule.one_series:
+        why = settled_too_briefly(times_s, groups) or too_short_for_one_series(times_s)
+        if why is None:
+            steps = _level_steps(metric, times_s, groups, values, held, in_use, pymalloc, plain["warmup_fraction"])
+            why = step_too_large(steps)
+        if why is not None:
+            rule = LifetimesRule(False, why)
     if rule.one_series:
         t, y, h, u, p, w = (_kept(a, keep) for a in (times_s, values, held, in_use, pymalloc, window_records))
         v = judge(metric, t, y, held=h, in_use=u, pymalloc=p, window_records=w, **plain)
         left_out = int(keep.size - np.count_nonzero(keep))
-        return replace(v, lifetimes_rule=rule.name, reason=f"{rule.why} ({left_out} samples); {v.reason}")
+        return replace(v, lifetimes_rule=rule.name,
+                       reason=f"{rule.why} ({left_out} samples); {steps_within(steps)}; {v.reason}")
     v = judge(metric, times_s, values, groups=groups, held=held, in_use=in_use, pymalloc=pymalloc,
               window_records=window_records, **plain)
     return replace(v, lifetimes_rule=rule.name, reason=f"{v.reason}; {rule.why}")
+
+
+def _level_steps(metric: str, times_s: Any, groups: Any, values: Any, held: Any, in_use: Any, pymalloc: Any,
+                 warmup_fraction: float) -> list[LevelStep]:
+    """Each resume's level step (``harness.leak_lifetimes.level_steps``) in every series the one-series
+    verdict reads: the metric as judged (the RSS less the bounded logs' bytes, where every sample has
+    them) and, for the RSS, each allocator's bytes in use given; the soak's own warm-up kept out of
+    the wander the steps are held against."""
+    t = np.asarray(times_s, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    if held is not None:
+        h = np.asarray(held, dtype=np.float64)
+        if h.shape == y.shape and np.isfinite(h).all():
+            y = y - h
+    warmup_s = warmup_fraction * float(np.ptp(t[np.isfinite(t)])) if np.isfinite(t).any() else 0.0
+    named = [(metric if held is None else f"{metric} less the bounded logs", y)]
+    if metric == "rss_bytes":
+        named += [(name, s) for name, s in ((ALLOCATOR_METRIC, in_use), (PYMALLOC_METRIC, pymalloc)) if s is not None]
+    return [step for name, s in named for step in level_steps(name, t, groups, s, warmup_s)]
 
 
 def _kept(series: Any, keep: np.ndarray) -> np.ndarray | None:

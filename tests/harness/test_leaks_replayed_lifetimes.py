@@ -76,6 +76,46 @@ def test_resumed_lifetimes_no_longer_than_the_settling_are_told_to_resume_less_o
     assert "no longer than the replay's settling (5 min)" in v.reason and "resume less often" in v.reason, v.reason
 
 
+def test_a_resume_whose_level_fell_far_past_the_wander_keeps_each_lifetime_apart() -> None:
+    """The first lifetime stands 57 MB above the replayed ones (a fresh tree's first process compiling
+    the numba caches): read as one series a planted 5 MB/h leak would be a fall."""
+    t, g, rss, mal, p = _replayed(5 * MB, 99266)
+    first = g == 0
+    rss, mal = rss + np.where(first, 57 * MB, 0.0), mal + np.where(first, 43 * MB, 0.0)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED))
+    assert v.lifetimes_rule == "apart" and v.verdict != "ok", v.reason
+    assert "moved a level over 3 times as far as the series moved on its own" in v.reason, v.reason
+    assert "the largest rss_bytes -56.43 MB at lifetime 1 against its own wander 1.22 MB" in v.reason, v.reason
+
+
+def test_a_replayed_soak_shorter_than_two_hours_is_read_apart() -> None:
+    """A 1-hour soak replayed every 30 minutes: its healthy growth is still at the threshold's edge."""
+    t, g, rss, mal, p = _replayed(0.0, 99267, lifetimes=2)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED[:1]))
+    assert v.lifetimes_rule == "apart", v.reason
+    assert "the soak spans 1.00 h, under the 2 h a one-series reading needs" in v.reason, v.reason
+
+
+def test_a_steady_leak_is_in_each_step_and_in_the_wander_alike() -> None:
+    """A 20 MB/h leak carried across the resumes moves each step by what it moves the wander: no step
+    stands out; the same series with a 15 MB drop at one resume (over 3 times the leak's 10 minutes) does."""
+    t, g, rss, _, _ = _replayed(20 * MB, 99268)
+    steps = leak_lifetimes.level_steps("rss", t, g, rss, warmup_s=0.1 * float(np.ptp(t)))
+    assert len(steps) == 15 and not any(s.too_large for s in steps), steps
+    assert all(2.0 * MB < s.step < 5.0 * MB for s in steps), steps  # the leak's 10 minutes between the windows
+    dropped = rss - np.where(g >= 9, 15 * MB, 0.0)
+    over = [s for s in leak_lifetimes.level_steps("rss", t, g, dropped) if s.too_large]
+    assert [s.lifetime for s in over] == [9], over
+
+
+def test_lifetimes_too_short_to_read_their_own_wander_are_read_apart() -> None:
+    """Resumed every 20 minutes: no point of a lifetime has 5 minutes before it and 5 minutes past a
+    5-minute gap after it, so no step can be held against anything."""
+    t, g, rss, mal, p = _replayed(0.0, 99269, lifetimes=24, lifetime_s=1200.0)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED * 2))
+    assert v.lifetimes_rule == "apart" and "no offset of its own to hold it against" in v.reason, v.reason
+
+
 def test_without_a_rule_or_a_resume_the_judge_is_as_before() -> None:
     t, g, rss, mal, p = _replayed(0.0, 98763)
     before = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p)
@@ -96,6 +136,8 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     from harness.reports.build import _leaks, run_data_from_journal
 
     monkeypatch.setattr(leak_lifetimes, "REPLAY_SETTLE_S", 2.0)
+    monkeypatch.setattr(leak_lifetimes, "STEP_WINDOW_S", 2.0)
+    monkeypatch.setattr(leak_lifetimes, "ONE_SERIES_MIN_SPAN_S", 30.0)  # in scale, as the settling
     lifetimes, _, run_dir = soak_ended_every(monkeypatch, tmp_path, 2, ["--duration", "60s", "--checkpoint", "5s",
                                                                         "--seed", "98764"], most=9)
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
@@ -106,7 +148,15 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     leaks = _leaks(rd.samples, rd.meta["resumed"])
     for metric in ("rss_bytes", "threads", "open_fds"):
         v = leaks[metric]
+    # the counts stand level across a replay; the RSS of a process a minute old has not settled, and
+    # whichever way its steps fall the rule that judged it says the resumes replayed
+    for metric in ("threads", "open_fds"):
+        v = leaks[metric]
         assert v.lifetimes_rule == "one_series", (metric, v)
         assert v.reason.startswith(f"judged as one series across the soak's lifetimes: every resume "
                                    f"({lifetimes - 1}) replayed"), v.reason
+        assert "each resume's level step within the series' own wander" in v.reason, v.reason
         assert v.verdict != "insufficient_data" and INSIDE_WARMUP not in v.reason, v.reason
+    assert leaks["rss_bytes"].lifetimes_rule in ("one_series", "apart"), leaks["rss_bytes"]
+    assert "every resume replayed the run" in leaks["rss_bytes"].reason or \
+        f"every resume ({lifetimes - 1}) replayed" in leaks["rss_bytes"].reason, leaks["rss_bytes"].reason
