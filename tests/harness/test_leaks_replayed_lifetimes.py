@@ -126,14 +126,14 @@ def test_without_a_rule_or_a_resume_the_judge_is_as_before() -> None:
 
 
 @pytest.mark.slow
-def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path, monkeypatch) -> None:
+def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path, monkeypatch, capsys) -> None:
     """A 60 s simulated soak ended every second 5 s checkpoint and resumed (``--resume`` replays it, checks
     its digest and journals the next segment): its journal's resumes read its lifetimes as one series,
     and the verdicts say so. The settling is cut to 2 s, in scale with the soak's 10 s lifetimes (5 min
-    of a 60 s soak would leave nothing of the resumed lifetimes to read). The report itself keeps each
-    lifetime apart, naming no rule: the one-series rule read a healthy resumed soak "leak"
-    (bench/RESULTS.md, issue #11)."""
-    from harness.reports.build import _leaks, run_data_from_journal
+    of a 60 s soak would leave nothing of the resumed lifetimes to read), and so are the level steps'
+    windows and the soak's least span. The report reads the lifetimes by the rule and names it on
+    report.json's verdicts, the verdict's note (summary.json, the console line) and report.html."""
+    from harness.reports.build import LIFETIMES_NOTE, _leaks, run_data_from_journal
 
     monkeypatch.setattr(leak_lifetimes, "REPLAY_SETTLE_S", 2.0)
     monkeypatch.setattr(leak_lifetimes, "STEP_WINDOW_S", 2.0)
@@ -143,9 +143,18 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     assert lifetimes >= 4, lifetimes
     assert all(r["mode"] == "replay" and r["verified"] is True for r in report["run"]["resumed"]), report["run"]
-    assert all(v["lifetimes_rule"] is None for v in report["stability"]["leaks"].values()), report["stability"]
     rd = run_data_from_journal(run_dir / "journal.jsonl")
     leaks = _leaks(rd.samples, rd.meta["resumed"])
+    # the report reads the lifetimes by the same rule, and every surface of the verdict names it
+    assert {k: v["lifetimes_rule"] for k, v in report["stability"]["leaks"].items()} == \
+        {k: v.lifetimes_rule for k, v in leaks.items()}, report["stability"]["leaks"]
+    note = next(n for n in report["verdict"]["notes"] if n.startswith(LIFETIMES_NOTE))
+    assert "one_series: " in note and "open_fds" in note and "threads" in note, note
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert note in summary["verdict"]["notes"], summary["verdict"]
+    assert note[:60] in capsys.readouterr().out
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "lifetimes one_series" in html
     for metric in ("rss_bytes", "threads", "open_fds"):
         v = leaks[metric]
     # the counts stand level across a replay; the RSS of a process a minute old has not settled, and
