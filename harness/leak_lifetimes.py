@@ -33,6 +33,10 @@ Two more conditions guard the one-series reading, each falling back to "apart" w
   two windows is in both, and only a step ``STEP_WANDER_FACTOR`` times anything the series did on
   its own stops the reading. Lifetimes too short to hold that offset past the settling (resumed
   every 20 minutes) leave no wander to hold a step against, and are read apart.
+
+The report reads a soak's lifetimes by this rule (``harness.reports.build._leaks``, the journal's
+``resumed`` notes) and names it beside each leak verdict; ``bench/leak_resumed_pooled.py`` prints
+its verdict beside the rule before, and the largest step against the wander.
 """
 
 from __future__ import annotations

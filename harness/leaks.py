@@ -165,14 +165,15 @@ How a slope is judged (``judge``), and why:
    from each other, so their samples are judged as one series, as an uninterrupted soak's (its
    warm-up once, at its start), with each resumed lifetime's first ``REPLAY_SETTLE_S`` (5 min, the
    replay's settling) left out; point 8 does not apply. A resume that continued on a real device,
-   a replay not verified, or resumed lifetimes none of which outlasts the settling (nothing of theirs
-   to read: resume less often) keep points 1 and 8, and the reason says which rule judged and why
+   a replay not verified, resumed lifetimes none of which outlasts the settling (nothing of theirs
+   to read: resume less often), a soak under ``ONE_SERIES_MIN_SPAN_S`` (2 hours, where a healthy
+   process's growth is still at the threshold's edge) or a resume whose level step is over
+   ``STEP_WANDER_FACTOR`` times the series' own wander (a replayed process that does not stand where
+   the last one ended) keep points 1 and 8, and the reason says which rule judged and why
    (``lifetimes_rule``). Why: a lifetime's own warm-up is a share of the whole span, so an 8-hour
-   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). **The report
-   does not use this rule** (``harness.reports.build`` gives no ``lifetimes``): measured on real
-   resumed soaks it read a healthy 1-hour soak replayed every 20 minutes "leak", and a first lifetime
-   whose process wrote the tree's numba caches stood ~57 MB above the replayed one, a level drop that
-   would hide a leak; ``bench/leak_resumed_pooled.py`` prints its verdict beside the report's.
+   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). The report
+   reads a soak's lifetimes so (``harness.reports.build`` gives the journal's resumes) and names
+   the rule beside each verdict.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).

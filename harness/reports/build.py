@@ -261,11 +261,16 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         live = {"clock": None, "breaks": breaks, "partial": True} if breaks else None
     if live is not None:
         rd.meta["live_checks"] = live
-    for note in j.notes:
-        if note.get("what") == "resumed":
-            rd.meta.setdefault("resumed", []).append(
-                {k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")})
+    resumes = resumes_noted(j.notes)
+    if resumes:
+        rd.meta["resumed"] = resumes
     return rd
+
+
+def resumes_noted(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A journal's ``resumed`` notes as the report reads them (what ``_leaks``' ``resumes`` takes)."""
+    return [{k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")}
+            for note in notes if note.get("what") == "resumed"]
 
 
 def folded(rd: RunData) -> RunFold:

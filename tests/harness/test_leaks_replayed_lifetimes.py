@@ -22,6 +22,7 @@ import pytest
 import harness.leak_lifetimes as leak_lifetimes
 from harness.leak_lifetimes import REPLAY_SETTLE_S, lifetimes_rule, past_replay_settling
 from harness.leaks import INSIDE_WARMUP, judge
+from bench_scripts import load_bench_script
 from killed_soak import soak_ended_every
 
 MB = 1e6
@@ -155,6 +156,8 @@ def test_a_real_soak_resumed_at_its_checkpoints_is_judged_as_one_series(tmp_path
     assert note[:60] in capsys.readouterr().out
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "lifetimes one_series" in html
+    row = load_bench_script("bench_soak.py", "bench_soak_lifetimes").matrix_row(run_dir)
+    assert row["lifetimes_rule"] == leaks["rss_bytes"].lifetimes_rule and row["rss_verdict"] == leaks["rss_bytes"].verdict
     for metric in ("rss_bytes", "threads", "open_fds"):
         v = leaks[metric]
     # the counts stand level across a replay; the RSS of a process a minute old has not settled, and
