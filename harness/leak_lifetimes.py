@@ -134,12 +134,14 @@ def settled_too_briefly(times_s: Any, groups: Any, settle_s: float | None = None
 
 def too_short_for_one_series(times_s: Any, min_span_s: float | None = None) -> str | None:
     """Why a soak's replayed lifetimes are not read as one series for its span, or None: a soak
-    shorter than ``ONE_SERIES_MIN_SPAN_S`` (module docstring: its healthy growth still at the
+    whose samples cover less than ``ONE_SERIES_MIN_SPAN_S`` (module docstring: its healthy growth still at the
     threshold's edge, where a resume's small step tips it)."""
     need = ONE_SERIES_MIN_SPAN_S if min_span_s is None else min_span_s
-    t = np.asarray(times_s, dtype=np.float64)
+    t = np.sort(np.asarray(times_s, dtype=np.float64))
     t = t[np.isfinite(t)]
-    span = float(np.ptp(t)) if t.size else 0.0
+    # the span the samples cover, each one sampling interval: a 2-hour soak sampled every 10 s
+    # from t = 10 s covers 2 hours, though its first and last samples are 7190 s apart
+    span = float(np.ptp(t) + np.median(np.diff(t))) if t.size > 1 else 0.0
     if span >= need:
         return None
     return (f"each lifetime judged apart: every resume replayed the run, but the soak spans {span / 3600:.2f} h, "

@@ -97,6 +97,14 @@ def test_a_replayed_soak_shorter_than_two_hours_is_read_apart() -> None:
     assert "the soak spans 1.00 h, under the 2 h a one-series reading needs" in v.reason, v.reason
 
 
+@pytest.mark.parametrize("per_hour,verdict", [(0.0, "ok"), (5 * MB, "leak")])
+def test_a_two_hour_soak_replayed_every_half_hour_is_read_as_one_series(per_hour: float, verdict: str) -> None:
+    """Its samples lie 7190 s apart, first to last, and cover the 2 hours the rule asks for."""
+    t, g, rss, mal, p = _replayed(per_hour, 99270, lifetimes=4)
+    v = judge("rss_bytes", t, rss, groups=g, in_use=mal, pymalloc=p, lifetimes=lifetimes_rule(REPLAYED[:3]))
+    assert v.lifetimes_rule == "one_series" and v.verdict == verdict, v.reason
+
+
 def test_a_steady_leak_is_in_each_step_and_in_the_wander_alike() -> None:
     """A 20 MB/h leak carried across the resumes moves each step by what it moves the wander: no step
     stands out; the same series with a 15 MB drop at one resume (over 3 times the leak's 10 minutes) does."""
