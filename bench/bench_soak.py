@@ -238,13 +238,14 @@ def _seeds(text: str) -> list[int]:
 
 
 def matrix_row(run_dir: Path, *, wall_s: float | None = None, exit_code: int | None = None) -> dict[str, Any]:
-    """One soak's leak figures, judged now from its journal (``harness.reports.build._leaks``)."""
+    """One soak's leak figures, judged now from its journal (``harness.reports.build._leaks``), a
+    resumed soak's lifetimes read by the rule its resumes give, as the report reads them."""
     from harness import read_journal
-    from harness.reports.build import _leaks
+    from harness.reports.build import _leaks, resumes_noted
 
     data = read_journal(run_dir)
     samples = [s for c in data.checkpoints for s in c.get("samples", [])]
-    leaks = _leaks(samples)
+    leaks = _leaks(samples, resumes_noted(data.notes))
     rss = leaks.get("rss_bytes")
     header = data.header or {}
     mib = lambda v: None if v is None else round(v / MiB, 2)  # noqa: E731
@@ -258,6 +259,7 @@ def matrix_row(run_dir: Path, *, wall_s: float | None = None, exit_code: int | N
         "rss_slope_mib_h": mib(rss.slope_per_hour) if rss else None,
         "rss_late_slope_mib_h": mib(_late_slope(samples, "rss_bytes")) if rss else None,
         "rss_verdict": rss.verdict if rss else None, "rss_shape": rss.shape if rss else None,
+        "lifetimes_rule": rss.lifetimes_rule if rss else None,
         "not_ok": {k: f"{v.verdict} ({v.shape})" for k, v in leaks.items() if v.verdict != "ok"},
         "false_alarm": any(v.verdict in ("leak", "inconclusive") for v in leaks.values()),
     }
@@ -307,6 +309,7 @@ def _print_row(r: dict[str, Any]) -> None:
     print(f"seed {r['seed']:>3}  {r['simulated_h']:>6} h  wall {r['wall_s'] or r['journal_wall_s']:>7} s  "
           f"exit {r['exit']}  RSS {r['rss_first_mib']} -> {r['rss_last_mib']} MiB  slope {r['rss_slope_mib_h']} MiB/h "
           f"(late half {r['rss_late_slope_mib_h']})  {r['rss_verdict']} ({r['rss_shape']})"
+          f"{'  lifetimes ' + r['lifetimes_rule'] if r.get('lifetimes_rule') else ''}"
           f"{'  NOT OK: ' + json.dumps(r['not_ok']) if r['not_ok'] else ''}", flush=True)
 
 

@@ -39,6 +39,7 @@ from harness import leaks
 from harness.journal import JournalError
 from harness.leak_levels import after_warmup
 from harness.reports.build import _leaks, run_data_from_journal
+from harness.reports.fold import HELD_METRICS, SampleFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak_allocator_rejudge import samples_of  # noqa: E402
@@ -125,6 +126,22 @@ def each_folder(argv: list[str], description: str, read: Callable[[Path, float |
     return out
 
 
+def steps_column(samples: list[dict[str, Any]]) -> str:
+    """The RSS's series' largest resume step against its own wander (``harness.leak_lifetimes.level_steps``),
+    each series as ``name step/wander`` in MB, read whatever the soak's span."""
+    fold = SampleFold(samples)
+    col = {m: np.frombuffer(fold.values[m], dtype=np.float64) for m in fold.present}
+    held = sum((col[m] for m in HELD_METRICS if m in col and np.isfinite(col[m]).all()), np.zeros(fold.n))
+    steps = leaks._level_steps("rss_bytes", fold.t, fold.segment, col["rss_bytes"], held,
+                               col.get(leaks.ALLOCATOR_METRIC), col.get(leaks.PYMALLOC_METRIC), 0.1)
+    out = []
+    for name in dict.fromkeys(s.series for s in steps):
+        worst = max((s for s in steps if s.series == name), key=lambda s: abs(s.step))
+        out.append(f"{name.split(' ')[0].replace('_in_use_bytes', '')} {worst.step / 1e6:+.2f}/{_mb(worst.wander)}"
+                   f"{'!' if worst.too_large else ''}")
+    return " ".join(out) or "-"
+
+
 def row(run_dir: Path, cut_every_s: float | None) -> str:
     samples = soak_samples(run_dir, cut_every_s)
     spans = judged_minutes(samples)
@@ -140,7 +157,7 @@ def row(run_dir: Path, cut_every_s: float | None) -> str:
             f"{r.verdict} ({r.shape}) | "
             f"**{p.verdict} ({p.shape})** | {_mb(p.slope_per_hour)} | {_mb(p.late_slope_per_hour)} | "
             f"{p.pymalloc_verdict or '-'} ({p.pymalloc_shape or '-'}) {_mb(p.pymalloc_slope_per_hour)} | "
-            f"{one.verdict} ({one.shape}) {_mb(one.slope_per_hour)} | {counts} |")
+            f"{one.verdict} ({one.shape}) {_mb(one.slope_per_hour)} | {counts} | {steps_column(samples)} |")
 
 
 def main(argv: list[str]) -> int:
@@ -148,8 +165,9 @@ def main(argv: list[str]) -> int:
     if isinstance(rows, int):
         return rows
     print("| run | lifetimes | judged min each | report (lifetimes rule) MB/h | apart (rule before) | pooled (rule silent) | RSS MB/h | late half MB/h | "
-          "pymalloc (pooled) MB/h | one lifetime (levels across, no offsets) MB/h | counts |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "pymalloc (pooled) MB/h | one lifetime (levels across, no offsets) MB/h | counts | "
+          "largest resume step / own wander MB (! larger) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 

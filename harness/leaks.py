@@ -165,14 +165,15 @@ How a slope is judged (``judge``), and why:
    from each other, so their samples are judged as one series, as an uninterrupted soak's (its
    warm-up once, at its start), with each resumed lifetime's first ``REPLAY_SETTLE_S`` (5 min, the
    replay's settling) left out; point 8 does not apply. A resume that continued on a real device,
-   a replay not verified, or resumed lifetimes none of which outlasts the settling (nothing of theirs
-   to read: resume less often) keep points 1 and 8, and the reason says which rule judged and why
+   a replay not verified, resumed lifetimes none of which outlasts the settling (nothing of theirs
+   to read: resume less often), a soak under ``ONE_SERIES_MIN_SPAN_S`` (2 hours, where a healthy
+   process's growth is still at the threshold's edge) or a resume whose level step is over
+   ``STEP_WANDER_FACTOR`` times the series' own wander (a replayed process that does not stand where
+   the last one ended) keep points 1 and 8, and the reason says which rule judged and why
    (``lifetimes_rule``). Why: a lifetime's own warm-up is a share of the whole span, so an 8-hour
-   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). **The report
-   does not use this rule** (``harness.reports.build`` gives no ``lifetimes``): measured on real
-   resumed soaks it read a healthy 1-hour soak replayed every 20 minutes "leak", and a first lifetime
-   whose process wrote the tree's numba caches stood ~57 MB above the replayed one, a level drop that
-   would hide a leak; ``bench/leak_resumed_pooled.py`` prints its verdict beside the report's.
+   soak resumed every 30 minutes judged no sample at all (bench/RESULTS.md, issue #11). The report
+   reads a soak's lifetimes so (``harness.reports.build`` gives the journal's resumes) and names
+   the rule beside each verdict.
 
 Thresholds (per hour of operation) are in ``DEFAULT_THRESHOLDS``; a metric without one is
 judged against 0 (any significant growth of a count is a leak).
@@ -191,7 +192,8 @@ import numpy as np
 
 from .allocator import arena_bytes, in_use_bytes, pymalloc_in_use_bytes
 from .durations import format_duration
-from .leak_lifetimes import LifetimesRule, past_replay_settling, settled_too_briefly
+from .leak_lifetimes import (LevelStep, LifetimesRule, level_steps, past_replay_settling, settled_too_briefly,
+                             step_too_large, steps_within, too_short_for_one_series)
 from .leak_levels import LEVEL_TRIM, SLOPE_MIN_SPAN_S, after_warmup, level_line, window_taken_out  # noqa: F401  (LEVEL_TRIM: the quarters' trim, read here)
 from .leak_levels import trimmed_mean as _trimmed_mean
 from .rss_parts import rss_parts
@@ -620,17 +622,42 @@ def _by_lifetimes_rule(metric: str, rule: LifetimesRule, keep: np.ndarray, serie
     series past each resumed lifetime's settling (``keep``), or each lifetime apart; the rule's name
     and why go into the verdict. ``series``: times, values, groups, held, in_use, pymalloc, window_records."""
     times_s, values, groups, held, in_use, pymalloc, window_records = series
-    brief = settled_too_briefly(times_s, groups) if rule.one_series else None
-    if brief is not None:
-        rule = LifetimesRule(False, brief)
+    steps: list[LevelStep] = []
+    if rule.one_series:
+        why = settled_too_briefly(times_s, groups) or too_short_for_one_series(times_s)
+        if why is None:
+            steps = _level_steps(metric, times_s, groups, values, held, in_use, pymalloc, plain["warmup_fraction"])
+            why = step_too_large(steps)
+        if why is not None:
+            rule = LifetimesRule(False, why)
     if rule.one_series:
         t, y, h, u, p, w = (_kept(a, keep) for a in (times_s, values, held, in_use, pymalloc, window_records))
         v = judge(metric, t, y, held=h, in_use=u, pymalloc=p, window_records=w, **plain)
         left_out = int(keep.size - np.count_nonzero(keep))
-        return replace(v, lifetimes_rule=rule.name, reason=f"{rule.why} ({left_out} samples); {v.reason}")
+        return replace(v, lifetimes_rule=rule.name,
+                       reason=f"{rule.why} ({left_out} samples); {steps_within(steps)}; {v.reason}")
     v = judge(metric, times_s, values, groups=groups, held=held, in_use=in_use, pymalloc=pymalloc,
               window_records=window_records, **plain)
     return replace(v, lifetimes_rule=rule.name, reason=f"{v.reason}; {rule.why}")
+
+
+def _level_steps(metric: str, times_s: Any, groups: Any, values: Any, held: Any, in_use: Any, pymalloc: Any,
+                 warmup_fraction: float) -> list[LevelStep]:
+    """Each resume's level step (``harness.leak_lifetimes.level_steps``) in every series the one-series
+    verdict reads: the metric as judged (the RSS less the bounded logs' bytes, where every sample has
+    them) and, for the RSS, each allocator's bytes in use given; the soak's own warm-up kept out of
+    the wander the steps are held against."""
+    t = np.asarray(times_s, dtype=np.float64)
+    y = np.asarray(values, dtype=np.float64)
+    if held is not None:
+        h = np.asarray(held, dtype=np.float64)
+        if h.shape == y.shape and np.isfinite(h).all():
+            y = y - h
+    warmup_s = warmup_fraction * float(np.ptp(t[np.isfinite(t)])) if np.isfinite(t).any() else 0.0
+    named = [(metric if held is None else f"{metric} less the bounded logs", y)]
+    if metric == "rss_bytes":
+        named += [(name, s) for name, s in ((ALLOCATOR_METRIC, in_use), (PYMALLOC_METRIC, pymalloc)) if s is not None]
+    return [step for name, s in named for step in level_steps(name, t, groups, s, warmup_s)]
 
 
 def _kept(series: Any, keep: np.ndarray) -> np.ndarray | None:

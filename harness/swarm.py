@@ -897,7 +897,8 @@ def failure_signatures(row: Mapping[str, Any]) -> list[str]:
     if not any(sig.startswith("leak:") for sig in sigs):  # a line without slopes: its verdict's words
         for clause in clauses:
             if str(clause).startswith("leak suspected: "):
-                sigs += [f"leak:{m.strip()}" for m in str(clause).split(": ", 1)[1].split(",") if m.strip()]
+                # a resumed soak's metric carries its lifetimes rule, "rss_bytes (lifetimes apart)"
+                sigs += [f"leak:{m.split(' (')[0].strip()}" for m in str(clause).split(": ", 1)[1].split(",") if m.strip()]
     if row.get("timeout"):
         sigs.append("timeout")
     for clause in clauses:

@@ -40,7 +40,7 @@ from system_under_test.blocks import block_ms, block_seconds
 from ..histogram import (BIN_FLOOR_S, BINS_PER_DECADE, BUDGET_EDGES, bin_mid, bins_percentiles, merge_bins,
                          percentile_key)
 from ..journal import JOURNAL_GLITCHES, JournalData, jsonify, read_journal
-from ..leaks import INSIDE_WARMUP, judge
+from ..leaks import INSIDE_WARMUP, LeakVerdict, judge
 from ..leak_lifetimes import lifetimes_rule
 from ..verdict import judge_run
 from ..fault_outcomes import never_served_count, path_missed, path_unseen
@@ -261,11 +261,16 @@ def _from_journal(rd: RunData, j: JournalData, segments_wall: dict[int, float],
         live = {"clock": None, "breaks": breaks, "partial": True} if breaks else None
     if live is not None:
         rd.meta["live_checks"] = live
-    for note in j.notes:
-        if note.get("what") == "resumed":
-            rd.meta.setdefault("resumed", []).append(
-                {k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")})
+    resumes = resumes_noted(j.notes)
+    if resumes:
+        rd.meta["resumed"] = resumes
     return rd
+
+
+def resumes_noted(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A journal's ``resumed`` notes as the report reads them (what ``_leaks``' ``resumes`` takes)."""
+    return [{k: note.get(k) for k in ("at_checkpoint", "sim_t", "wall_time", "mode", "verified")}
+            for note in notes if note.get("what") == "resumed"]
 
 
 def folded(rd: RunData) -> RunFold:
@@ -328,9 +333,8 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
     failures = _failures(ef.entered_failed, verdicts)
     incidents = ef.incidents.summary()
     n_incidents = incidents["incident_count"]
-    # each lifetime of a resumed soak read apart: the one-series rule for replayed lifetimes
-    # (``_leaks``' ``resumes``) read a healthy resumed soak "leak" (bench/RESULTS.md, issue #11)
-    leaks = _leaks(fold.samples)
+    # a resumed soak's lifetimes read by the rule its resumes give (``harness.leak_lifetimes``)
+    leaks = _leaks(fold.samples, rd.meta.get("resumed"))
     if not fold.samples.n:
         missing.append("no resource samples: leak slopes not computed")
     if not verdicts:
@@ -401,8 +405,9 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         faults_never_served=never_served_count(fault_outcomes),
                         status="completed" if rd.status == "completed" else
                         ("crashed" if rd.status == "failed" else rd.status),
-                        leaks=stability["leaks_found"], faults_wanted=bool(wanted), lost=rd.problems,
-                        leaks_unsure=[f"{k} ({leaks[k].shape}: {leaks[k].reason})"
+                        leaks=[_with_rule(k, leaks[k]) for k in stability["leaks_found"]],
+                        faults_wanted=bool(wanted), lost=rd.problems,
+                        leaks_unsure=[f"{_with_rule(k, leaks[k])} ({leaks[k].shape}: {leaks[k].reason})"
                                       for k in stability["leaks_inconclusive"]] + unjudged,
                         faults_injected=ef.faults, gates=rd.gates, steady=rd.steady_state,
                         faults_skipped=rd.meta.get("faults_skipped"), not_started=rd.meta.get("not_started"),
@@ -410,7 +415,7 @@ def build_report(rd: RunData, *, run_dir: str | Path | None = None) -> dict[str,
                         unfired_why=rd.meta.get("faults_unfired_why"),
                         mostly_refused=rd.meta.get("faults_mostly_refused"), delivery_held=rd.meta.get("delivery_held"),
                         not_applicable=rd.meta.get("faults_not_applicable"),
-                        notes=[str(w) for w in rd.meta.get("config_warnings") or ()],
+                        notes=[str(w) for w in rd.meta.get("config_warnings") or ()] + _lifetimes_notes(leaks),
                         subject="expectations" if rd.kind == "scenario" else "invariants")
     meta = dict(rd.meta)
     meta.pop("live_checks", None)  # the report's ``stability.live``
@@ -483,6 +488,28 @@ def _failures(entered_failed: list[dict[str, Any]], verdicts: list[dict[str, Any
     return out
 
 
+def _with_rule(metric: str, v: LeakVerdict) -> str:
+    """A leak verdict's metric as the verdict names it: with the rule that read a resumed soak's
+    lifetimes (``lifetimes_rule``), where one did."""
+    return f"{metric} (lifetimes {v.lifetimes_rule})" if v.lifetimes_rule else metric
+
+
+def _lifetimes_notes(leaks: dict[str, LeakVerdict]) -> list[str]:
+    """The note that says how a resumed soak's leak verdicts read its lifetimes, each rule with its
+    metrics (none for a soak of one lifetime): a PASS names the rule as a FAIL's clause does."""
+    by_rule: dict[str, list[str]] = {}
+    for k, v in leaks.items():
+        if v.lifetimes_rule:
+            by_rule.setdefault(v.lifetimes_rule, []).append(k)
+    if not by_rule:
+        return []
+    return [LIFETIMES_NOTE + "; ".join(f"{rule}: {', '.join(names)}" for rule, names in sorted(by_rule.items()))]
+
+
+#: the start of the verdict's note naming the rule that read a resumed soak's lifetimes
+LIFETIMES_NOTE = "a resumed soak's leak verdicts read its lifetimes "
+
+
 def _leaks(samples: SampleFold | list[dict[str, Any]], resumes: list[dict[str, Any]] | None = None
            ) -> dict[str, Any]:
     """Each judged series' leak verdict (``harness.leaks.judge``) over the samples' columns; the
@@ -492,8 +519,9 @@ def _leaks(samples: SampleFold | list[dict[str, Any]], resumes: list[dict[str, A
     RSS the allocators' bytes in use (``ALLOCATOR_METRICS``: malloc's, pymalloc's), each where every
     sample carries it, with the history window's entries (``WINDOW_RECORDS_METRIC``) for pymalloc's.
     ``resumes``: the journal's ``resumed`` notes, which say how a resumed soak's lifetimes are read
-    (``harness.leak_lifetimes``: one series where every resume replayed, else each apart); None
-    (the report's reading): each lifetime apart, with no rule named."""
+    (``harness.leak_lifetimes``: one series where every resume replayed and the soak and its level
+    steps allow it, else each apart, the rule named in each verdict); None (a soak of one
+    lifetime, or a caller without the journal): each lifetime apart, with no rule named."""
     fold = samples if isinstance(samples, SampleFold) else SampleFold(samples)
     if not fold.n:
         return {}
