@@ -1,9 +1,11 @@
 """What grows inside a healthy soak's process, by object, at chosen simulated times: each
-``functools.lru_cache`` of the harness and the system (entries, cap, bytes), the live objects by
+``functools.lru_cache`` of the harness and the system (entries and cap), the live objects by
 type (count and ``sys.getsizeof`` bytes), the holdings of the harness's and the system's instances
-(``soak_growth.holdings``: ``Class.attribute``) and the bounded logs' counted bytes.
+(``soak_growth.holdings``: ``Class.attribute``), the bounded logs' counted bytes and both
+allocators' bytes in use before and after the probe's ``gc.collect()`` (what the collection freed is
+garbage the soak's own samples, taken without one, count as in use).
 
-    PYTHONPATH=$PWD .venv/bin/python bench/soak_growth_sites.py --seed S [--duration-s 3600] \
+    PYTHONPATH=$PWD .venv/bin/python bench/soak_growth_sites.py --seed S [--duration-s 3600] [--trace-from S0] \
         [--at 600,1800,3540] [--top 15] [--system module:factory] [--run-dir DIR]
 
 Why: a healthy 1-hour soak's RSS grows ~3e6 B/h more than its bounded logs count, in both allocators'
@@ -97,12 +99,15 @@ def by_type() -> dict[str, list[int]]:
 
 
 def _probe(system: Any, history: Any) -> dict[str, Any]:
+    from harness.allocator import in_use_bytes, pymalloc_in_use_bytes
     from harness.leaks import log_books
 
+    before = (in_use_bytes() or 0, pymalloc_in_use_bytes() or 0)
     gc.collect()
+    after = (in_use_bytes() or 0, pymalloc_in_use_bytes() or 0)
     books = {**log_books(system), **log_books(history, "harness")}
     return {"t": float(system.clock.now()), "caches": lru_caches(), "types": by_type(),
-            "holdings": holdings(), "books": books}
+            "holdings": holdings(), "books": books, "in_use": {"before_collect": before, "after_collect": after}}
 
 
 def _growers(old: dict[str, Any], new: dict[str, Any], index: int, top: int, hours: float) -> list[tuple[float, str]]:
@@ -123,6 +128,10 @@ def report(first: dict[str, Any], last: dict[str, Any], top: int) -> list[str]:
     lines.append("  bounded logs counted: " + ", ".join(
         f"{k} {(last['books'].get(k, 0) - first['books'].get(k, 0)) / hours / 1e6:+.3f} MB/h"
         for k in sorted(last["books"]) if k.endswith("_bytes")))
+    for when in ("before_collect", "after_collect"):
+        was, now = first["in_use"][when], last["in_use"][when]
+        lines.append(f"  in use {when.replace('_', ' ')}: malloc {now[0] / 1e6:.2f} MB ({(now[0] - was[0]) / hours / 1e6:+.3f} MB/h), "
+                     f"pymalloc {now[1] / 1e6:.2f} MB ({(now[1] - was[1]) / hours / 1e6:+.3f} MB/h)")
     lines.append("  lru caches that grew (entries before -> now / cap, 0: none):")
     for name, (n, cap) in sorted(last["caches"].items()):
         was = first["caches"].get(name, (0, 0))[0]
@@ -175,7 +184,9 @@ def main(argv: list[str]) -> int:
         while pending and now >= pending[0]:
             pending.pop(0)
         probes.append(_probe(system, history))
-        print(f"probe at simulated {now:.0f} s", flush=True)
+        b, c = probes[-1]["in_use"]["before_collect"], probes[-1]["in_use"]["after_collect"]
+        print(f"probe at simulated {now:.0f} s: the collection freed malloc {(b[0] - c[0]) / 1e6:.2f} MB, "
+              f"pymalloc {(b[1] - c[1]) / 1e6:.2f} MB", flush=True)
         if len(probes) > 1:
             print("\n".join(report(probes[0], probes[-1], a.top)), flush=True)
         if tracemalloc.is_tracing():

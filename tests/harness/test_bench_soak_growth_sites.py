@@ -28,7 +28,8 @@ def _probe(t: float, cache: int, errors: tuple[int, int], books: int) -> dict:
     return {"t": t, "caches": {"harness.analysis._fine_templates_at": (cache, 64)},
             "types": {"system_under_test.coordinator.ErrorRecord": [errors[0], errors[1]]},
             "holdings": {"ComponentCoordinator._errors": [errors[0], errors[1]]},
-            "books": {"sut_log_bytes": books, "sut_log_records": errors[0]}}
+            "books": {"sut_log_bytes": books, "sut_log_records": errors[0]},
+            "in_use": {"before_collect": (50_000_000, 70_000_000), "after_collect": (49_000_000 + books, 66_000_000)}}
 
 
 def test_growth_between_two_probes_is_per_simulated_hour(sites) -> None:
@@ -37,6 +38,7 @@ def test_growth_between_two_probes_is_per_simulated_hour(sites) -> None:
     text = "\n".join(lines)
     assert "600 s -> 2400 s (0.500 h)" in lines[0]
     assert "sut_log_bytes +3.000 MB/h" in text
+    assert "in use after collect: malloc 51.50 MB (+3.000 MB/h), pymalloc 66.00 MB (+0.000 MB/h)" in text
     assert "harness.analysis._fine_templates_at: 21 -> 30 / 64" in text
     assert "+0.060 MB/h (+400/h) system_under_test.coordinator.ErrorRecord" in text
     assert "+0.060 MB/h (300 items now) ComponentCoordinator._errors" in text
