@@ -3,7 +3,8 @@
 type (count and ``sys.getsizeof`` bytes), the holdings of the harness's and the system's instances
 (``soak_growth.holdings``: ``Class.attribute``), the bounded logs' counted bytes and both
 allocators' bytes in use before and after the probe's ``gc.collect()`` (what the collection freed is
-garbage the soak's own samples, taken without one, count as in use).
+garbage the soak's own samples, taken without one, count as in use; "unread" where an allocator
+cannot be read: pymalloc's statistics once tracemalloc traces).
 
     PYTHONPATH=$PWD .venv/bin/python bench/soak_growth_sites.py --seed S [--duration-s 3600] [--trace-from S0] \
         [--at 600,1800,3540] [--top 15] [--system module:factory] [--run-dir DIR]
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from soak_growth import holdings
-from soak_hook import after_each_chunk, private_history_db
+from soak_hook import private_history_db, rising_times, run_probed_soak
 
 _OURS = ("harness", "system_under_test")
 
@@ -56,13 +57,9 @@ def _args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--frames", type=int, default=4)
     a = p.parse_args(argv)
     try:
-        a.at = [float(x) for x in a.at.split(",")]
-    except ValueError:
-        raise _Usage(f"--at {a.at!r}: give simulated seconds separated by commas, e.g. 600,1800,3540") from None
-    if len(a.at) < 2 or a.at[0] <= 0 or any(b <= x for x, b in zip(a.at, a.at[1:])):
-        raise _Usage(f"--at {a.at}: give two or more positive, rising times")
-    if a.at[-1] > a.duration_s:
-        raise _Usage(f"--at: the last probe ({a.at[-1]:g} s) is after --duration-s ({a.duration_s:g} s)")
+        a.at = rising_times(a.at, a.duration_s)
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
     if a.seed < 0 or not 1 <= a.top <= 200 or not 1 <= a.frames <= 50:
         raise _Usage("--seed must be >= 0, --top 1..200, --frames 1..50")
     if a.trace_from is not None and not 0 <= a.trace_from < a.at[-2]:
@@ -130,8 +127,9 @@ def report(first: dict[str, Any], last: dict[str, Any], top: int) -> list[str]:
         for k in sorted(last["books"]) if k.endswith("_bytes")))
     for when in ("before_collect", "after_collect"):
         was, now = first["in_use"][when], last["in_use"][when]
-        lines.append(f"  in use {when.replace('_', ' ')}: malloc {now[0] / 1e6:.2f} MB ({(now[0] - was[0]) / hours / 1e6:+.3f} MB/h), "
-                     f"pymalloc {now[1] / 1e6:.2f} MB ({(now[1] - was[1]) / hours / 1e6:+.3f} MB/h)")
+        lines.append(f"  in use {when.replace('_', ' ')}: " + ", ".join(
+            f"{name} {n / 1e6:.2f} MB ({(n - w) / hours / 1e6:+.3f} MB/h)" if n and w else f"{name} unread"
+            for name, w, n in (("malloc", was[0], now[0]), ("pymalloc", was[1], now[1]))))
     lines.append("  lru caches that grew (entries before -> now / cap, 0: none):")
     for name, (n, cap) in sorted(last["caches"].items()):
         was = first["caches"].get(name, (0, 0))[0]
@@ -167,9 +165,6 @@ def main(argv: list[str]) -> int:
         print(f"soak_growth_sites: {exc}", file=sys.stderr)
         return 2
     private_history_db("growth-sites-db-")
-    from harness import soak as soak_module
-    from harness.errors import UsageError
-
     run_dir = a.run_dir or Path(tempfile.mkdtemp(prefix="growth-sites-run-")) / "soak"
     probes: list[dict[str, Any]] = []
     pending = list(a.at)
@@ -197,15 +192,13 @@ def main(argv: list[str]) -> int:
                 print(f"{probes[-2]['t']:.0f} s -> {now:.0f} s, tracemalloc:", flush=True)
                 print("\n".join(traced_sites(snaps[-2], snaps[-1], hours, a.top)), flush=True)
 
-    spec = soak_module.SoakSpec(duration_s=a.duration_s, backend="sim", seed=a.seed, run_dir=run_dir, system=a.system)
-    with after_each_chunk(probe_when_asked):
-        try:
-            result = soak_module.SoakRunner(spec).start()
-        except UsageError as exc:  # a --system that does not load, refused before the soak starts
-            print(f"soak_growth_sites: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            tracemalloc.stop()
+    try:
+        result = run_probed_soak("soak_growth_sites", probe_when_asked, seed=a.seed, duration_s=a.duration_s,
+                                 run_dir=run_dir, system=a.system)
+    finally:
+        tracemalloc.stop()
+    if result is None:
+        return 2
     failures = getattr(result.verdict, "failures", ())
     print(f"soak {run_dir}: {result.status}, failures {list(failures)}")
     return 0
