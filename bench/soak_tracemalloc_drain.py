@@ -21,7 +21,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from soak_hook import after_each_chunk, private_history_db
+from soak_hook import private_history_db, rising_times, run_probed_soak
 
 
 class _Usage(Exception):
@@ -44,13 +44,9 @@ def _args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--run-dir", type=Path, default=None)
     a = p.parse_args(argv)
     try:
-        a.at = [float(x) for x in a.at.split(",")]
-    except ValueError:
-        raise _Usage(f"--at {a.at!r}: give simulated seconds separated by commas, e.g. 600,1200,1800") from None
-    if len(a.at) < 2 or any(b <= x for x, b in zip(a.at, a.at[1:])) or a.at[0] <= 0:
-        raise _Usage(f"--at {a.at}: give two or more positive, rising times")
-    if a.at[-1] > a.duration_s:
-        raise _Usage(f"--at: the last snapshot ({a.at[-1]:g} s) is after --duration-s ({a.duration_s:g} s)")
+        a.at = rising_times(a.at, a.duration_s)
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
     if a.seed < 0 or not 1 <= a.frames <= 50 or not 1 <= a.top <= 200:
         raise _Usage("--seed must be >= 0, --frames 1..50, --top 1..200")
     if a.run_dir is not None and a.run_dir.exists():
@@ -83,9 +79,6 @@ def main(argv: list[str]) -> int:
         print(f"soak_tracemalloc_drain: {exc}", file=sys.stderr)
         return 2
     private_history_db("drain-db-")
-    from harness import soak as soak_module
-    from harness.errors import UsageError
-
     run_dir = a.run_dir or Path(tempfile.mkdtemp(prefix="drain-run-")) / "soak"
     last: list[tuple[float, tracemalloc.Snapshot]] = []  # the newest snapshot: the next is diffed against it
     pending = list(a.at)
@@ -101,17 +94,14 @@ def main(argv: list[str]) -> int:
                 _report(f"{last[0][0]:.0f} s -> {now:.0f} s", snap, last[0][1], a.top)
             last[:] = [(now, snap)]
 
-    spec = soak_module.SoakSpec(duration_s=a.duration_s, backend="sim", seed=a.seed, run_dir=run_dir,
-                                system=a.system)
-    with after_each_chunk(snapshot_when_asked):
-        tracemalloc.start(a.frames)
-        try:
-            result = soak_module.SoakRunner(spec).start()
-        except UsageError as exc:  # a --system that does not load, refused before the soak starts
-            print(f"soak_tracemalloc_drain: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            tracemalloc.stop()
+    tracemalloc.start(a.frames)
+    try:
+        result = run_probed_soak("soak_tracemalloc_drain", snapshot_when_asked, seed=a.seed, duration_s=a.duration_s,
+                                 run_dir=run_dir, system=a.system)
+    finally:
+        tracemalloc.stop()
+    if result is None:
+        return 2
     print(f"soak {run_dir}: {result.status}, {getattr(result.verdict, 'status', result.verdict)}")
     return 0
 
