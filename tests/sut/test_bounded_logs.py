@@ -346,3 +346,26 @@ def test_a_cause_string_is_counted_once_and_only_while_the_log_alone_holds_it():
         log.append(4.0, "dsp", State.RUNNING, State.RUNNING, "recovered")
     assert log.fill().held_bytes == records_and_runs()  # only the literal's records are left
     assert list(log._causes._lengths) == [6]
+
+
+def test_equal_causes_made_apart_are_each_counted_as_the_logs_own():
+    """Two causes equal in text but made apart (a recovery's cause formatted again for the next
+    recovery) are two objects only the log holds: each is a run of its own and each is counted.
+    Joined into one run by their text, the run's one object has fewer references than the records
+    the run counts, and neither string is counted."""
+    import sys
+
+    from system_under_test.held import transition_record_bytes
+    from system_under_test.lifecycle import TransitionHistory
+
+    log = TransitionHistory(10)
+    first = "".join(["recovering after ", "a stall"])
+    second = "".join(["recovering after ", "a stall"])
+    assert first == second and first is not second
+    size = sys.getsizeof(first)
+    log.append(0.0, "dsp", State.RUNNING, State.RECOVERING, first)
+    log.append(1.0, "dsp", State.RECOVERING, State.RUNNING, second)
+    del first, second  # the log's records are then the strings' only holders
+    records_bytes = sum(transition_record_bytes(r) for r in log.records())
+    assert len(log._causes._causes) == 2, "two causes made apart are two runs"
+    assert log.fill().held_bytes == records_bytes + _runs_bytes(log) + 2 * size
