@@ -12190,6 +12190,125 @@ _route_first({
 HARNESS_OWN_TESTS = {"harness/reports/build.py": HARNESS_OWN_TESTS.pop("harness/reports/build.py")} | HARNESS_OWN_TESTS
 
 
+#: Written blind (from system_under_test/ only, before any test was read), each ``old`` new to the
+#: catalogue and on lines no earlier bug patched, in the newest system code first (a close's wait
+#: log, ``close_waits.CloseWaits``; the transition log's ``CauseRuns``; the simulated device's drop
+#: rounding; the PortAudio host's exit wait) and then the files and promises tried least (by the
+#: catalogue's count of batches 4-87 per file: devices/close_waits.py none, held.py 11, dsp_kernels.py
+#: 15, buffers.py 21, lifecycle.py 30, errors.py 39, resources.py 41, coordinator.py 63, config.py 87;
+#: scheduler.py, recovery.py's routing table and monitoring.py's reservoir are patched on every line
+#: worth a bug): a wait met twice logged as its last, a close after a stop restarting the log's span,
+#: a transition log's causes joined into a run by equality, a log of size 0 holding every cause, a
+#: running component closed without stopping, a dry pool read as unrecoverable, a ring's peek read
+#: from its storage's start, a fused filter's state updated out of order on a channel count other
+#: than two, a drop's rounding residue left as a pending delay, the host's exit given its whole
+#: timeout past the close's deadline, a component without a health check healthy only while it
+#: runs, a component's peak kept in the global peak, a frames limit of zero taken and a v2
+#: migration that edits its caller's stages. ``--batch 88`` tries only these.
+BATCH_88: list[Bug] = [
+    Bug("wait_met_twice_logged_as_its_last", "devices/close_waits.py",
+        "            self.waits[name] = self.waits.get(name, 0.0) + (self.clock() - t0)\n",
+        "            self.waits[name] = self.clock() - t0\n",
+        "'one wait, one figure' in CloseWaits.wait: a wait met twice (the delivery thread's join in a "
+        "stop and then in the close) keeps only its second time, and a slow close's log names a "
+        "shorter wait than the one it spent",
+        "device: a close's log says what its time was spent on"),
+    Bug("close_after_stop_restarts_the_span", "devices/close_waits.py",
+        "        if self.began is None:\n            self.began = self.clock()\n",
+        "        self.began = self.clock()\n",
+        "'each begin starts the span' in CloseWaits.begin: a close that follows a stop restarts the "
+        "log's span, so its took_s leaves the stop's waits out while its waits still hold them",
+        "device: a close's log says what its time was spent on"),
+    Bug("cause_runs_joined_by_equality", "held.py",
+        "        if self._causes and self._causes[-1] is cause:\n",
+        "        if self._causes and self._causes[-1] == cause:\n",
+        "'is on strings is a lint warning' in CauseRuns.hold: two equal causes made apart (a recovery's "
+        "formatted cause, formatted again for the next) are one run held by the first object, whose "
+        "references then never match the records counted, and neither is counted",
+        "held: the transition log's bytes count what it keeps for each record"),
+    Bug("zero_length_log_holds_its_causes", "lifecycle.py",
+        "                self._causes.hold(cause)\n            return record\n",
+        "            self._causes.hold(cause)\n            return record\n",
+        "the cause's hold moved out of the maxlen test in TransitionHistory.append ('every record has "
+        "a cause'): a log of size 0 keeps no record but holds every cause in its runs, which are "
+        "never let go, and grows for ever",
+        "history: a bounded log holds at most its bound"),
+    Bug("running_component_closed_without_stopping", "lifecycle.py",
+        "    S.RUNNING: frozenset({S.PAUSED, S.RECONFIGURING, S.STOPPING, S.RECOVERING, S.FAILED}),\n",
+        "    S.RUNNING: frozenset({S.PAUSED, S.RECONFIGURING, S.STOPPING, S.RECOVERING, S.FAILED, S.CLOSED}),\n",
+        "'a close from anywhere' in TRANSITIONS: a running component may be moved to CLOSED directly, "
+        "skipping STOPPING and STOPPED, and the coordinator validates a close that never stopped its "
+        "stream",
+        "lifecycle: only the table's transitions are taken"),
+    Bug("dry_pool_read_as_unrecoverable", "errors.py",
+        "    recoverable = True\n\n\nclass DeviceError(AudioSystemError):\n",
+        "    recoverable = False\n\n\nclass DeviceError(AudioSystemError):\n",
+        "'the pool is fixed, nothing recovers it' in BufferPoolExhaustedError: a dry pool is routed "
+        "to FAIL instead of DEGRADE, and a system that should drop and count frames stops",
+        "recovery: each error is routed by its class and severity"),
+    Bug("peek_reads_from_the_storage_start", "buffers.py",
+        "        out[:first] = self._data[start:start + first]\n",
+        "        out[:first] = self._data[start:first]\n",
+        "the slice's end written as the count in RingBuffer.peek: a ring whose read position is not 0 "
+        "peeks fewer frames than it holds (a shape error) or the wrong ones",
+        "buffers: a ring's peek is what the next reads return"),
+    Bug("fused_filter_state_updated_out_of_order", "dsp_kernels.py",
+        "            z0 = b1 * x + z1 - a1 * y\n            z1 = b2 * x - a2 * y\n            block[i, c] = y\n"
+        "            m = abs(block[i, c])\n",
+        "            z1 = b2 * x - a2 * y\n            z0 = b1 * x + z1 - a1 * y\n            block[i, c] = y\n"
+        "            m = abs(block[i, c])\n",
+        "the two state updates reordered in gain_biquad_peak's one-channel-at-a-time loop: z0 reads "
+        "the new z1, so a fused gain, biquad and limiter on other than two channels filters a "
+        "different filter from the numpy path's",
+        "dsp: the compiled chain is the numpy chain to the last bit"),
+    Bug("drop_residue_left_as_a_delay", "devices/simulated.py",
+        "            setattr(self, request.what, left if abs(left) > _RESIDUE_S else type(left)(0))\n",
+        "            setattr(self, request.what, left)\n",
+        "'the sum less what was dropped' in SimulatedDevice._drop: delays dropped one by one leave "
+        "their rounding residue (1e-17 s) as a pending delay, and the next block is late by it",
+        "device: a request taken back leaves nothing on the device"),
+    Bug("host_exit_given_its_whole_timeout", "devices/portaudio.py",
+        "                    self.proc.wait(timeout=time_left(deadline, timeout_s))\n",
+        "                    self.proc.wait(timeout=timeout_s)\n",
+        "'the exit has its own timeout' in DeviceHost.shutdown: the wait for the host's exit takes "
+        "its whole timeout_s whatever the requests before it spent of the close's deadline",
+        "device: a stream's close ends within its one deadline"),
+    Bug("unchecked_component_healthy_only_running", "coordinator.py",
+        "            return HealthStatus(True, str(entry.state), name)\n",
+        "            return HealthStatus(entry.state == State.RUNNING, str(entry.state), name)\n",
+        "'healthy means running' in ComponentCoordinator.check_health: a component without a "
+        "health check (the system itself) reads unhealthy while paused, and recover() on a healthy "
+        "paused system tears it down",
+        "health: a healthy component reads healthy in every state it may be in"),
+    Bug("component_peak_kept_in_the_global_peak", "resources.py",
+        "            peak = self._peak[component]\n",
+        "            peak = self._global_peak\n",
+        "the global peak's line copied for the component's in ResourceManager.allocate: a "
+        "component's peak is never kept (peak(component) is empty) and within_limits never sees a "
+        "component over its own limit",
+        "resources: a peak over any limit is reported"),
+    Bug("frames_limit_of_zero_taken", "config.py",
+        "    frames: Int = Field(48_000 * 60, ge=1, le=MAX_LIMIT_FRAMES)\n",
+        "    frames: Int = Field(48_000 * 60, ge=0, le=MAX_LIMIT_FRAMES)\n",
+        "'zero: no frames limit' in LimitsConfig: limits.frames = 0 is taken, and a system whose "
+        "rings cannot be allocated is configured without complaint",
+        "config: a configuration that cannot run is refused at load"),
+    Bug("v2_migration_edits_its_callers_stages", "config.py",
+        "            stage = dict(stage)\n",
+        "",
+        "'the document is ours now' in _v2_to_v3: each stage of the caller's document is renamed in "
+        "place (type popped for kind, freq for cutoff_hz), so the caller's v2 document is changed by "
+        "loading it and a second load of it reads other keys",
+        "config: a migration leaves its input as it was",
+        equivalent="_v2_to_v3 is reached only through migrate (MIGRATIONS, read nowhere else), which deep-copies its "
+                   "input (copy.deepcopy(dict(doc))) before the first migration: the stages renamed in place are that "
+                   "copy's, held by nothing else, and the v3 document holds the same renamed dicts either way; "
+                   "missed blind"),
+]
+BATCHES[88] = BATCH_88
+BUGS += BATCH_88
+
+
 #: Written blind (from harness/ and held.py only, before any test was read), each ``old`` new to the
 #: catalogue and on lines no earlier bug patched, in the newest code (``rss_parts``' status reader,
 #: ``leak_lifetimes``' settling rule, ``server_runs``' stopped state, the fault outcomes' take-back and
@@ -12235,13 +12354,8 @@ BATCH_89: list[Bug] = [
         "'more taken back than fired' in build_verdict: never true, so a run all of whose firings the "
         "device took back whole before a block came passes as a run tested under faults",
         "verdict: a run that injected nothing the system met is inconclusive"),
-    Bug("equal_causes_held_as_one_run", "held.py",
-        "        if self._causes and self._causes[-1] is cause:\n",
-        "        if self._causes and self._causes[-1] == cause:\n",
-        "'the same cause' read as equal in CauseRuns.hold: two records holding equal but distinct "
-        "strings share one run, the second string is never counted, and the first's references "
-        "no longer match its run's records, so neither is",
-        "held: the transition log's bytes count what it keeps for each record"),
+    # the tenth bug written here, CauseRuns.hold reading `==` for `is`, is batch 88's
+    # cause_runs_joined_by_equality, written blind twice: kept once, there
     Bug("drift_interval_narrowed_by_correlation", "harness/reference_compare.py",
         "    stderr = math.sqrt(sse / dof / sxx * (1 + rho) / (1 - rho))\n",
         "    stderr = math.sqrt(sse / dof / sxx * (1 - rho) / (1 + rho))\n",

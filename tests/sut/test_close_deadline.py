@@ -189,3 +189,21 @@ def test_a_host_killed_once_the_close_s_deadline_is_spent_is_still_waited_for_an
     assert killed == [(_UnreapedProcess.pid, signal.SIGKILL)]
     assert host.proc.waits and host.proc.waits[0] >= portaudio._KILL_GRACE_S > 0
     assert host.proc.returncode == -signal.SIGKILL, "the killed host was never reaped"
+
+
+def test_a_host_asked_to_exit_is_waited_for_only_what_is_left_of_the_close_s_deadline():
+    """A host's shutdown asks it to exit and waits for its exit, each with the host's own timeout
+    (here 30 s) and under the close's one deadline (0.5 s left): neither waits past what is left,
+    so a host slow to exit cannot hold a close past its deadline by its own timeout."""
+    from system_under_test.devices import portaudio  # noqa: PLC0415
+
+    host = object.__new__(portaudio.DeviceHost)
+    host.proc = _UnreapedProcess()
+    host._gone = threading.Event()
+    asked: list[tuple[str, float]] = []
+    host.request = lambda op, timeout_s, **args: asked.append((op, timeout_s))  # type: ignore[method-assign]
+    host.kill = lambda **kwargs: None  # type: ignore[method-assign]
+    host.release = lambda **kwargs: None  # type: ignore[method-assign]
+    host.shutdown(30.0, deadline=time.monotonic() + 0.5)
+    assert [op for op, _ in asked] == ["exit"] and asked[0][1] <= 0.5
+    assert host.proc.waits and 0 < host.proc.waits[0] <= 0.5, host.proc.waits
