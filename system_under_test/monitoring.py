@@ -57,15 +57,18 @@ class Histogram:
         self._quantiles: tuple[int, dict[str, float]] | None = None
 
     def observe(self, value: float) -> None:
+        """One sample, stored without a lock (the audio callback's cost) and published by its
+        ``count``, stored last: a reader on another thread that sees the sample counted sees its
+        extremes and total stored (``summary``), never a counted sample's max of -inf."""
         ring = self._ring
         ring[self._n % ring.shape[0]] = value
-        self._n += 1
-        self.count += 1
-        self.total += value
         if value > self.max:
             self.max = value
         if value < self.min:
             self.min = value
+        self.total += value
+        self._n += 1
+        self.count += 1
 
     def observe_repeated(self, value: float, times: int) -> None:
         """``observe(value)`` ``times`` times, in one call: the same ring, count, total, max and
@@ -106,11 +109,21 @@ class Histogram:
         only once a sample was observed since they last were: the reservoir is a function of the
         samples observed, so until the next one they are the same numbers, and a reader that takes
         a snapshot after every step of a search (the harness's live checks) would otherwise sort
-        every histogram's reservoir at every step whether the stream ran or not."""
-        d: dict[str, Any] = {"count": self.count,
-                             "mean": self.total / self.count if self.count else 0.0,
-                             "max": self.max if self.count else 0.0,
-                             "min": self.min if self.count else 0.0}
+        every histogram's reservoir at every step whether the stream ran or not.
+
+        Read on another thread than ``observe``'s (the monitoring reader beside the audio
+        callback), without a lock: ``count`` is read once and first, and ``observe`` stores it
+        last, so every sample counted has its extremes and total stored. A sample in flight may
+        already be in the total and extremes though not counted (the mean then leans by that one
+        sample; the max and min are still values observed). The cached percentiles are safe
+        without a lock too: they are keyed by the ``_n`` read before the reservoir, and a reservoir
+        read later holds at least those samples, so a key that lags them is recomputed at the next
+        summary, never kept past a new sample."""
+        count = self.count
+        d: dict[str, Any] = {"count": count,
+                             "mean": self.total / count if count else 0.0,
+                             "max": self.max if count else 0.0,
+                             "min": self.min if count else 0.0}
         n = self._n
         cached = self._quantiles
         if cached is None or cached[0] != n:
@@ -176,11 +189,24 @@ class MonitoringCoordinator:
         return self.counters[name].value if name in self.counters else 0
 
     def snapshot(self, time: float) -> MetricsSnapshot:
+        """Every metric's reading at ``time``.
+
+        A metric may be first named on another thread while this runs (the recovery thread's
+        first ``stale_device_errors``): the registries are copied under the lock ``counter()``,
+        ``gauge()`` and ``histogram()`` add under, and read from those copies after it is let go.
+        The lock is held for the copies alone (a list of a few dozen pairs), not for the
+        histograms' percentiles (a sort of each reservoir): a thread naming a new metric never
+        waits behind the sorting. Values are read without the lock, as the writers store them
+        without it (``Histogram.summary``)."""
+        with self._lock:
+            counters = list(self.counters.items())
+            gauges = list(self.gauges.items())
+            histograms = list(self.histograms.items())
         return MetricsSnapshot(
             time,
-            {n: c.value for n, c in self.counters.items()},
-            {n: g.value for n, g in self.gauges.items()},
-            {n: h.summary() for n, h in self.histograms.items()},
+            {n: c.value for n, c in counters},
+            {n: g.value for n, g in gauges},
+            {n: h.summary() for n, h in histograms},
         )
 
 

@@ -280,6 +280,30 @@ def test_an_error_record_counts_every_list_and_dict_nested_in_its_details():
                                           + sys.getsizeof(details) + sys.getsizeof(dict(details)) + nested)
 
 
+def test_an_error_record_s_nested_details_are_copies_of_the_caller_s_at_every_depth() -> None:
+    """``ErrorInfo.of`` copies every list, tuple and dict of a detail, at every depth
+    (``errors._json_safe``): ``held``'s byte counts charge each nested container to its record
+    alone, and a caller that changes its own lists afterwards changes no record. A shallow copy
+    shares the inner containers with the caller."""
+    from system_under_test.errors import AudioSystemError, ErrorInfo
+
+    inner_list, inner_dict, deeper = [1, 2], {"k": [3]}, [[4]]
+    details = {"flags": [inner_list, inner_dict], "deep": {"x": deeper}, "pair": (inner_list, 5)}
+    info = ErrorInfo.of(AudioSystemError("boom", details=details))
+    got = info.details
+    made = [got["flags"], got["flags"][0], got["flags"][1], got["flags"][1]["k"], got["deep"],
+            got["deep"]["x"], got["deep"]["x"][0], got["pair"], got["pair"][0]]
+    given = [details["flags"], inner_list, inner_dict, inner_dict["k"], details["deep"], deeper,
+             deeper[0], details["pair"], inner_list]
+    shared = [i for i, (a, b) in enumerate(zip(made, given)) if a is b]
+    assert shared == []
+    inner_list.append(99)
+    inner_dict["k"].append(99)
+    deeper[0].append(99)
+    assert got["flags"] == [[1, 2], {"k": [3]}] and got["deep"] == {"x": [[4]]}
+    assert got["pair"] == [[1, 2], 5]
+
+
 def test_a_soak_like_transition_log_is_counted_close_to_whole():
     """A log filled as the system fills it in a soak: each recovery one formatted cause shared by
     its five records (the system and its four components), then five ``"recovered"`` records.
