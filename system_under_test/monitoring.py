@@ -156,7 +156,12 @@ STANDARD_HISTOGRAMS = ("callback_duration_s", "callback_load", "recovery_time_s"
 
 
 class MonitoringCoordinator:
-    """A registry of metrics with a snapshot API. It never changes any component's state."""
+    """A registry of metrics with a snapshot API. It never changes any component's state.
+
+    Used from several threads at once (the audio callback, the recovery thread, the monitoring
+    reader). A metric is added under ``_lock`` and looked up without it (one dict ``get``, atomic
+    under the GIL); ``snapshot`` copies the registries under it. ``value`` and a gauge's reading
+    are one attribute read each, whole whatever another thread stores."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
