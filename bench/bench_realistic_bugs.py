@@ -12392,8 +12392,8 @@ BUGS += BATCH_89
 #: Not blind: the unfixed forms of the races issue #12's batch 88 noticed in monitoring.py (found and
 #: fixed with a deterministic test each, tests/sut/test_monitoring_threads.py) and the copy
 #: ``held``'s byte counts rely on (tests/sut/test_bounded_logs.py): a snapshot walking the live
-#: registries while another thread names a metric, a histogram sample counted before its extremes
-#: are stored, and a detail's nested containers shared with the caller. ``--batch 90`` tries these.
+#: registries while another thread names a metric, a histogram sample (or a stretch's samples)
+#: counted before their extremes are stored, and a detail's nested containers shared with the caller. ``--batch 90`` tries these.
 BATCH_90: list[Bug] = [
     Bug("snapshot_walks_the_live_registries", "monitoring.py",
         "        with self._lock:\n            counters = list(self.counters.items())\n"
@@ -12413,6 +12413,15 @@ BATCH_90: list[Bug] = [
         "'count first, it is the sample's index' in Histogram.observe: a summary read on another "
         "thread between the count and the extremes reports the callback's first sample with a max "
         "of -inf and a min of +inf",
+        "monitoring: a snapshot reports no half-made metric"),
+    Bug("histogram_stretch_counted_before_its_extremes", "monitoring.py",
+        "            if value > self.max:\n                self.max = value\n            if value < self.min:\n"
+        "                self.min = value\n            self.total += value * rest\n            self._n += rest\n"
+        "            self.count += rest\n",
+        "            self._n += rest\n            self.count += rest\n            self.total += value * rest\n",
+        "'the last observe keeps the extremes' in Histogram.observe_repeated: a summary read on another "
+        "thread between a stretch's bulk store and its last sample counts times - 1 samples with a "
+        "max of -inf and a min of +inf",
         "monitoring: a snapshot reports no half-made metric"),
     Bug("detail_containers_copied_shallow", "errors.py",
         "        return [_json_safe(v) for v in value]\n",

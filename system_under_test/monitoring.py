@@ -73,7 +73,9 @@ class Histogram:
     def observe_repeated(self, value: float, times: int) -> None:
         """``observe(value)`` ``times`` times, in one call: the same ring, count, total, max and
         min. All but the last go into the ring in one slice assignment (the total by one product,
-        not ``times - 1`` sums); the last is an ``observe``, which keeps the extremes."""
+        not ``times - 1`` sums); the last is an ``observe``. As there, the count is stored last:
+        a summary read on another thread between the two steps counts ``times - 1`` samples with
+        their extremes stored."""
         if times <= 0:
             return
         rest = times - 1
@@ -88,9 +90,13 @@ class Histogram:
             else:
                 ring[start:] = value
                 ring[:start + rest - cap] = value
+            if value > self.max:
+                self.max = value
+            if value < self.min:
+                self.min = value
+            self.total += value * rest
             self._n += rest
             self.count += rest
-            self.total += value * rest
         self.observe(value)
 
     def samples(self) -> np.ndarray:
