@@ -67,7 +67,8 @@ def main(argv: list[str]) -> int:
         if a.repeats < 1:
             raise _Usage(f"--repeats: {a.repeats} is under 1; give a count, e.g. --repeats 500")
     except _Usage as exc:
-        print(f"monitoring_snapshot_hold.py: {exc}", file=sys.stderr)
+        print(f"monitoring_snapshot_hold.py: {exc} (options: --seed S --run-s T --repeats N; see --help)",
+              file=sys.stderr)
         return 2
     from system_under_test import AudioSystem
 
