@@ -83,7 +83,10 @@ How a slope is judged (``judge``), and why:
    window cut back frees is reused by the next entries, so the RSS follows the peak) of a lower
    bound of the bytes made for each entry. The fault injector's newest firings
    (``FaultInjector.bounded_logs``: 1 000 records, filling for about an hour under the default
-   profile) are sampled by the same rule as ``faults_log_bytes``; ``held`` is the sum of the three.
+   profile) are sampled by the same rule as ``faults_log_bytes``; the harness's bounded working
+   sets in the soak's process (``harness.held_caches``: the listening check's memos of arrays, the
+   live health check's window of transitions, ~0.4 and ~0.1 MB/h while they fill) as
+   ``caches_log_bytes``; ``held`` is the sum of the four.
 
 7. **The allocators are asked beside the RSS.** A resident set moves by what the heap
    keeps free as much as by what is live: glibc keeps freed chunks resident and takes new memory
@@ -1156,11 +1159,13 @@ class ResourceSampler:
         self._allocator = allocator and pid in (None, os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None,
-               harness: Any = None, faults: Any = None) -> dict[str, Any]:
+               harness: Any = None, faults: Any = None, caches: Any = None) -> dict[str, Any]:
         """One sample at ``t``; ``harness``: the run's own bounded buffer (its history), whose
         bytes are sampled as the system's logs are (``log_books``, prefix ``harness``);
         ``faults``: the fault injector, whose newest firings it keeps are sampled the same way
-        (prefix ``faults``)."""
+        (prefix ``faults``); ``caches``: the harness's bounded working sets in this process
+        (``harness.held_caches.HarnessHeld``: its memos of arrays, the live health window),
+        prefix ``caches``."""
         p = self._proc
         s: dict[str, Any] = {"t": float(t)}
         if wall is not None:
@@ -1191,6 +1196,7 @@ class ResourceSampler:
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))
         s.update(log_books(faults, "faults"))
+        s.update(log_books(caches, "caches"))
         return s
 
 
