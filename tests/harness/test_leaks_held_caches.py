@@ -138,3 +138,12 @@ def test_a_soak_samples_its_caches_and_health_window_and_its_judge_takes_them_ou
     without = _leaks([{k: x for k, x in s.items() if k != "caches_log_bytes"} for s in samples])["rss_bytes"]
     assert v.held_last is not None and without.held_last is not None
     assert v.held_last - without.held_last == samples[-1]["caches_log_bytes"]
+
+
+def test_the_bench_comparison_refuses_bad_input_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.caches_counted import main
+
+    assert main([str(tmp_path / "no_such"), "--bogus"]) == 2
+    assert main([str(tmp_path / "no_such")]) == 2
+    err = capsys.readouterr().err
+    assert "journal.jsonl: no soak journal there" in err and "Traceback" not in err
