@@ -20,24 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.soak_hourly_means import folders_main
-from harness.journal import JournalError
+from bench.soak_hourly_means import folders_main, journal_samples
 from harness.leaks import theil_sen
-from harness.reports.build import _leaks, run_data_from_journal
+from harness.reports.build import _leaks
 
 CACHES = "caches_log_bytes"
 
 
 def _compare(run_dir: Path) -> list[str]:
-    journal = run_dir / "journal.jsonl"
-    if not journal.is_file():
-        raise ValueError(f"{journal}: no soak journal there; give a soak's run folder")
-    try:
-        samples = run_data_from_journal(journal).samples
-    except (JournalError, OSError) as exc:
-        raise ValueError(f"{journal}: not readable as a soak journal ({exc})") from None
+    samples = journal_samples(run_dir)
     if not samples or not all(CACHES in s for s in samples):
-        raise ValueError(f"{journal}: samples lack {CACHES} (a soak from a tree that counts the harness's caches has it)")
+        raise ValueError(f"{run_dir / 'journal.jsonl'}: samples lack {CACHES} (a soak from a tree that counts the harness's caches has it)")
     counted = _leaks(samples)["rss_bytes"]
     uncounted = _leaks([{k: v for k, v in s.items() if k != CACHES} for s in samples])["rss_bytes"]
     t = np.array([s["t"] for s in samples], dtype=np.float64)

@@ -16,13 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import SoakRunner, SoakSpec
 from harness import analysis
 from harness.held_caches import CountedCache, HarnessHeld, counted_caches, result_bytes
 from harness.invariants import HEALTH_WINDOW, _Health
-from harness.journal import read_journal
 from harness.leaks import ResourceSampler, log_books
 from harness.reports.build import _leaks
+from held_soak import assert_column_taken_out, short_soak_samples
 
 MB = 1e6
 
@@ -127,17 +126,9 @@ def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.soak
 @pytest.mark.usefixtures("_history_db")
 def test_a_soak_samples_its_caches_and_health_window_and_its_judge_takes_them_out(tmp_path: Path) -> None:
-    spec = SoakSpec(duration_s=40.0, seed=99763, checkpoint_s=10.0, run_dir=tmp_path / "run")
-    SoakRunner(spec).start()
-    samples = [smp for cp in read_journal(tmp_path / "run").checkpoints for smp in cp.get("samples") or []]
-    assert len(samples) >= 30
-    cache_bytes = [s.get("caches_log_bytes") for s in samples]
-    assert all(isinstance(b, int) for b in cache_bytes), cache_bytes[:3]
-    assert cache_bytes[-1] >= 44_576  # at least one fine-pass template entry
-    v = _leaks(samples)["rss_bytes"]
-    without = _leaks([{k: x for k, x in s.items() if k != "caches_log_bytes"} for s in samples])["rss_bytes"]
-    assert v.held_last is not None and without.held_last is not None
-    assert v.held_last - without.held_last == samples[-1]["caches_log_bytes"]
+    samples = short_soak_samples(tmp_path / "run", seed=99763)
+    assert_column_taken_out(samples, "caches_log_bytes")
+    assert samples[-1]["caches_log_bytes"] >= 44_576  # at least one fine-pass template entry
 
 
 def test_the_bench_comparison_refuses_bad_input_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
