@@ -791,8 +791,8 @@ def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, 
 
 def _allocators_sum(times_s: Any, both: np.ndarray, held: Any, one: dict[str, Any]) -> LeakVerdict:
     """The two allocators' bytes in use summed, judged with the bounded logs' bytes (``held``, the
-    RSS's: the system's logs, the history's window, the fault injector's records) taken out, as the
-    RSS is (point 6).
+    RSS's: the system's logs, the history's window, the fault injector's records, the harness's
+    caches) taken out, as the RSS is (point 6).
 
     Why: the system's error and transition logs fill for the soak's first two or three hours
     (20 000 records in all; ~15 000 at the first hour's end), each record a few Python objects in
@@ -961,7 +961,8 @@ def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour:
         jt = np.argsort(t, kind="stable")
         held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
         held_note = (" [judged with the bytes bounded logs hold (the system's, the history's window, the fault "
-                     f"injector's records) taken out: {held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
+                     "injector's records, the harness's caches) taken out: "
+                     f"{held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
     span = _span_by_group(t, g)
     if t.size < min_samples or span <= 0:
         return LeakVerdict(metric, n_all, int(t.size), warmup, None, None, None, None, thr, first, last,
