@@ -7,14 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harness import SoakRunner, SoakSpec
 from harness.journal import read_journal
 from harness.reports.build import _leaks
 
 
-def short_soak_samples(run_dir: Path, seed: int) -> list[dict[str, Any]]:
-    """The samples of a 40-second simulated soak (checkpoints every 10 s) at ``seed``; the caller
-    points ``SOUNDCHECK_HISTORY_DB`` at a file of its own."""
+def short_soak_samples(run_dir: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The samples of a 40-second simulated soak (checkpoints every 10 s) at ``seed``, recorded in a
+    run-history database of its own beside ``run_dir`` (never the user's)."""
+    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(run_dir.parent / "history.sqlite"))
     SoakRunner(SoakSpec(duration_s=40.0, seed=seed, checkpoint_s=10.0, run_dir=run_dir)).start()
     samples = [smp for cp in read_journal(run_dir).checkpoints for smp in cp.get("samples") or []]
     assert len(samples) >= 30

@@ -98,15 +98,9 @@ def test_the_records_bytes_are_a_lower_bound_of_what_dropping_them_frees(make_sy
     assert reported >= 0.5 * freed, (reported, freed)
 
 
-@pytest.fixture
-def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-
-
 @pytest.mark.soak
-@pytest.mark.usefixtures("_history_db")
-def test_a_soak_samples_the_injectors_records_and_its_judge_takes_them_out(tmp_path: Path) -> None:
-    samples = short_soak_samples(tmp_path / "run", seed=3)
+def test_a_soak_samples_the_injectors_records_and_its_judge_takes_them_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = short_soak_samples(tmp_path / "run", seed=3, monkeypatch=monkeypatch)
     v = assert_column_taken_out(samples, "faults_log_bytes")
     fault_bytes = [s["faults_log_bytes"] for s in samples]
     assert fault_bytes[-1] > 0 and fault_bytes == sorted(fault_bytes)  # a peak: it never falls

@@ -118,15 +118,9 @@ def test_the_health_windows_bytes_follow_its_columns_and_keep_their_peak() -> No
     assert after_cut.held_bytes >= half.held_bytes  # the peak: memory a cut frees is reused
 
 
-@pytest.fixture
-def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-
-
 @pytest.mark.soak
-@pytest.mark.usefixtures("_history_db")
-def test_a_soak_samples_its_caches_and_health_window_and_its_judge_takes_them_out(tmp_path: Path) -> None:
-    samples = short_soak_samples(tmp_path / "run", seed=99763)
+def test_a_soak_samples_its_caches_and_health_window_and_its_judge_takes_them_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = short_soak_samples(tmp_path / "run", seed=99763, monkeypatch=monkeypatch)
     assert_column_taken_out(samples, "caches_log_bytes")
     assert samples[-1]["caches_log_bytes"] >= 44_576  # at least one fine-pass template entry
 
