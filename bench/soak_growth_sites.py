@@ -29,6 +29,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from harness.held_caches import CountedCache
 from soak_growth import holdings
 from soak_hook import private_history_db, rising_times, run_probed_soak
 
@@ -70,7 +71,8 @@ def _args(argv: list[str]) -> argparse.Namespace:
 
 
 def lru_caches() -> dict[str, tuple[int, int]]:
-    """``module.function`` -> (entries, cap) of every ``lru_cache`` in our loaded modules (their
+    """``module.function`` -> (entries, cap) of every ``lru_cache`` and ``CountedCache``
+    (``harness.held_caches``, which counts its own bytes) in our loaded modules (an ``lru_cache``'s
     results' bytes are out of the collector's reach: the cache's entries do not show what they
     hold to ``gc.get_referents``; ``--trace-from`` names them by allocation site)."""
     out: dict[str, tuple[int, int]] = {}
@@ -78,7 +80,8 @@ def lru_caches() -> dict[str, tuple[int, int]]:
         if not name.startswith(_OURS) or module is None:
             continue
         for attr, fn in list(vars(module).items()):
-            if not isinstance(fn, functools._lru_cache_wrapper) or getattr(fn, "__module__", None) != name:
+            if (not isinstance(fn, (functools._lru_cache_wrapper, CountedCache))
+                    or getattr(fn, "__module__", None) != name):
                 continue
             info = fn.cache_info()
             out[f"{name}.{attr}"] = (info.currsize, info.maxsize or 0)

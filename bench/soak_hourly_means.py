@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -23,17 +24,25 @@ from harness.reports.build import run_data_from_journal
 FIELDS = ("pymalloc_in_use_bytes", "harness_log_records", "sut_log_records", "faults_log_records", "rss_bytes")
 
 
+def journal_samples(run_dir: Path) -> list[dict[str, Any]]:
+    """A soak folder's resource samples, as the report reads its journal; a ValueError naming the
+    journal and the fix where there is none or it cannot be read. Shared by the scripts that read
+    a soak's samples."""
+    journal = run_dir / "journal.jsonl"
+    if not journal.is_file():
+        raise ValueError(f"{journal}: no soak journal there; give a soak's run folder")
+    try:
+        return run_data_from_journal(journal).samples
+    except (JournalError, OSError) as exc:
+        raise ValueError(f"{journal}: not readable as a soak journal ({exc})") from None
+
+
 def first_segment_series(run_dir: Path, fields: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The times and ``fields`` of a soak folder's first segment's samples, as the report reads the
     journal; a ValueError naming the journal and the fix where there is none, it cannot be read, or a
     sample lacks a field. Shared by the scripts that read a soak's memory series."""
     journal = run_dir / "journal.jsonl"
-    if not journal.is_file():
-        raise ValueError(f"{journal}: no soak journal there; give a soak's run folder")
-    try:
-        samples = [s for s in run_data_from_journal(journal).samples if s.get("segment", 0) == 0]
-    except (JournalError, OSError) as exc:
-        raise ValueError(f"{journal}: not readable as a soak journal ({exc})") from None
+    samples = [s for s in journal_samples(run_dir) if s.get("segment", 0) == 0]
     if not samples or not all(k in s for s in samples for k in fields):
         raise ValueError(f"{journal}: samples lack one of {', '.join(fields)} (an allocator-sampled soak has them)")
     t = np.array([s["t"] for s in samples], dtype=np.float64)

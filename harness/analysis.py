@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import importlib
 import io
 import json
@@ -75,6 +74,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .blas import with_one_blas_thread
 from .errors import AnalysisError, UsageError, WavFileError
+from .held_caches import counted_cache
 from .runfolder import RunFolder, RunFolderError
 
 
@@ -854,7 +854,7 @@ class _BlockFit:
     resid: FloatArray  # energy the fit leaves over
 
 
-@functools.lru_cache(maxsize=16)
+@counted_cache(maxsize=16)
 def _templates(cycles_per_frame: float, block: int) -> tuple[FloatArray, FloatArray]:
     """The coarse block fit's columns (dc, cosine, sine) and the inverse of their Gram matrix,
     built once per tone and block length (read-only): the listening check asks for the same
@@ -895,7 +895,7 @@ def _block_for(sample_rate: int, frequency_hz: float) -> int:
     return max(256, int(math.ceil(2 * sample_rate / frequency_hz)))
 
 
-@functools.lru_cache(maxsize=8)
+@counted_cache(maxsize=8)
 def _hann32(n: int) -> NDArray[np.float32]:
     """The Hann window of ``n`` frames, built once per length (a chunked analysis asks for the
     same 2**16 again and again, and building it costs as much as the FFT)."""
@@ -2679,7 +2679,7 @@ def _ml_subframe(ref: FloatArray, seg: FloatArray, pad: int, polarity: int) -> f
     return _newton_peak(cross, n, pad, tau0)
 
 
-@functools.lru_cache(maxsize=4)
+@counted_cache(maxsize=4)
 def _tukey(n: int) -> FloatArray:
     """The Tukey window (half its length tapered) the latency pieces are cut with, built once per length."""
     w: FloatArray = sps.windows.tukey(n, 0.5)
@@ -3031,7 +3031,7 @@ _FINE_EDGE = 8
 _FINE_REFIT_BLOCKS = 4096
 
 
-@functools.lru_cache(maxsize=8)
+@counted_cache(maxsize=8)
 def _edge_columns(block: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The positions of a block judged with a scale of their own (``_FINE_EDGE`` at each end) and
     the mid-block positions their scale is measured against (built once per block length,
@@ -3068,7 +3068,7 @@ def _whitened(r: Any, rho: float, *, in_place: bool = False) -> Any:
     return e
 
 
-@functools.lru_cache(maxsize=8)
+@counted_cache(maxsize=8)
 def _block_ramp(block: int) -> tuple[FloatArray, FloatArray]:
     """``m`` = 0..block-1 and the centred ramp ``(m - (block-1)/2) / block`` of ``_fine_templates``,
     built once per block length (read-only)."""
@@ -3117,7 +3117,7 @@ def _fine_templates(cyc: float, block: int) -> tuple[FloatArray, FloatArray, int
     return _fine_templates_at(round(cyc / _FINE_GRID), block)
 
 
-@functools.lru_cache(maxsize=64)
+@counted_cache(maxsize=64)
 def _fine_templates_at(grid_step: int, block: int) -> tuple[FloatArray, FloatArray, int, NDArray[np.float32]]:
     """``_fine_templates`` at ``grid_step * _FINE_GRID`` cycles a frame."""
     cyc = grid_step * _FINE_GRID

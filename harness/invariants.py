@@ -114,6 +114,7 @@ import heapq
 import itertools
 import math
 import numbers
+import sys
 import threading
 import time
 from collections import deque
@@ -123,6 +124,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from system_under_test import errors as sut_errors
 from system_under_test.config import RecoveryConfig
+from system_under_test.held import BoundedFill
 from system_under_test.lifecycle import TRANSITIONS, State
 from system_under_test.recovery import ESCALATE_AT, FAIL_AT, NOTE_AT
 
@@ -3106,6 +3108,9 @@ class _Health(_Fold):
         #: snapshots whose span started at or before ``floor``: not judged
         self.unjudged = 0
         self.window = HEALTH_WINDOW
+        #: the most bytes the two columns have held at a ``window_fill`` (the memory a cut frees is
+        #: reused as the columns grow again, so the process's RSS follows that peak)
+        self.window_peak_bytes = 0
         #: snapshots waiting for the transitions up to their ``health_seq`` end to be recorded
         self.pending: list[tuple[Any, dict[str, Any], int, int]] = []
         self.evidence: list[Any] = []
@@ -3134,6 +3139,14 @@ class _Health(_Fold):
             return
         self.pending.append((e, health, int(span[0]), int(span[1])))
         self._judge_ready()
+
+    def window_fill(self) -> BoundedFill:
+        """The transitions kept (up to ``2 * window`` before a cut) as a bounded log, the shape
+        ``harness.leaks.log_books`` reads: its bytes the columns' allocated buffers
+        (``sys.getsizeof``, exact and constant-time), their peak so far."""
+        now = sys.getsizeof(self.seqs) + sys.getsizeof(self.codes)
+        self.window_peak_bytes = max(self.window_peak_bytes, now)
+        return BoundedFill(len(self.seqs), 2 * self.window, self.window_peak_bytes)
 
     def _add(self, e: Any, problem: str) -> None:
         if len(self.evidence) < _MAX_EVIDENCE:
@@ -5858,6 +5871,13 @@ class LiveChecker:
         out.append(deaths.verdict(system))
         out.append(named.verdict(system))
         return out
+
+    def bounded_logs(self) -> dict[str, BoundedFill]:
+        """The live health check's window of system transitions (``_Health.window_fill``) as a
+        bounded log, for a soak's samples (``harness.held_caches.HarnessHeld``); empty before the
+        first check made the folds."""
+        health = next((f for f in self._folds or () if isinstance(f, _Health)), None)
+        return {} if health is None else {"health_window": health.window_fill()}
 
     def check(self) -> list[Verdict]:
         self.checks += 1

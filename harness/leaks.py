@@ -83,7 +83,10 @@ How a slope is judged (``judge``), and why:
    window cut back frees is reused by the next entries, so the RSS follows the peak) of a lower
    bound of the bytes made for each entry. The fault injector's newest firings
    (``FaultInjector.bounded_logs``: 1 000 records, filling for about an hour under the default
-   profile) are sampled by the same rule as ``faults_log_bytes``; ``held`` is the sum of the three.
+   profile) are sampled by the same rule as ``faults_log_bytes``; the harness's bounded working
+   sets in the soak's process (``harness.held_caches``: the listening check's memos of arrays, the
+   live health check's window of transitions, ~0.4 and ~0.1 MB/h while they fill) as
+   ``caches_log_bytes``; ``held`` is the sum of the four.
 
 7. **The allocators are asked beside the RSS.** A resident set moves by what the heap
    keeps free as much as by what is live: glibc keeps freed chunks resident and takes new memory
@@ -788,8 +791,8 @@ def _beside_allocator(rss: LeakVerdict, times_s: Any, values: Any, in_use: Any, 
 
 def _allocators_sum(times_s: Any, both: np.ndarray, held: Any, one: dict[str, Any]) -> LeakVerdict:
     """The two allocators' bytes in use summed, judged with the bounded logs' bytes (``held``, the
-    RSS's: the system's logs, the history's window, the fault injector's records) taken out, as the
-    RSS is (point 6).
+    RSS's: the system's logs, the history's window, the fault injector's records, the harness's
+    caches) taken out, as the RSS is (point 6).
 
     Why: the system's error and transition logs fill for the soak's first two or three hours
     (20 000 records in all; ~15 000 at the first hour's end), each record a few Python objects in
@@ -958,7 +961,8 @@ def _judge_series(metric: str, times_s: Any, values: Any, *, threshold_per_hour:
         jt = np.argsort(t, kind="stable")
         held_fl = (float(h[jt[0]]), float(h[jt[-1]]))
         held_note = (" [judged with the bytes bounded logs hold (the system's, the history's window, the fault "
-                     f"injector's records) taken out: {held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
+                     "injector's records, the harness's caches) taken out: "
+                     f"{held_fl[0]:.4g} -> {held_fl[1]:.4g} over the window]")
     span = _span_by_group(t, g)
     if t.size < min_samples or span <= 0:
         return LeakVerdict(metric, n_all, int(t.size), warmup, None, None, None, None, thr, first, last,
@@ -1156,11 +1160,13 @@ class ResourceSampler:
         self._allocator = allocator and pid in (None, os.getpid())
 
     def sample(self, t: float, system: Any = None, wall: float | None = None,
-               harness: Any = None, faults: Any = None) -> dict[str, Any]:
+               harness: Any = None, faults: Any = None, caches: Any = None) -> dict[str, Any]:
         """One sample at ``t``; ``harness``: the run's own bounded buffer (its history), whose
         bytes are sampled as the system's logs are (``log_books``, prefix ``harness``);
         ``faults``: the fault injector, whose newest firings it keeps are sampled the same way
-        (prefix ``faults``)."""
+        (prefix ``faults``); ``caches``: the harness's bounded working sets in this process
+        (``harness.held_caches.HarnessHeld``: its memos of arrays, the live health window),
+        prefix ``caches``."""
         p = self._proc
         s: dict[str, Any] = {"t": float(t)}
         if wall is not None:
@@ -1191,6 +1197,7 @@ class ResourceSampler:
         s.update(log_books(system))
         s.update(log_books(harness, "harness"))
         s.update(log_books(faults, "faults"))
+        s.update(log_books(caches, "caches"))
         return s
 
 

@@ -65,6 +65,7 @@ from .inputs import read_text, validation_message
 from .journal import JOURNAL_NAME, JournalError, JournalWriter, compact_entry, jsonify, read_journal
 from .runfolder import LOCK_NAME, RunFolder, RunFolderLock, refuse_a_folder_in_use, remove_refused_run
 from .sut_protocol import SystemChoice, load_system
+from .held_caches import HarnessHeld
 from .invariants import LIVE_READS_APART, LiveChecker
 from .leaks import ResourceSampler
 from .runner import (RunSpec, check_device, check_holds_a_block, check_rig_realtime, new_run_dir, note_verdict,
@@ -275,6 +276,8 @@ class _Recorder:
         #: the invariants checked every ``LIVE_EVERY_S`` (``LiveChecker``), made at the first check;
         #: each invariant's first break, by name (``_check_live``)
         self.live: LiveChecker | None = None
+        #: the harness's bounded working sets the samples count (its memos, the live health window)
+        self.held_caches = HarnessHeld(lambda: self.live)
         self.broke: dict[str, dict[str, Any]] = {}
         self.next_live: float | None = None  # the simulated time of the next live check
         #: the clock's reading at which the run's last chunk ends (``__call__``)
@@ -415,7 +418,7 @@ class _Recorder:
         self.cb_count = h.count
         s = self.sampler.sample(now + self.t_offset, system,
                                 wall=self.wall_offset + time.perf_counter() - self.wall0, harness=self.history,
-                                faults=self.faults)
+                                faults=self.faults, caches=self.held_caches)
         s["segment"] = self.segment
         self.samples.append(s)
 

@@ -52,9 +52,9 @@ KEPT_EPISODES = 2000
 LEAK_METRICS = ("rss_bytes", "threads", "open_fds", "sut_live_allocations", "sut_buffers", "sut_streams",
                 "sut_bytes")
 #: the bytes bounded logs hold (``harness.leaks.log_books``): the system's logs, the harness's
-#: history window and the fault injector's newest firings, summed and taken out of ``rss_bytes`` before it is judged, never judged alone
+#: history window, the fault injector's newest firings and the harness's caches (``harness.held_caches``), summed and taken out of ``rss_bytes`` before it is judged, never judged alone
 #: (a log filling up is not a leak)
-HELD_METRICS = ("sut_log_bytes", "harness_log_bytes", "faults_log_bytes")
+HELD_METRICS = ("sut_log_bytes", "harness_log_bytes", "faults_log_bytes", "caches_log_bytes")
 #: the allocators' bytes in use (``harness.allocator``, a simulated soak's samples: the C
 #: allocator's, then CPython's pymalloc's), judged beside ``rss_bytes`` (``harness.leaks``, point
 #: 7), never alone

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("system", ("system_under_test",)),
     ("foundation", ("harness", "harness.errors", "harness.durations", "harness.inputs",
                     "harness.runfolder", "harness.gates", "harness.blas", "harness.hypothesis_constants",
-                    "harness.allocator", "harness.rss_parts", "harness.deferring_lock")),
+                    "harness.allocator", "harness.rss_parts", "harness.deferring_lock", "harness.held_caches")),
     ("subjects", ("harness.sut_protocol", "harness.sut_kit", "harness.mutants", "harness.leak_mutants")),
     ("record", ("harness.history", "harness.journal", "harness.histogram", "harness.timer_watch")),
     ("inject", ("harness.faults",)),

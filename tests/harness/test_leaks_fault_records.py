@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from harness import SoakRunner, SoakSpec
 from harness.faults import RECORDS_KEPT, FaultInjector, LateCallback
 from harness.faults.injector import record_bytes
 from harness.faults.triggers import Every
-from harness.journal import read_journal
 from harness.leaks import ResourceSampler, log_books
-from harness.reports.build import _leaks
+from held_soak import assert_column_taken_out, short_soak_samples
 
 
 def test_the_injectors_records_report_a_bounded_log_that_stops_growing_once_full(make_system) -> None:
@@ -100,24 +98,11 @@ def test_the_records_bytes_are_a_lower_bound_of_what_dropping_them_frees(make_sy
     assert reported >= 0.5 * freed, (reported, freed)
 
 
-@pytest.fixture
-def _history_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOUNDCHECK_HISTORY_DB", str(tmp_path / "history.sqlite"))
-
-
 @pytest.mark.soak
-@pytest.mark.usefixtures("_history_db")
-def test_a_soak_samples_the_injectors_records_and_its_judge_takes_them_out(tmp_path: Path) -> None:
-    spec = SoakSpec(duration_s=40.0, seed=3, checkpoint_s=10.0, run_dir=tmp_path / "run")
-    SoakRunner(spec).start()
-    samples = [smp for cp in read_journal(tmp_path / "run").checkpoints for smp in cp.get("samples") or []]
-    assert len(samples) >= 30
-    fault_bytes = [s.get("faults_log_bytes") for s in samples]
-    assert all(isinstance(b, int) for b in fault_bytes), fault_bytes[:3]
+def test_a_soak_samples_the_injectors_records_and_its_judge_takes_them_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = short_soak_samples(tmp_path / "run", seed=3, monkeypatch=monkeypatch)
+    v = assert_column_taken_out(samples, "faults_log_bytes")
+    fault_bytes = [s["faults_log_bytes"] for s in samples]
     assert fault_bytes[-1] > 0 and fault_bytes == sorted(fault_bytes)  # a peak: it never falls
-    v = _leaks(samples)["rss_bytes"]
-    without = _leaks([{k: x for k, x in s.items() if k != "faults_log_bytes"} for s in samples])["rss_bytes"]
-    assert v.held_last is not None and without.held_last is not None
-    assert v.held_last - without.held_last == samples[-1]["faults_log_bytes"]
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["stability"]["leaks"]["rss_bytes"]["held_last"] == v.held_last
